@@ -1,0 +1,63 @@
+import { cors } from '@elysiajs/cors'
+import { openapi } from '@elysiajs/openapi'
+import { Elysia } from 'elysia'
+import type { Config } from './config'
+import type { Db } from './db/client'
+import { docsController } from './modules/docs'
+import { serversController } from './modules/servers'
+import { createServerRepository } from './modules/servers/repository'
+import { createServerService } from './modules/servers/service'
+import { systemController } from './modules/system'
+import { httpErrors } from './shared/http-errors'
+import type { Logger } from './shared/logger'
+import { requestLog } from './shared/request-log'
+import { version } from './version'
+
+export const maxBodyBytes = 64 * 1024
+
+export type AppDeps = {
+  db: Db
+  logger: Logger
+  config: Pick<Config, 'corsOrigins'>
+  startedAt?: number
+}
+
+/** The whole HTTP API over its dependencies; `main.ts` listens with it, tests drive it on port 0. */
+export function createApp({ db, logger, config, startedAt = performance.now() }: AppDeps) {
+  const servers = createServerService({ repo: createServerRepository(db) })
+
+  // Bun's own cap is only a backstop (it answers without our JSON shape); httpErrors enforces maxBodyBytes.
+  // normalize: false so a misspelt PATCH field is refused instead of silently dropped; handlers build
+  // their responses field by field, so nothing extra can leak out either.
+  return new Elysia({ serve: { maxRequestBodySize: 16 * maxBodyBytes }, normalize: false })
+    .use(httpErrors(logger, maxBodyBytes))
+    .use(requestLog(logger))
+    .use(
+      config.corsOrigins.length > 0
+        ? cors({ origin: [...config.corsOrigins], credentials: false })
+        : new Elysia(),
+    )
+    .use(
+      openapi({
+        path: '/openapi',
+        provider: null,
+        documentation: {
+          info: {
+            title: 'AutoMCP',
+            version,
+            description:
+              'Registry, health monitor and chat gateway for MCP servers. Every error is `{ detail, code }`.',
+          },
+          tags: [
+            { name: 'servers', description: 'The registry of MCP servers' },
+            { name: 'system', description: 'AutoMCP itself' },
+          ],
+        },
+      }),
+    )
+    .use(docsController)
+    .use(systemController(db, startedAt))
+    .use(serversController(servers))
+}
+
+export type App = ReturnType<typeof createApp>

@@ -1,0 +1,165 @@
+// Every setting AutoMCP reads, with its flag, environment variable and default, in one table: the parser,
+// `--help` and the README's configuration table are all derived from it.
+
+export class ConfigError extends Error {}
+
+type Setting<T> = {
+  flag?: string
+  env?: string
+  default: T
+  doc: string
+  parse: (raw: string, name: string) => T
+}
+
+const setting = <T>(s: Setting<T>) => s
+
+const integer =
+  (min: number, max: number) =>
+  (raw: string, name: string): number => {
+    const n = Number(raw)
+    if (!/^\s*-?\d+\s*$/.test(raw) || n < min || n > max)
+      throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got "${raw}"`)
+    return n
+  }
+
+const oneOf =
+  <const T extends string>(...values: T[]) =>
+  (raw: string, name: string): T => {
+    const v = raw.trim().toLowerCase() as T
+    if (!values.includes(v))
+      throw new ConfigError(`${name} must be one of ${values.join(', ')}, got "${raw}"`)
+    return v
+  }
+
+const text = (raw: string) => raw
+const secret = (raw: string) => raw as string | undefined
+
+const httpUrl = (raw: string, name: string): string => {
+  const url = URL.parse(raw)
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:'))
+    throw new ConfigError(`${name} must be an absolute http(s) URL, got "${raw}"`)
+  return raw.replace(/\/+$/, '')
+}
+
+export const settings = {
+  port: setting({
+    flag: '--port',
+    env: 'PORT',
+    default: 8000,
+    doc: 'TCP port to listen on (0 picks a free one)',
+    parse: integer(0, 65535),
+  }),
+  host: setting({ flag: '--host', env: 'HOST', default: '0.0.0.0', doc: 'Address to bind', parse: text }),
+  db: setting({
+    flag: '--db',
+    env: 'AUTOMCP_DB',
+    default: './data/automcp.db',
+    doc: 'SQLite file (its directory is created); `:memory:` for a throw-away database',
+    parse: text,
+  }),
+  dbSynchronous: setting({
+    env: 'AUTOMCP_DB_SYNCHRONOUS',
+    default: 'normal' as 'normal' | 'full',
+    doc: 'SQLite `synchronous`: `normal` survives a process crash, `full` also a power loss (slower writes)',
+    parse: oneOf('normal', 'full'),
+  }),
+  apiKey: setting({
+    env: 'AUTOMCP_API_KEY',
+    default: undefined,
+    doc: 'API key clients must present (the security issue enforces it)',
+    parse: secret,
+  }),
+  upstreamApiKey: setting({
+    env: 'OPENROUTER_API_KEY',
+    default: undefined,
+    doc: 'API key sent to the chat upstream',
+    parse: secret,
+  }),
+  upstreamUrl: setting({
+    env: 'AUTOMCP_UPSTREAM_URL',
+    default: 'https://openrouter.ai/api/v1',
+    doc: 'Base URL of the OpenAI-compatible chat upstream',
+    parse: httpUrl,
+  }),
+  corsOrigins: setting({
+    env: 'AUTOMCP_CORS_ORIGINS',
+    default: [] as readonly string[],
+    doc: 'Comma-separated origins allowed to call the API from a browser (none: same-origin only)',
+    parse: (raw, name) =>
+      raw
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean)
+        .map((o) => {
+          const url = URL.parse(o)
+          if (!url || url.origin !== o.replace(/\/$/, ''))
+            throw new ConfigError(`${name} must list origins like https://app.example.com, got "${o}"`)
+          return url.origin
+        }),
+  }),
+  checkIntervalS: setting({
+    flag: '--check-interval',
+    env: 'AUTOMCP_CHECK_INTERVAL',
+    default: 30,
+    doc: 'Default seconds between health checks of a server',
+    parse: integer(1, 86_400),
+  }),
+  logLevel: setting({
+    flag: '--log-level',
+    env: 'AUTOMCP_LOG_LEVEL',
+    default: 'info' as 'debug' | 'info' | 'warn' | 'error',
+    doc: 'Least severe log level written: debug, info, warn or error',
+    parse: oneOf('debug', 'info', 'warn', 'error'),
+  }),
+}
+
+type Settings = typeof settings
+export type Config = {
+  readonly [K in keyof Settings]: ReturnType<Settings[K]['parse']> | Settings[K]['default']
+}
+
+/** Reads flags (which win) and environment into one frozen Config; throws ConfigError naming the setting. */
+export function loadConfig(argv: string[], env: Record<string, string | undefined>): Config {
+  const flags = parseFlags(argv)
+  const config: Record<string, unknown> = {}
+  for (const [key, s] of Object.entries(settings) as [string, Setting<unknown>][]) {
+    const fromFlag = s.flag ? flags.get(s.flag) : undefined
+    const fromEnv = s.env ? env[s.env] : undefined
+    if (fromFlag !== undefined) config[key] = s.parse(fromFlag, s.flag as string)
+    else if (fromEnv !== undefined && fromEnv !== '') config[key] = s.parse(fromEnv, s.env as string)
+    else config[key] = s.default
+  }
+  return Object.freeze(config) as Config
+}
+
+const knownFlags = new Set(Object.values(settings).flatMap((s: Setting<unknown>) => (s.flag ? [s.flag] : [])))
+
+function parseFlags(argv: string[]): Map<string, string> {
+  const flags = new Map<string, string>()
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string
+    const eq = arg.indexOf('=')
+    const name = eq === -1 ? arg : arg.slice(0, eq)
+    if (!knownFlags.has(name)) throw new ConfigError(`unknown argument "${arg}" (see --help)`)
+    const value = eq === -1 ? argv[++i] : arg.slice(eq + 1)
+    if (value === undefined) throw new ConfigError(`${name} needs a value`)
+    flags.set(name, value)
+  }
+  return flags
+}
+
+/** The `--help` text, generated from the settings table. */
+export function usage(): string {
+  const rows = Object.values(settings).map((s: Setting<unknown>) => {
+    const names = [s.flag && `${s.flag} <value>`, s.env].filter(Boolean).join(', ')
+    const def = s.default === undefined || String(s.default) === '' ? '' : ` (default: ${s.default})`
+    return `  ${names.padEnd(44)} ${s.doc}${def}`
+  })
+  return [
+    'Usage: automcp [options]',
+    '',
+    'Options (flags win over environment variables):',
+    ...rows,
+    '  --help, --version',
+  ].join('\n')
+}

@@ -1,0 +1,75 @@
+import { createApp } from './app'
+import { type Config, ConfigError, loadConfig, usage } from './config'
+import { openDb } from './db/client'
+import { migrate } from './db/migrate'
+import { createLogger } from './shared/logger'
+import { version } from './version'
+
+const argv = process.argv.slice(2)
+if (argv.includes('--help') || argv.includes('-h')) {
+  console.log(usage())
+  process.exit(0)
+}
+if (argv.includes('--version')) {
+  console.log(version)
+  process.exit(0)
+}
+
+/** A bad setting is the operator's to fix: one line naming it and exit 2, never a stack trace. */
+function fail(message: string): never {
+  console.error(`automcp: ${message}`)
+  process.exit(2)
+}
+
+let config: Config
+try {
+  config = loadConfig(argv, process.env)
+} catch (e) {
+  if (e instanceof ConfigError) fail(e.message)
+  throw e
+}
+
+const logger = createLogger(config.logLevel)
+process.on('unhandledRejection', (reason) => logger.error('unhandled rejection', { error: String(reason) }))
+process.on('uncaughtException', (error) =>
+  logger.error('uncaught exception', { error: String(error), stack: error.stack }),
+)
+
+const db = (() => {
+  try {
+    const db = openDb(config.db, config.dbSynchronous)
+    migrate(db)
+    return db
+  } catch (e) {
+    fail(`cannot open the database at --db/AUTOMCP_DB "${config.db}": ${(e as Error).message}`)
+  }
+})()
+
+const app = createApp({ db, logger, config })
+try {
+  app.listen({ port: config.port, hostname: config.host })
+} catch (e) {
+  fail(`cannot listen on --host/HOST ${config.host} --port/PORT ${config.port}: ${(e as Error).message}`)
+}
+logger.info('listening', {
+  url: `http://${config.host}:${app.server?.port}`,
+  port: app.server?.port,
+  db: config.db,
+  version,
+})
+
+let stopping = false
+async function shutdown(signal: string) {
+  if (stopping) return
+  stopping = true
+  logger.info('stopping', { signal })
+  // In-flight requests get 10 s to finish; then the remaining connections are cut.
+  const force = setTimeout(() => app.server?.stop(true), 10_000)
+  await app.stop()
+  clearTimeout(force)
+  db.$client.close()
+  logger.info('stopped')
+  process.exit(0)
+}
+process.on('SIGTERM', () => void shutdown('SIGTERM'))
+process.on('SIGINT', () => void shutdown('SIGINT'))

@@ -1,0 +1,72 @@
+import { Elysia, t } from 'elysia'
+import { ErrorModel } from '../../shared/model'
+import { ServerModel } from './model'
+import type { ServerService } from './service'
+
+/** The registry: the seed's routes (`/servers/register`, `/servers`, `/servers/{id}/status`) plus CRUD. */
+export const serversController = (service: ServerService) =>
+  new Elysia({ name: 'servers', prefix: '/servers', detail: { tags: ['servers'] } })
+    .post(
+      '/register',
+      ({ body, set }) => {
+        const { id, created } = service.register(body)
+        set.status = created ? 201 : 200
+        return { status: 'success' as const, server_id: id }
+      },
+      {
+        body: ServerModel.register,
+        response: { 200: ServerModel.registered, 201: ServerModel.registered, 422: ErrorModel },
+        detail: {
+          summary: 'Register or replace a server',
+          description:
+            'Creates the server (201) or, when `id` exists, replaces its settings (200). Omitted settings return to their defaults; use PATCH to change some. A new `url` or `transport` resets the status to `unknown`.',
+        },
+      },
+    )
+    .get(
+      '',
+      ({ query, headers }) => {
+        const { body, etag } = service.listJson(query)
+        if (headers['if-none-match'] === etag) return new Response(null, { status: 304, headers: { etag } })
+        return new Response(body, { headers: { 'content-type': 'application/json', etag } })
+      },
+      {
+        query: ServerModel.listQuery,
+        response: { 200: t.Array(ServerModel.info), 422: ErrorModel },
+        detail: {
+          summary: 'List servers',
+          description: 'Filter by `status` and/or `tag`. Supports `If-None-Match`.',
+        },
+      },
+    )
+    .get('/:id', ({ params }) => service.get(params.id), {
+      params: ServerModel.params,
+      response: { 200: ServerModel.info, 404: ErrorModel },
+      detail: { summary: 'Get a server' },
+    })
+    .get('/:id/status', ({ params }) => service.get(params.id), {
+      params: ServerModel.params,
+      response: { 200: ServerModel.info, 404: ErrorModel },
+      detail: {
+        summary: 'Get the status of a server',
+        description: 'The seed API route; same body as `GET /servers/{id}`.',
+      },
+    })
+    .patch('/:id', ({ params, body }) => service.patch(params.id, body), {
+      params: ServerModel.params,
+      body: ServerModel.patch,
+      response: { 200: ServerModel.info, 404: ErrorModel, 422: ErrorModel },
+      detail: { summary: 'Change some settings of a server' },
+    })
+    .delete(
+      '/:id',
+      ({ params, set }) => {
+        service.remove(params.id)
+        set.status = 204
+      },
+      {
+        params: ServerModel.params,
+        response: { 204: t.Void(), 404: ErrorModel },
+        detail: { summary: 'Delete a server and its history' },
+      },
+    )

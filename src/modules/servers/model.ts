@@ -1,0 +1,126 @@
+import { t } from 'elysia'
+import { oneOf } from '../../shared/model'
+
+// The `t` schemas below validate requests, shape responses and generate the OpenAPI document.
+
+export const serverStatuses = ['healthy', 'degraded', 'unhealthy', 'unknown'] as const
+export const transports = ['auto', 'streamable-http', 'sse', 'http'] as const
+
+const id = t.String({
+  pattern: '^[A-Za-z0-9._-]{1,64}$',
+  description: 'Stable identifier: 1-64 letters, digits, ".", "_" or "-"',
+  error: 'must be 1-64 characters of letters, digits, ".", "_" or "-"',
+  examples: ['everything'],
+})
+const name = t.String({ minLength: 1, maxLength: 200, error: 'must be a string of 1-200 characters' })
+const url = t.String({
+  format: 'uri',
+  pattern: '^[Hh][Tt][Tt][Pp][Ss]?://[^/?#\\s]+',
+  maxLength: 2048,
+  description: 'Absolute http(s) URL of the MCP server (its endpoint, e.g. http://host:3001/mcp)',
+  error: 'must be an absolute http(s) URL',
+  examples: ['http://127.0.0.1:3001/mcp'],
+})
+const transport = oneOf(transports, {
+  description: 'How to talk to the server; `auto` tries streamable HTTP, then SSE, then plain HTTP',
+})
+const headers = t.Record(
+  t.String({ pattern: "^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,128}$" }),
+  t.String({ maxLength: 8192, pattern: '^[^\\r\\n]*$' }),
+  {
+    maxProperties: 32,
+    description: 'HTTP headers sent with every check (e.g. Authorization). Write-only: never returned',
+    error: 'must be an object of header names to string values (at most 32)',
+  },
+)
+const intervalS = t.Integer({
+  minimum: 1,
+  maximum: 86_400,
+  description: 'Seconds between checks',
+  error: 'must be an integer from 1 to 86400',
+})
+const timeoutMs = t.Integer({
+  minimum: 100,
+  maximum: 120_000,
+  description: 'Per-check timeout in ms',
+  error: 'must be an integer from 100 to 120000',
+})
+const tags = t.Array(t.String({ minLength: 1, maxLength: 64 }), {
+  maxItems: 32,
+  error: 'must be an array of at most 32 strings of 1-64 characters',
+})
+const ignored = (what: string) =>
+  t.Optional(
+    t.Unknown({
+      description: `Accepted for compatibility with the seed API and ignored: AutoMCP owns ${what}`,
+    }),
+  )
+
+export const ServerModel = {
+  id,
+  register: t.Object({
+    id: t.Optional(id),
+    name,
+    url,
+    transport: t.Optional(transport),
+    headers: t.Optional(headers),
+    interval_s: t.Optional(t.Nullable(intervalS)),
+    timeout_ms: t.Optional(t.Nullable(timeoutMs)),
+    tags: t.Optional(tags),
+    status: ignored('the status'),
+    last_checked: ignored('the check time'),
+    capabilities: ignored('the capabilities'),
+    latency_ms: ignored('the latency'),
+  }),
+
+  patch: t.Object(
+    {
+      name: t.Optional(name),
+      url: t.Optional(url),
+      transport: t.Optional(transport),
+      headers: t.Optional(headers),
+      interval_s: t.Optional(t.Nullable(intervalS)),
+      timeout_ms: t.Optional(t.Nullable(timeoutMs)),
+      tags: t.Optional(tags),
+    },
+    {
+      additionalProperties: false,
+      minProperties: 1,
+      description: 'Fields to change; null resets a setting to its default',
+    },
+  ),
+
+  registered: t.Object({ status: t.Literal('success'), server_id: t.String() }),
+
+  info: t.Object({
+    id: t.String(),
+    name: t.String(),
+    url: t.String(),
+    status: oneOf(serverStatuses, { description: '`unknown` until the first check' }),
+    status_reason: t.Nullable(t.String({ description: 'Why the status is not healthy, e.g. timeout' })),
+    last_checked: t.Nullable(t.Number({ description: 'Epoch seconds of the last check' })),
+    capabilities: t.Record(t.String(), t.Unknown()),
+    latency_ms: t.Nullable(t.Number()),
+    transport,
+    header_names: t.Array(t.String(), {
+      description: 'Names of the stored headers; values are never returned',
+    }),
+    interval_s: t.Nullable(t.Integer({ description: 'null: the server-wide default' })),
+    timeout_ms: t.Nullable(t.Integer({ description: 'null: the server-wide default' })),
+    tags: t.Array(t.String()),
+    created_at: t.Number({ description: 'Epoch seconds' }),
+    updated_at: t.Number({ description: 'Epoch seconds' }),
+  }),
+
+  listQuery: t.Object({
+    status: t.Optional(oneOf(serverStatuses)),
+    tag: t.Optional(t.String({ minLength: 1, maxLength: 64 })),
+  }),
+
+  params: t.Object({ id }),
+}
+
+export type RegisterBody = typeof ServerModel.register.static
+export type PatchBody = typeof ServerModel.patch.static
+export type ServerInfo = typeof ServerModel.info.static
+export type ListQuery = typeof ServerModel.listQuery.static

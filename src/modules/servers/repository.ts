@@ -1,0 +1,110 @@
+import { and, eq, sql } from 'drizzle-orm'
+import type { Db } from '../../db/client'
+import { type NewServerRow, type ServerRow, servers } from '../../db/schema'
+
+type Status = ServerRow['status']
+/** The fields a user sets; everything else is owned by AutoMCP. */
+export type ServerSettings = Required<
+  Pick<NewServerRow, 'name' | 'url' | 'transport' | 'headers' | 'intervalS' | 'timeoutMs' | 'tags'>
+>
+
+// A changed endpoint makes the last check meaningless: forget it rather than show a stale status.
+const resetCheckState = {
+  status: 'unknown',
+  statusReason: null,
+  capabilities: {},
+  latencyMs: null,
+  lastCheckedAt: null,
+} as const
+
+export type ServerRepository = ReturnType<typeof createServerRepository>
+
+/** All reads and writes of the `servers` table. `revision` grows with every write, for caches to compare. */
+export function createServerRepository(db: Db) {
+  let revision = 0
+  const written = <T>(result: T): T => {
+    revision++
+    return result
+  }
+
+  return {
+    get revision() {
+      return revision
+    },
+
+    list(filter: { status?: Status; tag?: string } = {}): ServerRow[] {
+      return db
+        .select()
+        .from(servers)
+        .where(
+          and(
+            filter.status ? eq(servers.status, filter.status) : undefined,
+            filter.tag
+              ? sql`exists (select 1 from json_each(${servers.tags}) where value = ${filter.tag})`
+              : undefined,
+          ),
+        )
+        .orderBy(servers.createdAt, servers.id)
+        .all()
+    },
+
+    get(id: string): ServerRow | undefined {
+      return db.select().from(servers).where(eq(servers.id, id)).get()
+    },
+
+    /** Creates or replaces the user's settings of `id` in one transaction; says which it did. */
+    upsert(id: string, settings: ServerSettings, now: number): { created: boolean } {
+      return written(
+        db.transaction((tx) => {
+          const old = tx
+            .select({ url: servers.url, transport: servers.transport })
+            .from(servers)
+            .where(eq(servers.id, id))
+            .get()
+          if (!old) {
+            tx.insert(servers)
+              .values({ id, ...settings, createdAt: now, updatedAt: now })
+              .run()
+            return { created: true }
+          }
+          const moved = old.url !== settings.url || old.transport !== settings.transport
+          tx.update(servers)
+            .set({ ...settings, ...(moved ? resetCheckState : {}), updatedAt: now })
+            .where(eq(servers.id, id))
+            .run()
+          return { created: false }
+        }),
+      )
+    },
+
+    /** Changes some settings; returns the updated row, or undefined when there is no such server. */
+    patch(id: string, changes: Partial<ServerSettings>, now: number): ServerRow | undefined {
+      return written(
+        db.transaction((tx) => {
+          const old = tx
+            .select({ url: servers.url, transport: servers.transport })
+            .from(servers)
+            .where(eq(servers.id, id))
+            .get()
+          if (!old) return undefined
+          const moved =
+            (changes.url !== undefined && changes.url !== old.url) ||
+            (changes.transport !== undefined && changes.transport !== old.transport)
+          return tx
+            .update(servers)
+            .set({ ...changes, ...(moved ? resetCheckState : {}), updatedAt: now })
+            .where(eq(servers.id, id))
+            .returning()
+            .get()
+        }),
+      )
+    },
+
+    /** Deletes the server; its check history goes with it (ON DELETE CASCADE). */
+    remove(id: string): boolean {
+      return written(
+        db.delete(servers).where(eq(servers.id, id)).returning({ id: servers.id }).all().length > 0,
+      )
+    },
+  }
+}

@@ -1,0 +1,21 @@
+/** An error the API answers with as `{ detail, code }`; anything else becomes a bare 500. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    detail: string,
+  ) {
+    super(detail)
+  }
+
+  toResponse(): Response {
+    return Response.json(
+      { detail: this.message, code: this.code },
+      { status: this.status, headers: { 'cache-control': 'no-store' } },
+    )
+  }
+}
+
+export const serverNotFound = () => new HttpError(404, 'server_not_found', 'Server not found')
+export const payloadTooLarge = (limit: number) =>
+  new HttpError(413, 'payload_too_large', `Request body is larger than ${limit} bytes`)

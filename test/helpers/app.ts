@@ -1,0 +1,65 @@
+import { createApp } from '../../src/app'
+import { type Db, openDb } from '../../src/db/client'
+import { migrate } from '../../src/db/migrate'
+import { createLogger } from '../../src/shared/logger'
+
+export type TestApp = Awaited<ReturnType<typeof startApp>>
+
+/** The real app on a free port over a fresh database with the real migrations. */
+export async function startApp({ db = freshDb(), corsOrigins = [] as string[] } = {}) {
+  const logs: Record<string, unknown>[] = []
+  const logger = createLogger('debug', (line) => logs.push(JSON.parse(line)))
+  const app = createApp({ db, logger, config: { corsOrigins } }).listen({ port: 0, hostname: '127.0.0.1' })
+  const base = `http://127.0.0.1:${app.server?.port}`
+  const request = (path: string, init?: RequestInit) => fetch(base + path, init)
+  const send = (method: string, path: string, body?: unknown) =>
+    request(path, {
+      method,
+      headers: { 'content-type': 'application/json' },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    })
+  return {
+    app,
+    db,
+    base,
+    logs,
+    request,
+    post: (path: string, body: unknown) => send('POST', path, body),
+    patch: (path: string, body: unknown) => send('PATCH', path, body),
+    getJson: async (path: string) => json(await request(path)),
+    async stop() {
+      await app.stop(true)
+      if (!closed(db)) db.$client.close()
+    },
+  }
+}
+
+export function freshDb(path = ':memory:'): Db {
+  const db = openDb(path)
+  migrate(db)
+  return db
+}
+
+function closed(db: Db): boolean {
+  try {
+    db.$client.query('SELECT 1').get()
+    return false
+  } catch {
+    return true
+  }
+}
+
+/** A server body as the seed's clients send it. */
+export const seedServer = (id = 'everything') => ({
+  id,
+  name: 'Everything',
+  url: 'http://127.0.0.1:3001/mcp',
+  status: 'healthy',
+  last_checked: 1734912000.5,
+  capabilities: { tools: true },
+  latency_ms: 12.5,
+})
+
+/** A response body for assertions to check. */
+// biome-ignore lint/suspicious/noExplicitAny: the assertions that follow are the type check
+export const json = (res: Response): Promise<any> => res.json()

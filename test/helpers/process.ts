@@ -1,0 +1,68 @@
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { Subprocess } from 'bun'
+
+const root = join(import.meta.dir, '..', '..')
+
+export const tempDir = (prefix = 'automcp-') => mkdtempSync(join(tmpdir(), prefix))
+
+/** Runs `automcp` from source to completion: for start-up failures and --help. */
+export async function runCli(args: string[], env: Record<string, string> = {}) {
+  const proc = Bun.spawn([process.execPath, join(root, 'src/main.ts'), ...args], {
+    env: { ...process.env, ...env },
+    stdout: 'pipe',
+    stderr: 'pipe',
+  })
+  const [stdout, stderr, code] = await Promise.all([
+    new Response(proc.stdout).text(),
+    new Response(proc.stderr).text(),
+    proc.exited,
+  ])
+  return { stdout, stderr, code }
+}
+
+export type ServerProcess = {
+  proc: Subprocess<'ignore', 'pipe', 'pipe'>
+  base: string
+  port: number
+  /** Every stdout line so far; kept drained so a chatty server never blocks on a full pipe. */
+  lines: string[]
+}
+
+/** Starts the real server process on a free port and waits for its `listening` log line. */
+export async function startServer(args: string[], env: Record<string, string> = {}): Promise<ServerProcess> {
+  const proc = Bun.spawn(
+    [process.execPath, join(root, 'src/main.ts'), '--port', '0', '--host', '127.0.0.1', ...args],
+    {
+      env: { ...process.env, ...env },
+      stdin: 'ignore',
+      stdout: 'pipe',
+      stderr: 'pipe',
+    },
+  )
+  const lines: string[] = []
+  const listening = Promise.withResolvers<number>()
+  void (async () => {
+    let partial = ''
+    for await (const chunk of proc.stdout.pipeThrough(new TextDecoderStream())) {
+      const parts = (partial + chunk).split('\n')
+      partial = parts.pop() ?? ''
+      for (const line of parts) {
+        lines.push(line)
+        if (line.includes('"msg":"listening"')) listening.resolve(JSON.parse(line).port)
+      }
+    }
+    listening.reject(new Error(`server exited before listening: ${lines.join('\n')}`))
+  })()
+  const timer = setTimeout(() => listening.reject(new Error('server did not start within 10 s')), 10_000)
+  try {
+    const port = await listening.promise
+    return { proc, port, base: `http://127.0.0.1:${port}`, lines }
+  } catch (e) {
+    proc.kill('SIGKILL')
+    throw e
+  } finally {
+    clearTimeout(timer)
+  }
+}
