@@ -58,20 +58,28 @@ const ignored = (what: string) =>
 
 export const ServerModel = {
   id,
-  register: t.Object({
-    id: t.Optional(id),
-    name,
-    url,
-    transport: t.Optional(transport),
-    headers: t.Optional(headers),
-    interval_s: t.Optional(t.Nullable(intervalS)),
-    timeout_ms: t.Optional(t.Nullable(timeoutMs)),
-    tags: t.Optional(tags),
-    status: ignored('the status'),
-    last_checked: ignored('the check time'),
-    capabilities: ignored('the capabilities'),
-    latency_ms: ignored('the latency'),
-  }),
+  register: t.Object(
+    {
+      id: t.Optional(id),
+      name,
+      url,
+      transport: t.Optional(transport),
+      headers: t.Optional(headers),
+      interval_s: t.Optional(t.Nullable(intervalS)),
+      timeout_ms: t.Optional(t.Nullable(timeoutMs)),
+      tags: t.Optional(tags),
+      status: ignored('the status'),
+      last_checked: ignored('the check time'),
+      capabilities: ignored('the capabilities'),
+      latency_ms: ignored('the latency'),
+    },
+    {
+      // Lenient like the seed, so a body read from GET /servers can be sent back as it is.
+      additionalProperties: true,
+      description:
+        'A server to add or replace. Fields not listed here (such as those GET /servers returns) are ignored.',
+    },
+  ),
 
   patch: t.Object(
     {
