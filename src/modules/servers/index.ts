@@ -14,6 +14,7 @@ export const serversController = (service: ServerService) =>
         return { status: 'success' as const, server_id: id }
       },
       {
+        parse: 'json',
         body: ServerModel.register,
         response: { 200: ServerModel.registered, 201: ServerModel.registered, 422: ErrorModel },
         detail: {
@@ -54,6 +55,7 @@ export const serversController = (service: ServerService) =>
     })
     .patch('/:id', ({ params, body }) => service.patch(params.id, body), {
       params: ServerModel.params,
+      parse: 'json',
       body: ServerModel.patch,
       response: { 200: ServerModel.info, 404: ErrorModel, 422: ErrorModel },
       detail: { summary: 'Change some settings of a server' },

@@ -1,0 +1,80 @@
+import { describe, expect, test } from 'bun:test'
+import { ConfigError, loadConfig, settings, usage } from '../src/config'
+
+describe('loadConfig', () => {
+  test('defaults', () => {
+    const config = loadConfig([], {})
+    expect(config).toMatchObject({
+      port: 8000,
+      host: '0.0.0.0',
+      db: './data/automcp.db',
+      upstreamUrl: 'https://openrouter.ai/api/v1',
+      checkIntervalS: 30,
+      logLevel: 'info',
+      dbSynchronous: 'normal',
+      corsOrigins: [],
+    })
+    expect(config.apiKey).toBeUndefined()
+    expect(Object.isFrozen(config)).toBe(true)
+  })
+
+  test('environment, and flags that win over it', () => {
+    const env = {
+      PORT: '9000',
+      HOST: '127.0.0.1',
+      AUTOMCP_DB: ':memory:',
+      AUTOMCP_LOG_LEVEL: 'WARN',
+      AUTOMCP_CHECK_INTERVAL: '5',
+    }
+    expect(loadConfig([], env)).toMatchObject({
+      port: 9000,
+      host: '127.0.0.1',
+      db: ':memory:',
+      logLevel: 'warn',
+      checkIntervalS: 5,
+    })
+    expect(loadConfig(['--port', '9100', '--db=/tmp/x.db'], env)).toMatchObject({
+      port: 9100,
+      db: '/tmp/x.db',
+    })
+  })
+
+  test('secrets and URLs', () => {
+    const config = loadConfig([], {
+      OPENROUTER_API_KEY: 'sk-or',
+      AUTOMCP_API_KEY: 'k',
+      AUTOMCP_UPSTREAM_URL: 'http://localhost:11434/v1/',
+      AUTOMCP_CORS_ORIGINS: 'https://a.example, http://localhost:5173',
+    })
+    expect(config).toMatchObject({
+      upstreamApiKey: 'sk-or',
+      apiKey: 'k',
+      upstreamUrl: 'http://localhost:11434/v1',
+      corsOrigins: ['https://a.example', 'http://localhost:5173'],
+    })
+  })
+
+  test.each([
+    [[], { PORT: 'eighty' }, 'PORT'],
+    [['--port', '70000'], {}, '--port'],
+    [[], { AUTOMCP_CHECK_INTERVAL: '0' }, 'AUTOMCP_CHECK_INTERVAL'],
+    [[], { AUTOMCP_CHECK_INTERVAL: '1.5' }, 'AUTOMCP_CHECK_INTERVAL'],
+    [[], { AUTOMCP_LOG_LEVEL: 'loud' }, 'AUTOMCP_LOG_LEVEL'],
+    [[], { AUTOMCP_UPSTREAM_URL: 'openrouter.ai' }, 'AUTOMCP_UPSTREAM_URL'],
+    [[], { AUTOMCP_CORS_ORIGINS: 'https://a.example/path' }, 'AUTOMCP_CORS_ORIGINS'],
+    [[], { AUTOMCP_DB_SYNCHRONOUS: 'off' }, 'AUTOMCP_DB_SYNCHRONOUS'],
+    [['--bogus'], {}, '--bogus'],
+    [['--port'], {}, '--port'],
+  ] as [string[], Record<string, string>, string][])('%j %j is refused naming %s', (argv, env, name) => {
+    expect(() => loadConfig(argv, env)).toThrow(ConfigError)
+    expect(() => loadConfig(argv, env)).toThrow(name)
+  })
+
+  test('usage lists every flag and environment variable', () => {
+    const text = usage()
+    for (const s of Object.values(settings)) {
+      if ('flag' in s && s.flag) expect(text).toContain(s.flag)
+      if (s.env) expect(text).toContain(s.env)
+    }
+  })
+})

@@ -1,0 +1,85 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { json, startApp, type TestApp } from './helpers/app'
+
+let api: TestApp
+beforeAll(async () => {
+  api = await startApp()
+})
+afterAll(() => api.stop())
+
+const hidden = new Set(['/openapi/json', '/swagger', '/swagger/:asset'])
+const toOpenApiPath = (path: string) => path.replace(/:(\w+)/g, '{$1}').replace(/(.)\/$/, '$1')
+
+describe('/openapi/json', () => {
+  test('documents every route the app serves, with responses, and bodies where there are bodies', async () => {
+    const doc = await api.getJson('/openapi/json')
+    const served = api.app.routes.filter((r) => !hidden.has(r.path))
+    expect(served.length).toBeGreaterThanOrEqual(7)
+    for (const route of served) {
+      const op = doc.paths[toOpenApiPath(route.path)]?.[route.method.toLowerCase()]
+      expect(op, `${route.method} ${route.path}`).toBeDefined()
+      expect(Object.keys(op.responses ?? {}).length, `${route.method} ${route.path}`).toBeGreaterThan(0)
+      expect(op.summary, `${route.method} ${route.path}`).toBeString()
+    }
+    const register = doc.paths['/servers/register'].post
+    expect(register.requestBody.content['application/json'].schema.properties.url.pattern).toBeString()
+    expect(Object.keys(register.responses)).toEqual(expect.arrayContaining(['200', '201', '422']))
+    expect(doc.paths['/servers'].get.parameters.map((p: { name: string }) => p.name).sort()).toEqual([
+      'status',
+      'tag',
+    ])
+    expect(
+      doc.paths['/servers/{id}'].get.responses['404'].content['application/json'].schema.required,
+    ).toEqual(['detail', 'code'])
+  })
+
+  test('the response schema of a server never lists header values', async () => {
+    const doc = await api.getJson('/openapi/json')
+    const info = doc.paths['/servers/{id}'].get.responses['200'].content['application/json'].schema
+    expect(Object.keys(info.properties)).toContain('header_names')
+    expect(Object.keys(info.properties)).not.toContain('headers')
+  })
+})
+
+describe('/swagger', () => {
+  test('is served by this process and references no other host', async () => {
+    const res = await api.request('/swagger')
+    expect(res.status).toBe(200)
+    expect(res.headers.get('content-type')).toContain('text/html')
+    const html = await res.text()
+    const refs = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1] as string)
+    expect(refs.length).toBeGreaterThanOrEqual(2)
+    for (const ref of refs) expect(ref.startsWith('/'), ref).toBe(true)
+    expect(html).not.toMatch(/https?:\/\//)
+    // Swagger UI would otherwise send the document to validator.swagger.io.
+    expect(html).toContain('validatorUrl: null')
+    expect(html).toContain("url: '/openapi/json'")
+
+    for (const ref of refs) {
+      const asset = await api.request(ref)
+      expect(asset.status, ref).toBe(200)
+      expect((await asset.arrayBuffer()).byteLength, ref).toBeGreaterThan(1000)
+    }
+  })
+
+  test('assets are gzipped for clients that accept it', async () => {
+    const plain = await api.request('/swagger/swagger-ui-bundle.js', {
+      headers: { 'accept-encoding': 'identity' },
+    })
+    const raw = await fetch(`${api.base}/swagger/swagger-ui-bundle.js`, {
+      headers: { 'accept-encoding': 'gzip' },
+      decompress: false,
+    } as RequestInit)
+    expect(raw.headers.get('content-encoding')).toBe('gzip')
+    const gz = new Uint8Array(await raw.arrayBuffer())
+    const text = await plain.text()
+    expect(gz.byteLength).toBeLessThan(text.length / 2)
+    expect(new TextDecoder().decode(Bun.gunzipSync(gz))).toBe(text)
+  })
+
+  test('an unknown asset is a JSON 404', async () => {
+    const res = await api.request('/swagger/nope.js')
+    expect(res.status).toBe(404)
+    expect((await json(res)).code).toBe('not_found')
+  })
+})
