@@ -1,0 +1,100 @@
+import { describe, expect, test } from 'bun:test'
+import { chmodSync, mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { json, seedServer } from './helpers/app'
+import { runCli, startServer, tempDir } from './helpers/process'
+
+const register = (base: string, body: unknown) =>
+  fetch(`${base}/servers/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+
+describe('the server process', () => {
+  test('keeps registrations across a restart (file database) and stops cleanly on SIGTERM', async () => {
+    const db = join(tempDir(), 'data', 'automcp.db')
+    const first = await startServer(['--db', db])
+    expect((await register(first.base, seedServer('kept'))).status).toBe(201)
+    first.proc.kill('SIGTERM')
+    expect(await first.proc.exited).toBe(0)
+    expect(first.lines.some((l) => l.includes('"msg":"stopped"'))).toBe(true)
+
+    const second = await startServer([], { AUTOMCP_DB: db })
+    const list = await json(await fetch(`${second.base}/servers`))
+    expect(list.map((s: { id: string }) => s.id)).toEqual(['kept'])
+    second.proc.kill('SIGINT')
+    expect(await second.proc.exited).toBe(0)
+  })
+
+  test('an acknowledged registration survives kill -9', async () => {
+    const db = join(tempDir(), 'crash.db')
+    const server = await startServer(['--db', db])
+    const ids = Array.from({ length: 20 }, (_, i) => `s${i}`)
+    const acked = await Promise.all(ids.map((id) => register(server.base, seedServer(id)).then((r) => r.status)))
+    expect(acked.every((s) => s === 201)).toBe(true)
+    server.proc.kill('SIGKILL')
+    await server.proc.exited
+
+    const again = await startServer(['--db', db])
+    const list = await json(await fetch(`${again.base}/servers`))
+    expect(list.map((s: { id: string }) => s.id).sort()).toEqual([...ids].sort())
+    again.proc.kill('SIGTERM')
+    await again.proc.exited
+  })
+
+  test('finishes an in-flight request before exiting on SIGTERM', async () => {
+    const server = await startServer(['--db', ':memory:'])
+    // A streamed body keeps the request in flight while the signal arrives.
+    const { readable, writable } = new TransformStream<Uint8Array>()
+    const pending = fetch(`${server.base}/servers/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: readable,
+    })
+    await Bun.sleep(100)
+    server.proc.kill('SIGTERM')
+    await Bun.sleep(100)
+    const writer = writable.getWriter()
+    await writer.write(new TextEncoder().encode(JSON.stringify(seedServer('late'))))
+    await writer.close()
+    expect((await pending).status).toBe(201)
+    expect(await server.proc.exited).toBe(0)
+  })
+})
+
+describe('start-up errors', () => {
+  test.each([
+    [['--port', 'abc'], {}, '--port'],
+    [[], { PORT: '-1' }, 'PORT'],
+    [[], { AUTOMCP_CHECK_INTERVAL: 'soon' }, 'AUTOMCP_CHECK_INTERVAL'],
+    [[], { AUTOMCP_LOG_LEVEL: 'chatty' }, 'AUTOMCP_LOG_LEVEL'],
+    [['--frobnicate'], {}, '--frobnicate'],
+  ] as [string[], Record<string, string>, string][])('%j %j exits 2 with one line naming %s', async (args, env, name) => {
+    const { code, stderr, stdout } = await runCli(args, env)
+    expect(code).toBe(2)
+    const lines = stderr.trim().split('\n')
+    expect(lines).toHaveLength(1)
+    expect(lines[0]).toStartWith('automcp: ')
+    expect(lines[0]).toContain(name)
+    expect(stderr + stdout).not.toContain('    at ')
+  })
+
+  test('a database that cannot be opened exits 2 naming the setting', async () => {
+    const dir = tempDir()
+    const locked = join(dir, 'locked')
+    mkdirSync(locked)
+    chmodSync(locked, 0o500)
+    const target = process.getuid?.() === 0 ? '/proc/automcp/automcp.db' : join(locked, 'sub', 'x.db')
+    const { code, stderr } = await runCli(['--db', target])
+    expect(code).toBe(2)
+    expect(stderr.trim().split('\n')).toHaveLength(1)
+    expect(stderr).toContain('--db/AUTOMCP_DB')
+  })
+
+  test('--help prints every setting and exits 0; --version prints the version', async () => {
+    const help = await runCli(['--help'])
+    expect(help.code).toBe(0)
+    for (const name of ['--port', 'PORT', '--db', 'AUTOMCP_DB', 'AUTOMCP_UPSTREAM_URL', 'OPENROUTER_API_KEY']) {
+      expect(help.stdout).toContain(name)
+    }
+    const version = await runCli(['--version'])
+    expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/)
+  })
+})
