@@ -5,7 +5,11 @@ import { json, seedServer } from './helpers/app'
 import { runCli, startServer, tempDir } from './helpers/process'
 
 const register = (base: string, body: unknown) =>
-  fetch(`${base}/servers/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+  fetch(`${base}/servers/register`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  })
 
 describe('the server process', () => {
   test('keeps registrations across a restart (file database) and stops cleanly on SIGTERM', async () => {
@@ -27,7 +31,9 @@ describe('the server process', () => {
     const db = join(tempDir(), 'crash.db')
     const server = await startServer(['--db', db])
     const ids = Array.from({ length: 20 }, (_, i) => `s${i}`)
-    const acked = await Promise.all(ids.map((id) => register(server.base, seedServer(id)).then((r) => r.status)))
+    const acked = await Promise.all(
+      ids.map((id) => register(server.base, seedServer(id)).then((r) => r.status)),
+    )
     expect(acked.every((s) => s === 201)).toBe(true)
     server.proc.kill('SIGKILL')
     await server.proc.exited
@@ -66,15 +72,18 @@ describe('start-up errors', () => {
     [[], { AUTOMCP_CHECK_INTERVAL: 'soon' }, 'AUTOMCP_CHECK_INTERVAL'],
     [[], { AUTOMCP_LOG_LEVEL: 'chatty' }, 'AUTOMCP_LOG_LEVEL'],
     [['--frobnicate'], {}, '--frobnicate'],
-  ] as [string[], Record<string, string>, string][])('%j %j exits 2 with one line naming %s', async (args, env, name) => {
-    const { code, stderr, stdout } = await runCli(args, env)
-    expect(code).toBe(2)
-    const lines = stderr.trim().split('\n')
-    expect(lines).toHaveLength(1)
-    expect(lines[0]).toStartWith('automcp: ')
-    expect(lines[0]).toContain(name)
-    expect(stderr + stdout).not.toContain('    at ')
-  })
+  ] as [string[], Record<string, string>, string][])(
+    '%j %j exits 2 with one line naming %s',
+    async (args, env, name) => {
+      const { code, stderr, stdout } = await runCli(args, env)
+      expect(code).toBe(2)
+      const lines = stderr.trim().split('\n')
+      expect(lines).toHaveLength(1)
+      expect(lines[0]).toStartWith('automcp: ')
+      expect(lines[0]).toContain(name)
+      expect(stderr + stdout).not.toContain('    at ')
+    },
+  )
 
   test('a database that cannot be opened exits 2 naming the setting', async () => {
     const dir = tempDir()
@@ -91,7 +100,14 @@ describe('start-up errors', () => {
   test('--help prints every setting and exits 0; --version prints the version', async () => {
     const help = await runCli(['--help'])
     expect(help.code).toBe(0)
-    for (const name of ['--port', 'PORT', '--db', 'AUTOMCP_DB', 'AUTOMCP_UPSTREAM_URL', 'OPENROUTER_API_KEY']) {
+    for (const name of [
+      '--port',
+      'PORT',
+      '--db',
+      'AUTOMCP_DB',
+      'AUTOMCP_UPSTREAM_URL',
+      'OPENROUTER_API_KEY',
+    ]) {
       expect(help.stdout).toContain(name)
     }
     const version = await runCli(['--version'])
