@@ -22,6 +22,40 @@ export type ServerRepository = ReturnType<typeof createServerRepository>
 /** All reads and writes of the `servers` table. `revision` grows with every write, for caches to compare. */
 export function createServerRepository(db: Db) {
   let revision = 0
+  // Registration is the hot write path: its statements are prepared once. Only this process writes
+  // `servers` and bun:sqlite is synchronous, so the read-then-write below cannot interleave.
+  const p = sql.placeholder
+  const settingsParams = {
+    name: p('name'),
+    url: p('url'),
+    transport: p('transport'),
+    headers: p('headers'),
+    intervalS: p('intervalS'),
+    timeoutMs: p('timeoutMs'),
+    tags: p('tags'),
+    updatedAt: p('now'),
+  }
+  const endpointOf = db
+    .select({ url: servers.url, transport: servers.transport })
+    .from(servers)
+    .where(eq(servers.id, p('id')))
+    .prepare()
+  const insert = db
+    .insert(servers)
+    .values({ ...settingsParams, id: p('id'), createdAt: p('now') })
+    .prepare()
+  // drizzle types placeholders for insert values only; update's `set` binds them the same way.
+  const settingsSet = settingsParams as unknown as Partial<NewServerRow>
+  const replace = db
+    .update(servers)
+    .set(settingsSet)
+    .where(eq(servers.id, p('id')))
+    .prepare()
+  const replaceAndReset = db
+    .update(servers)
+    .set({ ...settingsSet, ...resetCheckState })
+    .where(eq(servers.id, p('id')))
+    .prepare()
   const written = <T>(result: T): T => {
     revision++
     return result
@@ -52,29 +86,14 @@ export function createServerRepository(db: Db) {
       return db.select().from(servers).where(eq(servers.id, id)).get()
     },
 
-    /** Creates or replaces the user's settings of `id` in one transaction; says which it did. */
+    /** Creates or replaces the user's settings of `id`; says which it did. */
     upsert(id: string, settings: ServerSettings, now: number): { created: boolean } {
-      return written(
-        db.transaction((tx) => {
-          const old = tx
-            .select({ url: servers.url, transport: servers.transport })
-            .from(servers)
-            .where(eq(servers.id, id))
-            .get()
-          if (!old) {
-            tx.insert(servers)
-              .values({ id, ...settings, createdAt: now, updatedAt: now })
-              .run()
-            return { created: true }
-          }
-          const moved = old.url !== settings.url || old.transport !== settings.transport
-          tx.update(servers)
-            .set({ ...settings, ...(moved ? resetCheckState : {}), updatedAt: now })
-            .where(eq(servers.id, id))
-            .run()
-          return { created: false }
-        }),
-      )
+      const old = endpointOf.get({ id })
+      const values = { ...settings, id, now }
+      if (!old) insert.run(values)
+      else if (old.url !== settings.url || old.transport !== settings.transport) replaceAndReset.run(values)
+      else replace.run(values)
+      return written({ created: !old })
     },
 
     /** Changes some settings; returns the updated row, or undefined when there is no such server. */
