@@ -66,13 +66,13 @@ export const settings = {
   apiKey: setting({
     env: 'AUTOMCP_API_KEY',
     default: undefined,
-    doc: 'API key clients must present (the security issue enforces it)',
+    doc: 'API key clients will have to present (read now; not enforced yet)',
     parse: secret,
   }),
   upstreamApiKey: setting({
     env: 'OPENROUTER_API_KEY',
     default: undefined,
-    doc: 'API key sent to the chat upstream',
+    doc: 'API key sent to the chat upstream (read now; chat is not served yet)',
     parse: secret,
   }),
   upstreamUrl: setting({

@@ -1,14 +1,33 @@
 // One JSON object per line, so logs can be grepped by people and parsed by collectors alike.
+import { writeSync } from 'node:fs'
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
 export type Logger = Record<LogLevel, (msg: string, fields?: Record<string, unknown>) => void>
 
 const rank: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 }
 
-export function createLogger(
-  level: LogLevel,
-  write: (line: string) => void = (l) => process.stdout.write(l),
-): Logger {
+/**
+ * Lines written in one turn of the event loop go out in one write: a request log line per request
+ * otherwise costs a syscall each. Whatever is pending is written synchronously at exit.
+ */
+export function stdoutSink(): (line: string) => void {
+  let pending = ''
+  const flush = () => {
+    if (pending) process.stdout.write(pending)
+    pending = ''
+  }
+  process.on('exit', () => {
+    try {
+      if (pending) writeSync(1, pending)
+    } catch {}
+  })
+  return (line) => {
+    if (!pending) setImmediate(flush)
+    pending += line
+  }
+}
+
+export function createLogger(level: LogLevel, write: (line: string) => void = stdoutSink()): Logger {
   const at =
     (lvl: LogLevel) =>
     (msg: string, fields?: Record<string, unknown>): void => {

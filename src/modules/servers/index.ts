@@ -26,9 +26,10 @@ export const serversController = (service: ServerService) =>
     )
     .get(
       '',
-      ({ query, headers }) => {
+      ({ query, request }) => {
         const { body, etag } = service.listJson(query)
-        if (headers['if-none-match'] === etag) return new Response(null, { status: 304, headers: { etag } })
+        if (request.headers.get('if-none-match') === etag)
+          return new Response(null, { status: 304, headers: { etag } })
         return new Response(body, { headers: { 'content-type': 'application/json', etag } })
       },
       {
