@@ -1,16 +1,28 @@
 CREATE TABLE `checks` (
-	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
 	`server_id` text NOT NULL,
 	`checked_at` integer NOT NULL,
 	`status` text NOT NULL,
 	`reason` text,
 	`latency_ms` real,
 	`error` text,
+	PRIMARY KEY(`server_id`, `checked_at`),
 	FOREIGN KEY (`server_id`) REFERENCES `servers`(`id`) ON UPDATE no action ON DELETE cascade
-);
+) WITHOUT ROWID;
 --> statement-breakpoint
-CREATE INDEX `checks_server_time_idx` ON `checks` (`server_id`,`checked_at`);--> statement-breakpoint
-CREATE INDEX `checks_time_idx` ON `checks` (`checked_at`);--> statement-breakpoint
+CREATE TABLE `rollups` (
+	`server_id` text NOT NULL,
+	`period` text NOT NULL,
+	`start` integer NOT NULL,
+	`count` integer NOT NULL,
+	`up` integer NOT NULL,
+	`min_ms` real,
+	`max_ms` real,
+	`sum_ms` real NOT NULL,
+	`hist` text NOT NULL,
+	PRIMARY KEY(`server_id`, `period`, `start`),
+	FOREIGN KEY (`server_id`) REFERENCES `servers`(`id`) ON UPDATE no action ON DELETE cascade
+) WITHOUT ROWID;
+--> statement-breakpoint
 CREATE TABLE `servers` (
 	`id` text PRIMARY KEY NOT NULL,
 	`name` text NOT NULL,
@@ -19,6 +31,9 @@ CREATE TABLE `servers` (
 	`headers` text DEFAULT '{}' NOT NULL,
 	`interval_s` integer,
 	`timeout_ms` integer,
+	`failure_threshold` integer,
+	`success_threshold` integer,
+	`active_transport` text,
 	`tags` text DEFAULT '[]' NOT NULL,
 	`status` text DEFAULT 'unknown' NOT NULL,
 	`status_reason` text,

@@ -7,6 +7,8 @@ type Setting<T> = {
   flag?: string
   env?: string
   default: T
+  /** How the default is written where people read it, when not as it is stored. */
+  shown?: string
   doc: string
   parse: (raw: string, name: string) => T
 }
@@ -30,6 +32,14 @@ const oneOf =
       throw new ConfigError(`${name} must be one of ${values.join(', ')}, got "${raw}"`)
     return v
   }
+
+const units = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const
+/** `90s`, `30m`, `48h`, `90d` → milliseconds. */
+const duration = (raw: string, name: string): number => {
+  const m = /^\s*(\d+)\s*([smhd])\s*$/.exec(raw)
+  if (!m || Number(m[1]) === 0) throw new ConfigError(`${name} must be a duration such as 90s, 30m, 48h or 90d, got "${raw}"`)
+  return Number(m[1]) * units[m[2] as keyof typeof units]
+}
 
 const text = (raw: string) => raw
 const secret = (raw: string) => raw as string | undefined
@@ -104,6 +114,57 @@ export const settings = {
     doc: 'Default seconds between health checks of a server',
     parse: integer(1, 86_400),
   }),
+  checkTimeoutMs: setting({
+    env: 'AUTOMCP_CHECK_TIMEOUT',
+    default: 5_000,
+    doc: 'Default ms before a check gives up (reason `timeout`)',
+    parse: integer(100, 120_000),
+  }),
+  checkConcurrency: setting({
+    env: 'AUTOMCP_CHECK_CONCURRENCY',
+    default: 1_000,
+    doc: 'Checks in flight at once; each waiting check holds a socket',
+    parse: integer(1, 100_000),
+  }),
+  slowMs: setting({
+    env: 'AUTOMCP_SLOW_MS',
+    default: 1_000,
+    doc: 'A check slower than this many ms makes the server `degraded` (reason `slow`)',
+    parse: integer(1, 120_000),
+  }),
+  failureThreshold: setting({
+    env: 'AUTOMCP_FAILURE_THRESHOLD',
+    default: 2,
+    doc: 'Consecutive failed checks before a server is `unhealthy` (per server: `failure_threshold`)',
+    parse: integer(1, 100),
+  }),
+  successThreshold: setting({
+    env: 'AUTOMCP_SUCCESS_THRESHOLD',
+    default: 1,
+    doc: 'Consecutive good checks before an unhealthy server recovers (per server: `success_threshold`)',
+    parse: integer(1, 100),
+  }),
+  retainRawMs: setting({
+    env: 'AUTOMCP_RETAIN_RAW',
+    default: 48 * units.h,
+    shown: '48h',
+    doc: 'How long every single check is kept',
+    parse: duration,
+  }),
+  retainHourlyMs: setting({
+    env: 'AUTOMCP_RETAIN_HOURLY',
+    default: 90 * units.d,
+    shown: '90d',
+    doc: 'How long hourly rollups are kept',
+    parse: duration,
+  }),
+  retainDailyMs: setting({
+    env: 'AUTOMCP_RETAIN_DAILY',
+    default: 730 * units.d,
+    shown: '730d',
+    doc: 'How long daily rollups are kept',
+    parse: duration,
+  }),
   logLevel: setting({
     flag: '--log-level',
     env: 'AUTOMCP_LOG_LEVEL',
@@ -152,7 +213,8 @@ function parseFlags(argv: string[]): Map<string, string> {
 export function usage(): string {
   const rows = Object.values(settings).map((s: Setting<unknown>) => {
     const names = [s.flag && `${s.flag} <value>`, s.env].filter(Boolean).join(', ')
-    const def = s.default === undefined || String(s.default) === '' ? '' : ` (default: ${s.default})`
+    const shown = s.shown ?? (s.default === undefined ? '' : String(s.default))
+    const def = shown === '' ? '' : ` (default: ${shown})`
     return `  ${names.padEnd(44)} ${s.doc}${def}`
   })
   return [

@@ -1,0 +1,29 @@
+import type { ProbeOutcome } from './outcome'
+
+export type FetchLike = (input: string | URL, init?: RequestInit) => Promise<Response>
+
+/** The seed's check: `GET {url}/health`; 200 is healthy and its body may carry `capabilities`. */
+export async function probeHttp(
+  url: string,
+  headers: Record<string, string>,
+  signal: AbortSignal,
+  fetchFn: FetchLike = fetch,
+): Promise<ProbeOutcome> {
+  const started = performance.now()
+  const res = await fetchFn(`${url.replace(/\/+$/, '')}/health`, { headers, signal, redirect: 'manual' })
+  const latencyMs = performance.now() - started
+  if (res.status === 401 || res.status === 403) {
+    await res.body?.cancel()
+    return { status: 'degraded', reason: 'auth_required', latencyMs, error: `HTTP ${res.status}`, transport: 'http' }
+  }
+  if (res.status !== 200) {
+    await res.body?.cancel()
+    return { status: 'degraded', reason: `http_${res.status}`, latencyMs, error: `HTTP ${res.status}`, transport: 'http' }
+  }
+  const body = (await res.json().catch(() => null)) as { capabilities?: unknown } | null
+  const capabilities =
+    body && typeof body.capabilities === 'object' && body.capabilities !== null
+      ? (body.capabilities as Record<string, unknown>)
+      : {}
+  return { status: 'healthy', reason: null, latencyMs, error: null, capabilities, transport: 'http' }
+}

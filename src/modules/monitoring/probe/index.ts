@@ -1,0 +1,57 @@
+import type { FetchLike } from './http'
+import { probeHttp } from './http'
+import type { McpSessions } from './mcp'
+import { type ConcreteTransport, classify, type ProbeOutcome } from './outcome'
+
+export type { ConcreteTransport, ProbeOutcome } from './outcome'
+
+export type ProbeTarget = {
+  id: string
+  url: string
+  transport: 'auto' | ConcreteTransport
+  /** For `auto`: the transport that answered last time, tried first. */
+  activeTransport?: ConcreteTransport | null
+  headers: Record<string, string>
+  timeoutMs: number
+}
+
+// Failures that say "wrong protocol here" rather than "server down": `auto` moves on to the next transport.
+const mismatch = (o: ProbeOutcome) =>
+  o.reason === 'protocol_error' || (o.reason?.startsWith('http_') === true && o.reason !== 'http_401' && o.reason !== 'http_403')
+
+export type Prober = ReturnType<typeof createProber>
+
+/** The one check used by the worker and by `POST /servers/{id}/test`. */
+export function createProber({ sessions, slowMs, fetch: fetchFn }: { sessions: McpSessions; slowMs: number; fetch?: FetchLike }) {
+  async function attempt(transport: ConcreteTransport, target: ProbeTarget, signal: AbortSignal): Promise<ProbeOutcome> {
+    try {
+      if (transport === 'http') return await probeHttp(target.url, target.headers, signal, fetchFn)
+      return await sessions.check({ id: target.id, url: target.url, transport, headers: target.headers }, signal)
+    } catch (e) {
+      return { ...classify(signal.aborted ? signal.reason : e), transport }
+    }
+  }
+
+  return async function probe(target: ProbeTarget): Promise<ProbeOutcome> {
+    const signal = AbortSignal.timeout(target.timeoutMs)
+    const candidates: ConcreteTransport[] =
+      target.transport === 'auto'
+        ? [...new Set([target.activeTransport ?? 'streamable-http', 'streamable-http', 'sse', 'http'] as const)]
+        : [target.transport]
+    let first: ProbeOutcome | undefined
+    for (const transport of candidates) {
+      const outcome = await attempt(transport, target, signal)
+      const worked = outcome.status !== 'unhealthy' && !mismatch(outcome)
+      if (worked || !mismatch(outcome) || signal.aborted) return finish(first && !worked ? first : outcome)
+      first ??= outcome
+    }
+    return finish(first as ProbeOutcome)
+  }
+
+  function finish(o: ProbeOutcome): ProbeOutcome {
+    const error = o.error && o.error.length > 500 ? `${o.error.slice(0, 500)}…` : o.error
+    if (o.status === 'healthy' && o.latencyMs !== null && o.latencyMs > slowMs)
+      return { ...o, status: 'degraded', reason: 'slow', error }
+    return { ...o, error }
+  }
+}

@@ -1,0 +1,190 @@
+import { Client } from '@modelcontextprotocol/sdk/client/index.js'
+import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js'
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
+import {
+  PromptListChangedNotificationSchema,
+  ResourceListChangedNotificationSchema,
+  ToolListChangedNotificationSchema,
+} from '@modelcontextprotocol/sdk/types.js'
+import { version } from '../../../version'
+import type { FetchLike } from './http'
+import { httpStatusOf, type ProbeOutcome } from './outcome'
+
+export type McpTarget = {
+  id: string
+  url: string
+  transport: 'streamable-http' | 'sse'
+  headers: Record<string, string>
+}
+
+type Session = {
+  key: string
+  client: Client
+  transport: StreamableHTTPClientTransport | SSEClientTransport
+  protocolVersion?: string
+  lists?: { tools: { name: string; description?: string }[]; resources: number; prompts: number }
+  listsAt: number
+  closed: boolean
+}
+
+const maxPages = 20
+
+export type McpSessions = ReturnType<typeof createMcpSessions>
+
+/**
+ * One live MCP session per server, kept between checks: a check on a live session is a single `ping`.
+ * Sessions are re-opened when lost and closed (HTTP DELETE on streamable HTTP) when a server goes away.
+ */
+export function createMcpSessions({ fetch: fetchFn, listRefreshMs = 10 * 60_000 }: { fetch?: FetchLike; listRefreshMs?: number } = {}) {
+  const sessions = new Map<string, Session>()
+  const keyOf = (t: McpTarget) => `${t.transport} ${t.url} ${JSON.stringify(t.headers)}`
+
+  async function open(target: McpTarget, signal: AbortSignal): Promise<Session> {
+    const url = new URL(target.url)
+    const options = { requestInit: { headers: target.headers }, ...(fetchFn ? { fetch: fetchFn } : {}) }
+    const transport =
+      target.transport === 'sse' ? new SSEClientTransport(url, options) : new StreamableHTTPClientTransport(url, options)
+    const client = new Client({ name: 'automcp', version }, { capabilities: {} })
+    const session: Session = { key: keyOf(target), client, transport, listsAt: 0, closed: false }
+    // The SDK negotiates the version and hands the result to the transport: keep a copy for the record.
+    const setVersion = transport.setProtocolVersion?.bind(transport)
+    transport.setProtocolVersion = (v: string) => {
+      session.protocolVersion = v
+      setVersion?.(v)
+    }
+    const stale = () => {
+      session.listsAt = 0
+    }
+    client.setNotificationHandler(ToolListChangedNotificationSchema, stale)
+    client.setNotificationHandler(ResourceListChangedNotificationSchema, stale)
+    client.setNotificationHandler(PromptListChangedNotificationSchema, stale)
+    client.onclose = () => {
+      session.closed = true
+    }
+    try {
+      await client.connect(transport, { signal })
+    } catch (e) {
+      await client.close().catch(() => {})
+      throw e
+    }
+    return session
+  }
+
+  async function refreshLists(s: Session, signal: AbortSignal) {
+    const caps = s.client.getServerCapabilities() ?? {}
+    const tools: { name: string; description?: string }[] = []
+    let resources = 0
+    let prompts = 0
+    if (caps.tools) {
+      let cursor: string | undefined
+      for (let page = 0; page < maxPages; page++) {
+        const res = await s.client.listTools(cursor ? { cursor } : undefined, { signal })
+        for (const t of res.tools) tools.push({ name: t.name, description: t.description })
+        cursor = res.nextCursor
+        if (!cursor) break
+      }
+    }
+    if (caps.resources) resources = await countPages((cursor) => s.client.listResources(cursor, { signal }), 'resources')
+    if (caps.prompts) prompts = await countPages((cursor) => s.client.listPrompts(cursor, { signal }), 'prompts')
+    s.lists = { tools, resources, prompts }
+    s.listsAt = Date.now()
+  }
+
+  async function countPages<K extends string>(
+    list: (params?: { cursor: string }) => Promise<Record<K, unknown[]> & { nextCursor?: string }>,
+    key: K,
+  ): Promise<number> {
+    let count = 0
+    let cursor: string | undefined
+    for (let page = 0; page < maxPages; page++) {
+      const res = await list(cursor ? { cursor } : undefined)
+      count += res[key].length
+      cursor = res.nextCursor
+      if (!cursor) break
+    }
+    return count
+  }
+
+  async function close(id: string) {
+    const s = sessions.get(id)
+    if (!s) return
+    sessions.delete(id)
+    await shut(s)
+  }
+
+  async function shut(s: Session) {
+    s.closed = true
+    // A server that stopped answering must not hold up removal or shutdown.
+    const deadline = AbortSignal.timeout(2_000)
+    if (s.transport instanceof StreamableHTTPClientTransport)
+      await Promise.race([s.transport.terminateSession().catch(() => {}), aborted(deadline)])
+    await Promise.race([s.client.close().catch(() => {}), aborted(deadline)])
+  }
+
+  const aborted = (signal: AbortSignal) => new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve()))
+
+  /** Pings the server over its live session (opening one when needed) and describes what it offers. */
+  async function check(target: McpTarget, signal: AbortSignal): Promise<ProbeOutcome> {
+    let s = sessions.get(target.id)
+    if (s && (s.closed || s.key !== keyOf(target))) {
+      sessions.delete(target.id)
+      await shut(s)
+      s = undefined
+    }
+    let fresh = false
+    if (!s) {
+      s = await open(target, signal)
+      sessions.set(target.id, s)
+      fresh = true
+    }
+    let latencyMs: number
+    try {
+      latencyMs = await timedPing(s, signal)
+    } catch (e) {
+      // 404 means the server forgot the session (restart, expiry): start a new one, once.
+      if (fresh || httpStatusOf(e) !== 404) throw e
+      sessions.delete(target.id)
+      await shut(s)
+      s = await open(target, signal)
+      sessions.set(target.id, s)
+      latencyMs = await timedPing(s, signal)
+    }
+    if (Date.now() - s.listsAt > listRefreshMs) await refreshLists(s, signal)
+    const info = s.client.getServerVersion()
+    return {
+      status: 'healthy',
+      reason: null,
+      latencyMs,
+      error: null,
+      transport: target.transport,
+      capabilities: {
+        protocol_version: s.protocolVersion ?? null,
+        server_info: { name: info?.name ?? null, version: info?.version ?? null },
+        capabilities: s.client.getServerCapabilities() ?? {},
+        tools: s.lists?.tools ?? [],
+        resources: s.lists?.resources ?? 0,
+        prompts: s.lists?.prompts ?? 0,
+      },
+    }
+  }
+
+  async function timedPing(s: Session, signal: AbortSignal): Promise<number> {
+    const started = performance.now()
+    await s.client.ping({ signal })
+    return performance.now() - started
+  }
+
+  return {
+    check,
+    close,
+    async closeAll() {
+      const all = [...sessions.values()]
+      sessions.clear()
+      await Promise.all(all.map(shut))
+    },
+    has: (id: string) => sessions.has(id),
+    get size() {
+      return sessions.size
+    },
+  }
+}

@@ -1,0 +1,57 @@
+import { McpError } from '@modelcontextprotocol/sdk/types.js'
+
+export type ProbeStatus = 'healthy' | 'degraded' | 'unhealthy'
+export type ConcreteTransport = 'streamable-http' | 'sse' | 'http'
+
+/** What one check saw, before flap control decides what the server's status becomes. */
+export type ProbeOutcome = {
+  status: ProbeStatus
+  reason: string | null
+  latencyMs: number | null
+  error: string | null
+  capabilities?: Record<string, unknown>
+  transport?: ConcreteTransport
+}
+
+export const failed = (reason: string, error: string, status: ProbeStatus = 'unhealthy'): ProbeOutcome => ({
+  status,
+  reason,
+  latencyMs: null,
+  error,
+})
+
+const causes = (error: unknown): unknown[] => {
+  const chain: unknown[] = []
+  for (let e = error; e && chain.length < 5; e = (e as { cause?: unknown }).cause) chain.push(e)
+  return chain
+}
+
+/** The HTTP status an MCP transport error carries (StreamableHTTPError, SseError), if any. */
+export function httpStatusOf(error: unknown): number | undefined {
+  for (const e of causes(error)) {
+    const code = (e as { code?: unknown }).code
+    const name = (e as { constructor?: { name?: string } }).constructor?.name
+    if (typeof code === 'number' && code >= 100 && code < 600 && (name === 'StreamableHTTPError' || name === 'SseError'))
+      return code
+    const m = /HTTP (\d{3})|status code (\d{3})|\((\d{3})\)/.exec(String((e as Error)?.message ?? ''))
+    if (m && (name === 'StreamableHTTPError' || name === 'SseError')) return Number(m[1] ?? m[2] ?? m[3])
+  }
+  return undefined
+}
+
+/** Maps whatever a check threw to a status and a stable reason. */
+export function classify(error: unknown): ProbeOutcome {
+  const message = error instanceof Error ? error.message : String(error)
+  for (const e of causes(error)) {
+    const { name, code } = (e ?? {}) as { name?: string; code?: unknown }
+    if (name === 'TimeoutError' || name === 'AbortError' || (e instanceof McpError && code === -32001))
+      return failed('timeout', message)
+    if (code === 'ECONNREFUSED' || code === 'ConnectionRefused') return failed('connection_refused', message)
+    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME') return failed('dns', message)
+    if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'ConnectionClosed') return failed('connection_reset', message)
+  }
+  const status = httpStatusOf(error)
+  if (status === 401 || status === 403) return failed('auth_required', message, 'degraded')
+  if (status !== undefined) return failed(`http_${status}`, message)
+  return failed('protocol_error', message)
+}

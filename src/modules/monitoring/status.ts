@@ -1,0 +1,29 @@
+import type { ProbeOutcome } from './probe'
+
+export type ServerStatus = 'healthy' | 'degraded' | 'unhealthy' | 'unknown'
+export type Streak = { failures: number; successes: number }
+export type Thresholds = { failure: number; success: number }
+
+/**
+ * Flap control: a server becomes unhealthy only after `failure` failed checks in a row, and an
+ * unhealthy one recovers only after `success` good ones. In between it keeps its last status.
+ */
+export function nextStatus(
+  current: { status: ServerStatus; reason: string | null },
+  streak: Streak,
+  outcome: ProbeOutcome,
+  thresholds: Thresholds,
+): { status: ServerStatus; reason: string | null; streak: Streak } {
+  if (outcome.status === 'unhealthy') {
+    const next = { failures: streak.failures + 1, successes: 0 }
+    return next.failures >= thresholds.failure
+      ? { status: 'unhealthy', reason: outcome.reason, streak: next }
+      : { ...current, streak: next }
+  }
+  const next = { failures: 0, successes: streak.successes + 1 }
+  if (current.status === 'unhealthy' && next.successes < thresholds.success) return { ...current, streak: next }
+  return { status: outcome.status, reason: outcome.reason, streak: next }
+}
+
+/** Whether a check counts as "up" for uptime: the server answered, even if slowly or asking for auth. */
+export const isUp = (status: ProbeOutcome['status']) => status !== 'unhealthy'
