@@ -4,10 +4,12 @@ import { Elysia } from 'elysia'
 import type { Config } from './config'
 import type { Db } from './db/client'
 import { docsController } from './modules/docs'
+import { eventsController, eventsPathDoc } from './modules/events'
+import { eventsTopic } from './modules/events/hub'
+import { monitoringController } from './modules/monitoring'
 import { serversController } from './modules/servers'
-import { createServerRepository } from './modules/servers/repository'
-import { createServerService } from './modules/servers/service'
 import { systemController } from './modules/system'
+import type { Services } from './services'
 import { httpErrors } from './shared/http-errors'
 import type { Logger } from './shared/logger'
 import { requestLog } from './shared/request-log'
@@ -18,18 +20,17 @@ export const maxBodyBytes = 64 * 1024
 export type AppDeps = {
   db: Db
   logger: Logger
+  services: Services
   config: Pick<Config, 'corsOrigins'>
   startedAt?: number
 }
 
 /** The whole HTTP API over its dependencies; `main.ts` listens with it, tests drive it on port 0. */
-export function createApp({ db, logger, config, startedAt = performance.now() }: AppDeps) {
-  const servers = createServerService({ repo: createServerRepository(db) })
-
+export function createApp({ db, logger, services, config, startedAt = performance.now() }: AppDeps) {
   // Bun's own cap is only a backstop (it answers without our JSON shape); httpErrors enforces maxBodyBytes.
   // normalize: false so a misspelt PATCH field is refused instead of silently dropped; handlers build
   // their responses field by field, so nothing extra can leak out either.
-  return new Elysia({ serve: { maxRequestBodySize: 16 * maxBodyBytes }, normalize: false })
+  const app = new Elysia({ serve: { maxRequestBodySize: 16 * maxBodyBytes }, normalize: false })
     .use(httpErrors(logger, maxBodyBytes))
     .use(requestLog(logger))
     .use(
@@ -46,10 +47,13 @@ export function createApp({ db, logger, config, startedAt = performance.now() }:
             title: 'AutoMCP',
             version,
             description:
-              'Registry, health monitor and chat gateway for MCP servers. Every error is `{ detail, code }`.',
+              'Registry and health monitor for MCP servers. Every error is `{ detail, code }`. Live events: WebSocket `/events`.',
           },
+          paths: eventsPathDoc,
           tags: [
             { name: 'servers', description: 'The registry of MCP servers' },
+            { name: 'monitoring', description: 'Checks, history and statistics' },
+            { name: 'events', description: 'Live events over WebSocket' },
             { name: 'system', description: 'AutoMCP itself' },
           ],
         },
@@ -57,7 +61,11 @@ export function createApp({ db, logger, config, startedAt = performance.now() }:
     )
     .use(docsController)
     .use(systemController(db, startedAt))
-    .use(serversController(servers))
+    .use(serversController(services.servers))
+    .use(monitoringController(services.monitoring))
+    .use(eventsController(services.hub, () => services.servers.listJson().body))
+  services.hub.attach((json) => app.server?.publish(eventsTopic, json))
+  return app
 }
 
 export type App = ReturnType<typeof createApp>

@@ -37,7 +37,8 @@ const units = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const
 /** `90s`, `30m`, `48h`, `90d` → milliseconds. */
 const duration = (raw: string, name: string): number => {
   const m = /^\s*(\d+)\s*([smhd])\s*$/.exec(raw)
-  if (!m || Number(m[1]) === 0) throw new ConfigError(`${name} must be a duration such as 90s, 30m, 48h or 90d, got "${raw}"`)
+  if (!m || Number(m[1]) === 0)
+    throw new ConfigError(`${name} must be a duration such as 90s, 30m, 48h or 90d, got "${raw}"`)
   return Number(m[1]) * units[m[2] as keyof typeof units]
 }
 

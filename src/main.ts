@@ -1,7 +1,9 @@
+import { readFileSync } from 'node:fs'
 import { createApp } from './app'
 import { type Config, ConfigError, loadConfig, usage } from './config'
 import { openDb } from './db/client'
 import { migrate } from './db/migrate'
+import { createServices } from './services'
 import { createLogger } from './shared/logger'
 import { version } from './version'
 
@@ -45,18 +47,33 @@ const db = (() => {
   }
 })()
 
-const app = createApp({ db, logger, config })
+const services = createServices({ db, logger, config })
+const app = createApp({ db, logger, services, config })
 try {
   app.listen({ port: config.port, hostname: config.host })
 } catch (e) {
   fail(`cannot listen on --host/HOST ${config.host} --port/PORT ${config.port}: ${(e as Error).message}`)
 }
+services.monitor.start()
 logger.info('listening', {
   url: `http://${config.host}:${app.server?.port}`,
   port: app.server?.port,
   db: config.db,
   version,
+  open_files_limit: openFilesLimit(),
 })
+
+/** Each check in flight holds a socket; Bun raises the soft limit to the hard one, this reports it. */
+function openFilesLimit(): number | null {
+  try {
+    const line = readFileSync('/proc/self/limits', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('Max open files'))
+    return Number(line?.split(/\s{2,}/)[1]) || null
+  } catch {
+    return null
+  }
+}
 
 let stopping = false
 async function shutdown(signal: string) {
@@ -67,6 +84,7 @@ async function shutdown(signal: string) {
   const force = setTimeout(() => app.server?.stop(true), 10_000)
   await app.stop()
   clearTimeout(force)
+  await services.monitor.stop()
   db.$client.close()
   logger.info('stopped')
   process.exit(0)

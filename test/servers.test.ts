@@ -92,7 +92,9 @@ describe('reading servers', () => {
     expect(Object.keys(list[0]).sort()).toEqual(
       [
         'capabilities',
+        'active_transport',
         'created_at',
+        'failure_threshold',
         'header_names',
         'id',
         'interval_s',
@@ -101,10 +103,12 @@ describe('reading servers', () => {
         'name',
         'status',
         'status_reason',
+        'success_threshold',
         'tags',
         'timeout_ms',
         'transport',
         'updated_at',
+        'uptime_24h',
         'url',
       ].sort(),
     )

@@ -1,15 +1,38 @@
 import { createApp } from '../../src/app'
+import { loadConfig } from '../../src/config'
 import { type Db, openDb } from '../../src/db/client'
 import { migrate } from '../../src/db/migrate'
+import { createServices, type ServiceConfig } from '../../src/services'
 import { createLogger } from '../../src/shared/logger'
 
 export type TestApp = Awaited<ReturnType<typeof startApp>>
 
-/** The real app on a free port over a fresh database with the real migrations. */
-export async function startApp({ db = freshDb(), corsOrigins = [] as string[] } = {}) {
+/** Defaults for tests: the real defaults, with checks quick enough to wait for. */
+export const testConfig = (overrides: Partial<ServiceConfig> = {}): ServiceConfig => ({
+  ...loadConfig([], {}),
+  checkTimeoutMs: 2_000,
+  ...overrides,
+})
+
+/**
+ * The real app on a free port over a fresh database with the real migrations. The check worker runs
+ * only when `monitor` is set, so registry tests never probe the made-up URLs they register.
+ */
+export async function startApp({
+  db = freshDb(),
+  corsOrigins = [] as string[],
+  monitor = false,
+  config = {} as Partial<ServiceConfig>,
+  now = Date.now,
+} = {}) {
   const logs: Record<string, unknown>[] = []
   const logger = createLogger('debug', (line) => logs.push(JSON.parse(line)))
-  const app = createApp({ db, logger, config: { corsOrigins } }).listen({ port: 0, hostname: '127.0.0.1' })
+  const services = createServices({ db, logger, config: testConfig(config), now })
+  const app = createApp({ db, logger, services, config: { corsOrigins } }).listen({
+    port: 0,
+    hostname: '127.0.0.1',
+  })
+  if (monitor) services.monitor.start()
   const base = `http://127.0.0.1:${app.server?.port}`
   const request = (path: string, init?: RequestInit) => fetch(base + path, init)
   const send = (method: string, path: string, body?: unknown) =>
@@ -21,6 +44,7 @@ export async function startApp({ db = freshDb(), corsOrigins = [] as string[] } 
   return {
     app,
     db,
+    services,
     base,
     logs,
     request,
@@ -29,6 +53,7 @@ export async function startApp({ db = freshDb(), corsOrigins = [] as string[] } 
     getJson: async (path: string) => json(await request(path)),
     async stop() {
       await app.stop(true)
+      await services.monitor.stop()
       if (!closed(db)) db.$client.close()
     },
   }

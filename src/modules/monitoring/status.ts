@@ -21,7 +21,8 @@ export function nextStatus(
       : { ...current, streak: next }
   }
   const next = { failures: 0, successes: streak.successes + 1 }
-  if (current.status === 'unhealthy' && next.successes < thresholds.success) return { ...current, streak: next }
+  if (current.status === 'unhealthy' && next.successes < thresholds.success)
+    return { ...current, streak: next }
   return { status: outcome.status, reason: outcome.reason, streak: next }
 }
 

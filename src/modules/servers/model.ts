@@ -45,6 +45,10 @@ const timeoutMs = t.Integer({
   description: 'Per-check timeout in ms',
   error: 'must be an integer from 100 to 120000',
 })
+const threshold = (what: string) =>
+  t.Integer({ minimum: 1, maximum: 100, description: what, error: 'must be an integer from 1 to 100' })
+const failureThreshold = threshold('Failed checks in a row before the server is unhealthy')
+const successThreshold = threshold('Good checks in a row before an unhealthy server recovers')
 const tags = t.Array(t.String({ minLength: 1, maxLength: 64 }), {
   maxItems: 32,
   error: 'must be an array of at most 32 strings of 1-64 characters',
@@ -67,6 +71,8 @@ export const ServerModel = {
       headers: t.Optional(headers),
       interval_s: t.Optional(t.Nullable(intervalS)),
       timeout_ms: t.Optional(t.Nullable(timeoutMs)),
+      failure_threshold: t.Optional(t.Nullable(failureThreshold)),
+      success_threshold: t.Optional(t.Nullable(successThreshold)),
       tags: t.Optional(tags),
       status: ignored('the status'),
       last_checked: ignored('the check time'),
@@ -89,6 +95,8 @@ export const ServerModel = {
       headers: t.Optional(headers),
       interval_s: t.Optional(t.Nullable(intervalS)),
       timeout_ms: t.Optional(t.Nullable(timeoutMs)),
+      failure_threshold: t.Optional(t.Nullable(failureThreshold)),
+      success_threshold: t.Optional(t.Nullable(successThreshold)),
       tags: t.Optional(tags),
     },
     {
@@ -110,11 +118,21 @@ export const ServerModel = {
     capabilities: t.Record(t.String(), t.Unknown()),
     latency_ms: t.Nullable(t.Number()),
     transport,
+    active_transport: t.Nullable(
+      oneOf(['streamable-http', 'sse', 'http'] as const, {
+        description: 'The transport that answered the last check',
+      }),
+    ),
     header_names: t.Array(t.String(), {
       description: 'Names of the stored headers; values are never returned',
     }),
     interval_s: t.Nullable(t.Integer({ description: 'null: the server-wide default' })),
     timeout_ms: t.Nullable(t.Integer({ description: 'null: the server-wide default' })),
+    failure_threshold: t.Nullable(t.Integer({ description: 'null: the server-wide default' })),
+    success_threshold: t.Nullable(t.Integer({ description: 'null: the server-wide default' })),
+    uptime_24h: t.Nullable(
+      t.Number({ description: 'Share of checks in the last 24 h that got an answer (0-1)' }),
+    ),
     tags: t.Array(t.String()),
     created_at: t.Number({ description: 'Epoch seconds' }),
     updated_at: t.Number({ description: 'Epoch seconds' }),

@@ -5,7 +5,18 @@ import { type NewServerRow, type ServerRow, servers } from '../../db/schema'
 type Status = ServerRow['status']
 /** The fields a user sets; everything else is owned by AutoMCP. */
 export type ServerSettings = Required<
-  Pick<NewServerRow, 'name' | 'url' | 'transport' | 'headers' | 'intervalS' | 'timeoutMs' | 'tags'>
+  Pick<
+    NewServerRow,
+    | 'name'
+    | 'url'
+    | 'transport'
+    | 'headers'
+    | 'intervalS'
+    | 'timeoutMs'
+    | 'failureThreshold'
+    | 'successThreshold'
+    | 'tags'
+  >
 >
 
 // A changed endpoint makes the last check meaningless: forget it rather than show a stale status.
@@ -16,6 +27,15 @@ const resetCheckState = {
   latencyMs: null,
   lastCheckedAt: null,
 } as const
+
+export type CheckState = {
+  status: ServerRow['status']
+  reason: string | null
+  latencyMs: number | null
+  checkedAt: number
+  transport?: ServerRow['activeTransport']
+  capabilities?: Record<string, unknown>
+}
 
 export type ServerRepository = ReturnType<typeof createServerRepository>
 
@@ -32,9 +52,16 @@ export function createServerRepository(db: Db) {
     headers: p('headers'),
     intervalS: p('intervalS'),
     timeoutMs: p('timeoutMs'),
+    failureThreshold: p('failureThreshold'),
+    successThreshold: p('successThreshold'),
     tags: p('tags'),
     updatedAt: p('now'),
   }
+  const byId = db
+    .select()
+    .from(servers)
+    .where(eq(servers.id, p('id')))
+    .prepare()
   const endpointOf = db
     .select({ url: servers.url, transport: servers.transport })
     .from(servers)
@@ -55,6 +82,25 @@ export function createServerRepository(db: Db) {
     .update(servers)
     .set({ ...settingsSet, ...resetCheckState })
     .where(eq(servers.id, p('id')))
+    .prepare()
+  const stateParams = {
+    status: p('status'),
+    statusReason: p('reason'),
+    latencyMs: p('latencyMs'),
+    lastCheckedAt: p('checkedAt'),
+    activeTransport: sql`coalesce(${p('transport')}, ${servers.activeTransport})`,
+  } as unknown as Partial<NewServerRow>
+  const saveState = db
+    .update(servers)
+    .set(stateParams)
+    .where(eq(servers.id, p('id')))
+    .returning({ id: servers.id })
+    .prepare()
+  const saveStateAndCapabilities = db
+    .update(servers)
+    .set({ ...stateParams, capabilities: p('capabilities') as unknown as Record<string, unknown> })
+    .where(eq(servers.id, p('id')))
+    .returning({ id: servers.id })
     .prepare()
   const written = <T>(result: T): T => {
     revision++
@@ -83,7 +129,7 @@ export function createServerRepository(db: Db) {
     },
 
     get(id: string): ServerRow | undefined {
-      return db.select().from(servers).where(eq(servers.id, id)).get()
+      return byId.get({ id })
     },
 
     /** Creates or replaces the user's settings of `id`; says which it did. */
@@ -117,6 +163,13 @@ export function createServerRepository(db: Db) {
             .get()
         }),
       )
+    },
+
+    /** Stores what a check found; false when the server no longer exists. */
+    saveCheckState(id: string, state: CheckState): boolean {
+      const params = { id, ...state, transport: state.transport ?? null }
+      const row = state.capabilities ? saveStateAndCapabilities.get(params) : saveState.get(params)
+      return written(row !== undefined)
     },
 
     /** Deletes the server; its check history goes with it (ON DELETE CASCADE). */

@@ -6,7 +6,7 @@ import type { ServerRepository, ServerSettings } from './repository'
 const seconds = (ms: number | null) => (ms === null ? null : ms / 1000)
 
 /** The API's view of a row: epoch seconds, and header names without their values. */
-export function toServerInfo(row: ServerRow): ServerInfo {
+export function toServerInfo(row: ServerRow, uptime24h: number | null = null): ServerInfo {
   return {
     id: row.id,
     name: row.name,
@@ -17,9 +17,13 @@ export function toServerInfo(row: ServerRow): ServerInfo {
     capabilities: row.capabilities,
     latency_ms: row.latencyMs,
     transport: row.transport,
+    active_transport: row.activeTransport,
     header_names: Object.keys(row.headers),
     interval_s: row.intervalS,
     timeout_ms: row.timeoutMs,
+    failure_threshold: row.failureThreshold,
+    success_threshold: row.successThreshold,
+    uptime_24h: uptime24h,
     tags: row.tags,
     created_at: row.createdAt / 1000,
     updated_at: row.updatedAt / 1000,
@@ -37,54 +41,81 @@ export function generateId(name: string): string {
   return `${slug || 'server'}-${suffix}`
 }
 
-type CachedList = { revision: number; body: string; etag: string }
+export type RegistryChange =
+  | { type: 'registered' | 'updated'; server: ServerInfo }
+  | { type: 'removed'; server: ServerInfo }
+
+type CachedList = { key: unknown; body: string; etag: string }
 const maxCachedLists = 64
+const uptimeTtlMs = 60_000
 
 export type ServerService = ReturnType<typeof createServerService>
 
 export function createServerService({
   repo,
+  uptime = () => new Map(),
+  onChange = () => {},
   now = Date.now,
 }: {
   repo: ServerRepository
+  /** Uptime ratio over the last 24 h per server id. */
+  uptime?: () => Map<string, number>
+  onChange?: (change: RegistryChange) => void
   now?: () => number
 }) {
   // Listing is the hot read (dashboards poll it): keep each serialized answer until the table changes.
   const lists = new Map<string, CachedList>()
+  // 24 h uptime moves slowly; recomputing it for every list would cost more than it tells.
+  let uptimes = { at: Number.NEGATIVE_INFINITY, map: new Map<string, number>() }
+  const uptimeMap = () => {
+    if (now() - uptimes.at > uptimeTtlMs) uptimes = { at: now(), map: uptime() }
+    return uptimes.map
+  }
 
   const find = (id: string) => {
     const row = repo.get(id)
     if (!row) throw serverNotFound()
     return row
   }
+  const info = (row: ServerRow) => toServerInfo(row, uptimeMap().get(row.id) ?? null)
+
+  const settingsOf = (body: RegisterBody): ServerSettings => ({
+    name: body.name,
+    url: body.url,
+    transport: body.transport ?? 'auto',
+    headers: body.headers ?? {},
+    intervalS: body.interval_s ?? null,
+    timeoutMs: body.timeout_ms ?? null,
+    failureThreshold: body.failure_threshold ?? null,
+    successThreshold: body.success_threshold ?? null,
+    tags: body.tags ?? [],
+  })
 
   return {
     /** The JSON array of servers matching the filter, with an ETag for conditional requests. */
-    listJson(query: ListQuery): CachedList {
-      const key = `${query.status ?? ''}\u0000${query.tag ?? ''}`
-      const hit = lists.get(key)
-      if (hit && hit.revision === repo.revision) return hit
-      const body = JSON.stringify(repo.list(query).map(toServerInfo))
-      const fresh = { revision: repo.revision, body, etag: `"${Bun.hash(body).toString(36)}"` }
+    listJson(query: ListQuery = {}): { body: string; etag: string } {
+      const cacheKey = `${query.status ?? ''}\u0000${query.tag ?? ''}`
+      const map = uptimeMap()
+      const version = `${repo.revision}:${uptimes.at}`
+      const hit = lists.get(cacheKey)
+      if (hit && hit.key === version) return hit
+      const body = JSON.stringify(repo.list(query).map((row) => toServerInfo(row, map.get(row.id) ?? null)))
+      const fresh = { key: version, body, etag: `"${Bun.hash(body).toString(36)}"` }
       if (lists.size >= maxCachedLists) lists.clear()
-      lists.set(key, fresh)
+      lists.set(cacheKey, fresh)
       return fresh
     },
 
-    get: (id: string): ServerInfo => toServerInfo(find(id)),
+    get: (id: string): ServerInfo => info(find(id)),
+
+    /** The stored row, settings and secrets included: for the monitor, never for a response. */
+    row: find,
 
     register(body: RegisterBody): { id: string; created: boolean } {
       const id = body.id ?? generateId(body.name)
-      const settings: ServerSettings = {
-        name: body.name,
-        url: body.url,
-        transport: body.transport ?? 'auto',
-        headers: body.headers ?? {},
-        intervalS: body.interval_s ?? null,
-        timeoutMs: body.timeout_ms ?? null,
-        tags: body.tags ?? [],
-      }
-      return { id, ...repo.upsert(id, settings, now()) }
+      const { created } = repo.upsert(id, settingsOf(body), now())
+      onChange({ type: created ? 'registered' : 'updated', server: info(find(id)) })
+      return { id, created }
     },
 
     patch(id: string, body: PatchBody): ServerInfo {
@@ -97,16 +128,22 @@ export function createServerService({
           headers: body.headers,
           intervalS: body.interval_s,
           timeoutMs: body.timeout_ms,
+          failureThreshold: body.failure_threshold,
+          successThreshold: body.success_threshold,
           tags: body.tags,
         },
         now(),
       )
       if (!row) throw serverNotFound()
-      return toServerInfo(row)
+      const server = info(row)
+      onChange({ type: 'updated', server })
+      return server
     },
 
     remove(id: string): void {
+      const server = info(find(id))
       if (!repo.remove(id)) throw serverNotFound()
+      onChange({ type: 'removed', server })
     },
   }
 }

@@ -14,11 +14,23 @@ export async function probeHttp(
   const latencyMs = performance.now() - started
   if (res.status === 401 || res.status === 403) {
     await res.body?.cancel()
-    return { status: 'degraded', reason: 'auth_required', latencyMs, error: `HTTP ${res.status}`, transport: 'http' }
+    return {
+      status: 'degraded',
+      reason: 'auth_required',
+      latencyMs,
+      error: `HTTP ${res.status}`,
+      transport: 'http',
+    }
   }
   if (res.status !== 200) {
     await res.body?.cancel()
-    return { status: 'degraded', reason: `http_${res.status}`, latencyMs, error: `HTTP ${res.status}`, transport: 'http' }
+    return {
+      status: 'degraded',
+      reason: `http_${res.status}`,
+      latencyMs,
+      error: `HTTP ${res.status}`,
+      transport: 'http',
+    }
   }
   const body = (await res.json().catch(() => null)) as { capabilities?: unknown } | null
   const capabilities =

@@ -13,30 +13,56 @@ export type ProbeTarget = {
   activeTransport?: ConcreteTransport | null
   headers: Record<string, string>
   timeoutMs: number
+  /** Aborts the check early, e.g. at shutdown. */
+  signal?: AbortSignal
 }
 
 // Failures that say "wrong protocol here" rather than "server down": `auto` moves on to the next transport.
 const mismatch = (o: ProbeOutcome) =>
-  o.reason === 'protocol_error' || (o.reason?.startsWith('http_') === true && o.reason !== 'http_401' && o.reason !== 'http_403')
+  o.reason === 'protocol_error' ||
+  (o.reason?.startsWith('http_') === true && o.reason !== 'http_401' && o.reason !== 'http_403')
 
 export type Prober = ReturnType<typeof createProber>
 
 /** The one check used by the worker and by `POST /servers/{id}/test`. */
-export function createProber({ sessions, slowMs, fetch: fetchFn }: { sessions: McpSessions; slowMs: number; fetch?: FetchLike }) {
-  async function attempt(transport: ConcreteTransport, target: ProbeTarget, signal: AbortSignal): Promise<ProbeOutcome> {
+export function createProber({
+  sessions,
+  slowMs,
+  fetch: fetchFn,
+}: {
+  sessions: McpSessions
+  slowMs: number
+  fetch?: FetchLike
+}) {
+  async function attempt(
+    transport: ConcreteTransport,
+    target: ProbeTarget,
+    signal: AbortSignal,
+  ): Promise<ProbeOutcome> {
     try {
       if (transport === 'http') return await probeHttp(target.url, target.headers, signal, fetchFn)
-      return await sessions.check({ id: target.id, url: target.url, transport, headers: target.headers }, signal)
+      return await sessions.check(
+        { id: target.id, url: target.url, transport, headers: target.headers },
+        signal,
+      )
     } catch (e) {
       return { ...classify(signal.aborted ? signal.reason : e), transport }
     }
   }
 
   return async function probe(target: ProbeTarget): Promise<ProbeOutcome> {
-    const signal = AbortSignal.timeout(target.timeoutMs)
+    const deadline = AbortSignal.timeout(target.timeoutMs)
+    const signal = target.signal ? AbortSignal.any([deadline, target.signal]) : deadline
     const candidates: ConcreteTransport[] =
       target.transport === 'auto'
-        ? [...new Set([target.activeTransport ?? 'streamable-http', 'streamable-http', 'sse', 'http'] as const)]
+        ? [
+            ...new Set([
+              target.activeTransport ?? 'streamable-http',
+              'streamable-http',
+              'sse',
+              'http',
+            ] as const),
+          ]
         : [target.transport]
     let first: ProbeOutcome | undefined
     for (const transport of candidates) {

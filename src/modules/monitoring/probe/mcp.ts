@@ -35,7 +35,13 @@ export type McpSessions = ReturnType<typeof createMcpSessions>
  * One live MCP session per server, kept between checks: a check on a live session is a single `ping`.
  * Sessions are re-opened when lost and closed (HTTP DELETE on streamable HTTP) when a server goes away.
  */
-export function createMcpSessions({ fetch: fetchFn, listRefreshMs = 10 * 60_000 }: { fetch?: FetchLike; listRefreshMs?: number } = {}) {
+export function createMcpSessions({
+  fetch: fetchFn,
+  listRefreshMs = 10 * 60_000,
+}: {
+  fetch?: FetchLike
+  listRefreshMs?: number
+} = {}) {
   const sessions = new Map<string, Session>()
   const keyOf = (t: McpTarget) => `${t.transport} ${t.url} ${JSON.stringify(t.headers)}`
 
@@ -43,7 +49,9 @@ export function createMcpSessions({ fetch: fetchFn, listRefreshMs = 10 * 60_000 
     const url = new URL(target.url)
     const options = { requestInit: { headers: target.headers }, ...(fetchFn ? { fetch: fetchFn } : {}) }
     const transport =
-      target.transport === 'sse' ? new SSEClientTransport(url, options) : new StreamableHTTPClientTransport(url, options)
+      target.transport === 'sse'
+        ? new SSEClientTransport(url, options)
+        : new StreamableHTTPClientTransport(url, options)
     const client = new Client({ name: 'automcp', version }, { capabilities: {} })
     const session: Session = { key: keyOf(target), client, transport, listsAt: 0, closed: false }
     // The SDK negotiates the version and hands the result to the transport: keep a copy for the record.
@@ -84,8 +92,10 @@ export function createMcpSessions({ fetch: fetchFn, listRefreshMs = 10 * 60_000 
         if (!cursor) break
       }
     }
-    if (caps.resources) resources = await countPages((cursor) => s.client.listResources(cursor, { signal }), 'resources')
-    if (caps.prompts) prompts = await countPages((cursor) => s.client.listPrompts(cursor, { signal }), 'prompts')
+    if (caps.resources)
+      resources = await countPages((cursor) => s.client.listResources(cursor, { signal }), 'resources')
+    if (caps.prompts)
+      prompts = await countPages((cursor) => s.client.listPrompts(cursor, { signal }), 'prompts')
     s.lists = { tools, resources, prompts }
     s.listsAt = Date.now()
   }
@@ -121,7 +131,8 @@ export function createMcpSessions({ fetch: fetchFn, listRefreshMs = 10 * 60_000 
     await Promise.race([s.client.close().catch(() => {}), aborted(deadline)])
   }
 
-  const aborted = (signal: AbortSignal) => new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve()))
+  const aborted = (signal: AbortSignal) =>
+    new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve()))
 
   /** Pings the server over its live session (opening one when needed) and describes what it offers. */
   async function check(target: McpTarget, signal: AbortSignal): Promise<ProbeOutcome> {

@@ -31,7 +31,12 @@ export function httpStatusOf(error: unknown): number | undefined {
   for (const e of causes(error)) {
     const code = (e as { code?: unknown }).code
     const name = (e as { constructor?: { name?: string } }).constructor?.name
-    if (typeof code === 'number' && code >= 100 && code < 600 && (name === 'StreamableHTTPError' || name === 'SseError'))
+    if (
+      typeof code === 'number' &&
+      code >= 100 &&
+      code < 600 &&
+      (name === 'StreamableHTTPError' || name === 'SseError')
+    )
       return code
     const m = /HTTP (\d{3})|status code (\d{3})|\((\d{3})\)/.exec(String((e as Error)?.message ?? ''))
     if (m && (name === 'StreamableHTTPError' || name === 'SseError')) return Number(m[1] ?? m[2] ?? m[3])
@@ -48,7 +53,8 @@ export function classify(error: unknown): ProbeOutcome {
       return failed('timeout', message)
     if (code === 'ECONNREFUSED' || code === 'ConnectionRefused') return failed('connection_refused', message)
     if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME') return failed('dns', message)
-    if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'ConnectionClosed') return failed('connection_reset', message)
+    if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'ConnectionClosed')
+      return failed('connection_reset', message)
   }
   const status = httpStatusOf(error)
   if (status === 401 || status === 403) return failed('auth_required', message, 'degraded')

@@ -1,0 +1,37 @@
+import { Elysia } from 'elysia'
+import { ErrorModel } from '../../shared/model'
+import { ServerModel } from '../servers/model'
+import { MonitoringModel } from './model'
+import type { MonitoringService } from './service'
+
+/** Checks on demand, check history and statistics of one server. */
+export const monitoringController = (service: MonitoringService) =>
+  new Elysia({ name: 'monitoring', prefix: '/servers', detail: { tags: ['monitoring'] } })
+    .post('/:id/test', ({ params }) => service.test(params.id), {
+      params: ServerModel.params,
+      response: { 200: MonitoringModel.testResult, 404: ErrorModel },
+      detail: {
+        summary: 'Check a server now',
+        description:
+          "Runs the same check as the background worker, records it, and answers the seed API's ServerTestResult plus the resulting `status` and `status_reason`.",
+      },
+    })
+    .get('/:id/history', ({ params, query }) => service.history(params.id, query), {
+      params: ServerModel.params,
+      query: MonitoringModel.historyQuery,
+      response: { 200: MonitoringModel.history, 404: ErrorModel, 422: ErrorModel },
+      detail: {
+        summary: 'Raw checks, newest first',
+        description: 'Kept for `AUTOMCP_RETAIN_RAW`; page with `cursor`.',
+      },
+    })
+    .get('/:id/stats', ({ params, query }) => service.stats(params.id, query.window), {
+      params: ServerModel.params,
+      query: MonitoringModel.statsQuery,
+      response: { 200: MonitoringModel.stats, 404: ErrorModel, 422: ErrorModel },
+      detail: {
+        summary: 'Uptime and latency percentiles over a window',
+        description:
+          '`window` is 1h, 24h (default), 7d or 30d: exact from raw checks while they are kept, from hourly rollups beyond.',
+      },
+    })

@@ -1,0 +1,76 @@
+import { t } from 'elysia'
+import { oneOf } from '../../shared/model'
+
+export const windows = {
+  '1h': 3_600_000,
+  '24h': 86_400_000,
+  '7d': 7 * 86_400_000,
+  '30d': 30 * 86_400_000,
+} as const
+export type StatsWindow = keyof typeof windows
+
+const ms = (description: string) => t.Nullable(t.Number({ description }))
+const probeStatus = oneOf(['healthy', 'degraded', 'unhealthy'] as const)
+
+export const MonitoringModel = {
+  testResult: t.Object({
+    server_id: t.String(),
+    success: t.Boolean({ description: 'The server answered as it should (possibly slowly)' }),
+    latency_ms: t.Number({
+      description: 'Round trip of the check; -1 when there was no answer (as in the seed API)',
+    }),
+    error_message: t.Nullable(t.String()),
+    capabilities: t.Nullable(t.Record(t.String(), t.Unknown())),
+    status: oneOf(['healthy', 'degraded', 'unhealthy', 'unknown'] as const, {
+      description: 'The server status after this check and flap control',
+    }),
+    status_reason: t.Nullable(t.String()),
+  }),
+
+  historyQuery: t.Object({
+    from: t.Optional(t.Numeric({ description: 'Epoch seconds, inclusive' })),
+    to: t.Optional(t.Numeric({ description: 'Epoch seconds, inclusive' })),
+    limit: t.Optional(
+      t.Numeric({ minimum: 1, maximum: 1000, default: 100, error: 'must be a number from 1 to 1000' }),
+    ),
+    cursor: t.Optional(
+      t.String({
+        pattern: '^\\d{1,16}$',
+        description: '`next_cursor` of the previous page',
+        error: 'must be a next_cursor value',
+      }),
+    ),
+  }),
+
+  history: t.Object({
+    data: t.Array(
+      t.Object({
+        checked_at: t.Number({ description: 'Epoch seconds' }),
+        status: probeStatus,
+        reason: t.Nullable(t.String()),
+        latency_ms: t.Nullable(t.Number()),
+        error: t.Nullable(t.String()),
+      }),
+    ),
+    next_cursor: t.Nullable(
+      t.String({ description: 'Pass as `cursor` for older checks; null on the last page' }),
+    ),
+  }),
+
+  statsQuery: t.Object({ window: t.Optional(oneOf(Object.keys(windows) as ['1h', '24h', '7d', '30d'])) }),
+
+  stats: t.Object({
+    window: t.String(),
+    checks: t.Integer(),
+    uptime_ratio: t.Nullable(t.Number({ description: 'Checks that got an answer / all checks' })),
+    p50_ms: ms('Median latency of the answered checks'),
+    p95_ms: ms('95th percentile latency'),
+    p99_ms: ms('99th percentile latency'),
+    min_ms: ms('Fastest answered check'),
+    max_ms: ms('Slowest answered check'),
+    source: oneOf(['raw', 'hourly', 'daily'] as const, {
+      description:
+        'raw: exact, from every check; hourly/daily: from rollups, percentiles interpolated in a fixed histogram',
+    }),
+  }),
+}

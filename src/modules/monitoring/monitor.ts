@@ -1,0 +1,210 @@
+import type { ServerRow } from '../../db/schema'
+import type { Logger } from '../../shared/logger'
+import type { ServerRepository } from '../servers/repository'
+import type { CheckResult, HistoryRepository } from './history.repository'
+import type { ProbeOutcome, Prober } from './probe'
+import type { McpSessions } from './probe/mcp'
+import { createScheduler } from './scheduler'
+import { nextStatus, type ServerStatus, type Streak } from './status'
+
+export type MonitorSettings = {
+  checkIntervalS: number
+  checkTimeoutMs: number
+  checkConcurrency: number
+  failureThreshold: number
+  successThreshold: number
+  retainRawMs: number
+  retainHourlyMs: number
+  retainDailyMs: number
+}
+
+export type CheckReport = {
+  serverId: string
+  outcome: ProbeOutcome
+  status: ServerStatus
+  reason: string | null
+}
+
+const flushEveryMs = 200
+const flushAtSize = 500
+const pruneEveryMs = 10 * 60_000
+const retryAfterFailureMs = 5_000
+
+export type Monitor = ReturnType<typeof createMonitor>
+
+/**
+ * The health-check worker: schedules every server, probes it, applies flap control, and records results
+ * in batches. `onChecked` hears about every recorded check (for live events).
+ */
+export function createMonitor({
+  repo,
+  history,
+  prober,
+  sessions,
+  settings,
+  logger,
+  onChecked = () => {},
+  now = Date.now,
+}: {
+  repo: ServerRepository
+  history: HistoryRepository
+  prober: Prober
+  sessions: McpSessions
+  settings: MonitorSettings
+  logger: Logger
+  onChecked?: (ids: string[], changed: Set<string>) => void
+  now?: () => number
+}) {
+  const streaks = new Map<string, Streak>()
+  // The status each server will have once the pending batch is written: flap control reads it.
+  const pendingState = new Map<string, { status: ServerStatus; reason: string | null }>()
+  let pending: CheckResult[] = []
+  let changed = new Set<string>()
+  let flushTimer: Timer | undefined
+  let pruneTimer: Timer | undefined
+  let lastCheckedAt = new Map<string, number>()
+  const stopping = new AbortController()
+  let started = false
+
+  const intervalMs = (row: ServerRow) => (row.intervalS ?? settings.checkIntervalS) * 1000
+  const jitter = (ms: number) => Math.round(ms * (0.9 + Math.random() * 0.2))
+
+  function flush() {
+    clearTimeout(flushTimer)
+    flushTimer = undefined
+    if (pending.length === 0) return
+    const batch = pending
+    const batchChanged = changed
+    pending = []
+    changed = new Set()
+    try {
+      const written = history.record(batch, (r) =>
+        repo.saveCheckState(r.serverId, {
+          status: r.status,
+          reason: r.reason,
+          latencyMs: r.outcome.latencyMs,
+          checkedAt: r.checkedAt,
+          transport: r.outcome.transport,
+          capabilities: r.outcome.capabilities,
+        }),
+      )
+      for (const r of batch)
+        if (pendingState.get(r.serverId)?.status === r.status) pendingState.delete(r.serverId)
+      onChecked(written, batchChanged)
+    } catch (e) {
+      logger.error('could not record checks', { error: String(e), count: batch.length })
+    }
+  }
+
+  /** Probes one server now and queues the result; the same path for the worker and for `/test`. */
+  async function check(row: ServerRow): Promise<CheckReport> {
+    const outcome = await prober({
+      id: row.id,
+      url: row.url,
+      transport: row.transport,
+      activeTransport: row.activeTransport,
+      headers: row.headers,
+      timeoutMs: row.timeoutMs ?? settings.checkTimeoutMs,
+      signal: stopping.signal,
+    })
+    if (stopping.signal.aborted)
+      return { serverId: row.id, outcome, status: row.status, reason: row.statusReason }
+    // Clock per server kept strictly increasing: (server, time) identifies a check.
+    const at = Math.max(now(), (lastCheckedAt.get(row.id) ?? 0) + 1)
+    lastCheckedAt.set(row.id, at)
+    const current = pendingState.get(row.id) ?? { status: row.status, reason: row.statusReason }
+    const next = nextStatus(current, streaks.get(row.id) ?? { failures: 0, successes: 0 }, outcome, {
+      failure: row.failureThreshold ?? settings.failureThreshold,
+      success: row.successThreshold ?? settings.successThreshold,
+    })
+    streaks.set(row.id, next.streak)
+    pendingState.set(row.id, { status: next.status, reason: next.reason })
+    if (next.status !== current.status) changed.add(row.id)
+    pending.push({ serverId: row.id, checkedAt: at, outcome, status: next.status, reason: next.reason })
+    if (pending.length >= flushAtSize) flush()
+    else flushTimer ??= setTimeout(flush, flushEveryMs)
+    return { serverId: row.id, outcome, status: next.status, reason: next.reason }
+  }
+
+  async function forget(id: string) {
+    scheduler.unschedule(id)
+    streaks.delete(id)
+    pendingState.delete(id)
+    lastCheckedAt.delete(id)
+    await sessions.close(id)
+  }
+
+  const scheduler = createScheduler({
+    concurrency: settings.checkConcurrency,
+    run: async (id) => {
+      const row = repo.get(id)
+      if (!row) {
+        await forget(id)
+        return null
+      }
+      const report = await check(row)
+      if (stopping.signal.aborted) return null
+      // Deleted while being checked: drop the session it may have opened.
+      if (!repo.get(id)) {
+        await forget(id)
+        return null
+      }
+      const retrySoon = report.outcome.status === 'unhealthy' && report.status !== 'unhealthy'
+      return jitter(retrySoon ? Math.min(retryAfterFailureMs, intervalMs(row)) : intervalMs(row))
+    },
+  })
+
+  async function prune() {
+    const t = now()
+    try {
+      const deleted = await history.prune({
+        raw: t - settings.retainRawMs,
+        hourly: t - settings.retainHourlyMs,
+        daily: t - settings.retainDailyMs,
+      })
+      if (deleted > 0) logger.info('retention', { deleted })
+    } catch (e) {
+      logger.error('retention failed', { error: String(e) })
+    }
+    if (!stopping.signal.aborted) pruneTimer = setTimeout(prune, pruneEveryMs)
+  }
+
+  return {
+    /** Schedules every server (the first sweep spread over half a second) and the retention job. */
+    start() {
+      started = true
+      for (const row of repo.list()) scheduler.schedule(row.id, Math.floor(Math.random() * 500))
+      pruneTimer = setTimeout(prune, 60_000)
+    },
+
+    /** Runs a check right away, waits for it to be written, and reports it. */
+    async test(row: ServerRow): Promise<CheckReport> {
+      const report = await check(row)
+      flush()
+      return report
+    },
+
+    /** A server was registered or changed: check it within a second, with fresh state. */
+    changed(id: string) {
+      streaks.delete(id)
+      if (started) scheduler.schedule(id, Math.floor(Math.random() * 250))
+    },
+
+    removed: (id: string) => forget(id),
+
+    prune,
+
+    async stop() {
+      stopping.abort()
+      scheduler.stop()
+      clearTimeout(pruneTimer)
+      flush()
+      await sessions.closeAll()
+      lastCheckedAt = new Map()
+    },
+
+    get inFlight() {
+      return scheduler.inFlight
+    },
+  }
+}

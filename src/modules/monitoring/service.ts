@@ -1,0 +1,66 @@
+import type { ServerService } from '../servers/service'
+import type { HistoryRepository } from './history.repository'
+import { type StatsWindow, windows } from './model'
+import type { Monitor, MonitorSettings } from './monitor'
+
+export type MonitoringService = ReturnType<typeof createMonitoringService>
+
+export function createMonitoringService({
+  servers,
+  history,
+  monitor,
+  settings,
+  now = Date.now,
+}: {
+  servers: ServerService
+  history: HistoryRepository
+  monitor: Monitor
+  settings: Pick<MonitorSettings, 'retainRawMs' | 'retainHourlyMs'>
+  now?: () => number
+}) {
+  return {
+    /** Checks the server now, records it like the worker does, and answers the seed's ServerTestResult. */
+    async test(id: string) {
+      const { outcome, status, reason } = await monitor.test(servers.row(id))
+      const success = outcome.status === 'healthy' || outcome.reason === 'slow'
+      return {
+        server_id: id,
+        success,
+        latency_ms: outcome.latencyMs ?? -1,
+        error_message: outcome.error,
+        capabilities: success ? (outcome.capabilities ?? {}) : null,
+        status,
+        status_reason: reason,
+      }
+    },
+
+    history(id: string, q: { from?: number; to?: number; limit?: number; cursor?: string }) {
+      servers.row(id)
+      const limit = q.limit ?? 100
+      const rows = history.page(id, {
+        from: q.from === undefined ? undefined : Math.ceil(q.from * 1000),
+        to: q.to === undefined ? undefined : Math.floor(q.to * 1000),
+        before: q.cursor === undefined ? undefined : Number(q.cursor),
+        limit,
+      })
+      return {
+        data: rows.map((r) => ({
+          checked_at: r.checkedAt / 1000,
+          status: r.status,
+          reason: r.reason,
+          latency_ms: r.latencyMs,
+          error: r.error,
+        })),
+        next_cursor: rows.length === limit ? String(rows.at(-1)?.checkedAt) : null,
+      }
+    },
+
+    stats(id: string, window: StatsWindow = '24h') {
+      servers.row(id)
+      return {
+        window,
+        ...history.stats(id, windows[window], now(), settings.retainRawMs, settings.retainHourlyMs),
+      }
+    },
+  }
+}

@@ -1,0 +1,83 @@
+import type { Config } from './config'
+import type { Db } from './db/client'
+import { createEventHub } from './modules/events/hub'
+import { createHistoryRepository } from './modules/monitoring/history.repository'
+import { createMonitor, type Monitor } from './modules/monitoring/monitor'
+import { createProber } from './modules/monitoring/probe'
+import type { FetchLike } from './modules/monitoring/probe/http'
+import { createMcpSessions } from './modules/monitoring/probe/mcp'
+import { createMonitoringService } from './modules/monitoring/service'
+import { createServerRepository } from './modules/servers/repository'
+import { createServerService } from './modules/servers/service'
+import type { Logger } from './shared/logger'
+
+export type ServiceConfig = Pick<
+  Config,
+  | 'checkIntervalS'
+  | 'checkTimeoutMs'
+  | 'checkConcurrency'
+  | 'slowMs'
+  | 'failureThreshold'
+  | 'successThreshold'
+  | 'retainRawMs'
+  | 'retainHourlyMs'
+  | 'retainDailyMs'
+>
+
+export type Services = ReturnType<typeof createServices>
+
+/** Everything behind the HTTP API, wired together; the worker is started by its owner (main or a test). */
+export function createServices({
+  db,
+  logger,
+  config,
+  fetch,
+  now = Date.now,
+}: {
+  db: Db
+  logger: Logger
+  config: ServiceConfig
+  fetch?: FetchLike
+  now?: () => number
+}) {
+  const repo = createServerRepository(db)
+  const history = createHistoryRepository(db)
+  const hub = createEventHub()
+  const sessions = createMcpSessions({ fetch })
+  const prober = createProber({ sessions, slowMs: config.slowMs, fetch })
+  const day = 86_400_000
+
+  // The registry and the monitor hear about each other: registry changes reschedule checks, and every
+  // recorded check is published with the server's new state.
+  let monitor: Monitor | undefined
+  const servers = createServerService({
+    repo,
+    now,
+    uptime: () => history.uptimeSince(now() - day),
+    onChange: (change) => {
+      if (change.type === 'removed') {
+        hub.publish('server_removed', change.server)
+        void monitor?.removed(change.server.id)
+        return
+      }
+      if (change.type === 'registered') hub.publish('server_registered', change.server)
+      else hub.publish('server_update', change.server, { changed: false })
+      monitor?.changed(change.server.id)
+    },
+  })
+  monitor = createMonitor({
+    repo,
+    history,
+    prober,
+    sessions,
+    settings: config,
+    logger,
+    now,
+    onChecked: (ids, changed) => {
+      for (const id of ids) hub.publish('server_update', servers.get(id), { changed: changed.has(id) })
+    },
+  })
+  const monitoring = createMonitoringService({ servers, history, monitor, settings: config, now })
+
+  return { servers, monitoring, monitor, hub, sessions, history }
+}
