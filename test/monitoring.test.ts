@@ -1,0 +1,289 @@
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'bun:test'
+import { json, startApp, type TestApp } from './helpers/app'
+import { blackHole, type Everything, healthServer, startEverything } from './helpers/peers'
+
+let streamable: Everything
+let sse: Everything
+beforeAll(async () => {
+  ;[streamable, sse] = await Promise.all([startEverything('streamableHttp'), startEverything('sse')])
+})
+afterAll(async () => {
+  await Promise.all([streamable.stop(), sse.stop()])
+})
+
+let api: TestApp
+afterEach(() => api?.stop())
+
+const testNow = async (id: string) => json(await api.request(`/servers/${id}/test`, { method: 'POST' }))
+
+describe('MCP probes against the reference server', () => {
+  test.each([
+    ['streamable-http', () => streamable.url],
+    ['sse', () => sse.url],
+  ] as const)('%s: healthy, with its protocol version, server info and tools', async (transport, url) => {
+    api = await startApp()
+    await api.post('/servers/register', { id: 'ref', name: 'Reference', url: url(), transport })
+    const result = await testNow('ref')
+    expect(result).toMatchObject({
+      server_id: 'ref',
+      success: true,
+      error_message: null,
+      status: 'healthy',
+      status_reason: null,
+    })
+    expect(result.latency_ms).toBeGreaterThan(0)
+    const caps = result.capabilities
+    expect(caps.protocol_version).toMatch(/^\d{4}-\d{2}-\d{2}$/)
+    expect(caps.server_info.name).toContain('everything')
+    expect(caps.capabilities.tools).toBeDefined()
+    const tools = caps.tools.map((t: { name: string }) => t.name)
+    expect(tools).toEqual(expect.arrayContaining(['echo', 'get-sum']))
+    expect(caps.tools.find((t: { name: string }) => t.name === 'echo').description).toBeString()
+    expect(caps.resources).toBeGreaterThan(0)
+    expect(caps.prompts).toBeGreaterThan(0)
+
+    const stored = await api.getJson('/servers/ref')
+    expect(stored).toMatchObject({ status: 'healthy', active_transport: transport })
+    expect(stored.capabilities.tools.length).toBe(caps.tools.length)
+    expect(stored.last_checked).toBeCloseTo(Date.now() / 1000, -1)
+  })
+
+  test('keeps one live session between checks and closes it (HTTP DELETE) when the server is removed', async () => {
+    api = await startApp()
+    const before = streamable.openSessions()
+    await api.post('/servers/register', {
+      id: 'ref',
+      name: 'Reference',
+      url: streamable.url,
+      transport: 'streamable-http',
+    })
+    for (let i = 0; i < 3; i++) expect((await testNow('ref')).success).toBe(true)
+    expect(streamable.openSessions().opened - before.opened).toBe(1)
+    expect(api.services.sessions.size).toBe(1)
+
+    expect((await api.request('/servers/ref', { method: 'DELETE' })).status).toBe(204)
+    await waitFor(() => streamable.openSessions().closed - before.closed === 1)
+    expect(api.services.sessions.size).toBe(0)
+  })
+
+  test('closes every session at shutdown', async () => {
+    api = await startApp()
+    const before = { s: streamable.openSessions(), e: sse.openSessions() }
+    await api.post('/servers/register', { id: 'a', name: 'A', url: streamable.url })
+    await api.post('/servers/register', { id: 'b', name: 'B', url: sse.url })
+    await testNow('a')
+    await testNow('b')
+    await api.stop()
+    await waitFor(
+      () =>
+        streamable.openSessions().closed - before.s.closed === 1 &&
+        sse.openSessions().closed - before.e.closed === 1,
+    )
+  })
+
+  test('auto finds the transport that answers and remembers it', async () => {
+    api = await startApp()
+    await api.post('/servers/register', { id: 'http-mcp', name: 'A', url: streamable.url })
+    await api.post('/servers/register', { id: 'sse-mcp', name: 'B', url: sse.url })
+    const plain = healthServer()
+    await api.post('/servers/register', { id: 'plain', name: 'C', url: plain.url })
+    for (const id of ['http-mcp', 'sse-mcp', 'plain']) expect((await testNow(id)).success).toBe(true)
+    const transports = Object.fromEntries(
+      (await api.getJson('/servers')).map(
+        (s: { id: string; active_transport: string; transport: string }) => [
+          s.id,
+          [s.transport, s.active_transport],
+        ],
+      ),
+    )
+    expect(transports).toEqual({
+      'http-mcp': ['auto', 'streamable-http'],
+      'sse-mcp': ['auto', 'sse'],
+      plain: ['auto', 'http'],
+    })
+    plain.stop()
+  })
+})
+
+describe('status rules', () => {
+  test('http: 200 is healthy with the body capabilities; another status is degraded http_<code>', async () => {
+    api = await startApp()
+    const plain = healthServer()
+    await api.post('/servers/register', { id: 'h', name: 'H', url: plain.url, transport: 'http' })
+    expect(await testNow('h')).toMatchObject({
+      success: true,
+      status: 'healthy',
+      capabilities: { tools: ['hello'] },
+    })
+    plain.set(503)
+    expect(await testNow('h')).toMatchObject({
+      success: false,
+      status: 'degraded',
+      status_reason: 'http_503',
+      capabilities: null,
+    })
+    plain.stop()
+  })
+
+  test('401 is degraded with auth_required, over MCP and over http', async () => {
+    api = await startApp()
+    const locked = healthServer()
+    locked.set(401)
+    await api.post('/servers/register', {
+      id: 'mcp',
+      name: 'M',
+      url: `${locked.url}/mcp`,
+      transport: 'streamable-http',
+    })
+    await api.post('/servers/register', { id: 'auto', name: 'A', url: `${locked.url}/mcp` })
+    await api.post('/servers/register', { id: 'http', name: 'H', url: locked.url, transport: 'http' })
+    for (const id of ['mcp', 'auto', 'http'])
+      expect(await testNow(id)).toMatchObject({
+        success: false,
+        status: 'degraded',
+        status_reason: 'auth_required',
+      })
+    locked.stop()
+  })
+
+  test('timeout, connection_refused and dns are unhealthy once failure_threshold is reached', async () => {
+    api = await startApp()
+    const hole = await blackHole()
+    const closedPort = healthServer()
+    const refusedUrl = `${closedPort.url}/mcp`
+    closedPort.stop()
+    const cases = [
+      ['hole', hole.url, 'timeout'],
+      ['refused', refusedUrl, 'connection_refused'],
+      ['nxdomain', 'http://automcp-test.invalid/mcp', 'dns'],
+    ] as const
+    for (const [id, url] of cases)
+      await api.post('/servers/register', { id, name: id, url, timeout_ms: 300, failure_threshold: 1 })
+    for (const [id, , reason] of cases) {
+      const result = await testNow(id)
+      expect(result).toMatchObject({
+        success: false,
+        latency_ms: -1,
+        status: 'unhealthy',
+        status_reason: reason,
+        capabilities: null,
+      })
+      expect(result.error_message).toBeString()
+    }
+    hole.stop()
+  })
+
+  test('a server slower than the slow threshold is degraded with slow', async () => {
+    api = await startApp({ config: { slowMs: 1 } })
+    await api.post('/servers/register', { id: 'ref', name: 'R', url: sse.url, transport: 'sse' })
+    const slowServer = Bun.serve({
+      port: 0,
+      hostname: '127.0.0.1',
+      fetch: async () => {
+        await Bun.sleep(30)
+        return Response.json({ capabilities: {} })
+      },
+    })
+    await api.post('/servers/register', {
+      id: 'slow',
+      name: 'S',
+      url: `http://127.0.0.1:${slowServer.port}`,
+      transport: 'http',
+    })
+    expect(await testNow('slow')).toMatchObject({ success: true, status: 'degraded', status_reason: 'slow' })
+    slowServer.stop(true)
+  })
+
+  test('flap control: failure_threshold failures before unhealthy, success_threshold to recover', async () => {
+    api = await startApp({ config: { checkTimeoutMs: 200 } })
+    const flaky = healthServer()
+    await api.post('/servers/register', {
+      id: 'f',
+      name: 'F',
+      url: flaky.url,
+      transport: 'http',
+      failure_threshold: 3,
+      success_threshold: 2,
+    })
+    const statuses: string[] = []
+    const step = async () => statuses.push((await testNow('f')).status)
+    await step() // healthy
+    flaky.set('hang')
+    await step() // 1st failure: still healthy
+    await step() // 2nd
+    await step() // 3rd: unhealthy
+    flaky.set('ok')
+    await step() // 1st success: still unhealthy
+    flaky.set('hang')
+    await step() // a failure resets the recovery
+    flaky.set('ok')
+    await step()
+    await step() // 2nd success in a row: healthy
+    expect(statuses).toEqual([
+      'healthy',
+      'healthy',
+      'healthy',
+      'unhealthy',
+      'unhealthy',
+      'unhealthy',
+      'unhealthy',
+      'healthy',
+    ])
+    const history = (await api.getJson('/servers/f/history')).data.map((c: { status: string }) => c.status)
+    expect(history.reverse()).toEqual([
+      'healthy',
+      'unhealthy',
+      'unhealthy',
+      'unhealthy',
+      'healthy',
+      'unhealthy',
+      'healthy',
+      'healthy',
+    ])
+    flaky.stop()
+  })
+})
+
+describe('the worker', () => {
+  test('checks a newly registered server within a second, and again on its interval', async () => {
+    api = await startApp({ monitor: true })
+    const plain = healthServer()
+    const registered = Date.now()
+    await api.post('/servers/register', {
+      id: 'w',
+      name: 'W',
+      url: plain.url,
+      transport: 'http',
+      interval_s: 1,
+    })
+    await waitFor(async () => (await api.getJson('/servers/w')).status === 'healthy', 1_500)
+    expect(Date.now() - registered).toBeLessThan(1_500)
+    await waitFor(async () => (await api.getJson('/servers/w/history')).data.length >= 3, 4_000)
+    plain.stop()
+  })
+
+  test('an updated server is checked again right away', async () => {
+    api = await startApp({ monitor: true })
+    const plain = healthServer()
+    await api.post('/servers/register', {
+      id: 'w',
+      name: 'W',
+      url: plain.url,
+      transport: 'http',
+      interval_s: 3600,
+    })
+    await waitFor(async () => (await api.getJson('/servers/w')).status === 'healthy', 1_500)
+    await api.patch('/servers/w', { url: streamable.url, transport: 'streamable-http' })
+    await waitFor(async () => (await api.getJson('/servers/w')).active_transport === 'streamable-http', 1_500)
+    plain.stop()
+  })
+})
+
+async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 3_000) {
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    if (await condition()) return
+    await Bun.sleep(20)
+  }
+  throw new Error(`condition not met within ${timeoutMs} ms`)
+}
