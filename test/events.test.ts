@@ -1,0 +1,86 @@
+import { afterEach, beforeEach, expect, test } from 'bun:test'
+import { seedServer, startApp, type TestApp } from './helpers/app'
+import { healthServer } from './helpers/peers'
+import { connectWs } from './helpers/ws'
+
+let api: TestApp
+let plain: ReturnType<typeof healthServer>
+beforeEach(async () => {
+  api = await startApp()
+  plain = healthServer()
+})
+afterEach(async () => {
+  plain.stop()
+  await api.stop()
+})
+
+const wsUrl = (query = '') => `${api.base.replace('http', 'ws')}/events${query}`
+
+test('snapshot on connect, then registered, update (with changed) and removed events in order', async () => {
+  await api.post('/servers/register', seedServer('existing'))
+  const client = await connectWs(wsUrl())
+  const snapshot = await client.next((m) => m.type === 'snapshot')
+  expect(snapshot.data.map((s: { id: string }) => s.id)).toEqual(['existing'])
+  expect(snapshot.seq).toBeNumber()
+
+  await api.post('/servers/register', { id: 'p', name: 'P', url: plain.url, transport: 'http' })
+  const registered = await client.next((m) => m.type === 'server_registered')
+  expect(registered.data).toMatchObject({ id: 'p', status: 'unknown' })
+  expect(registered.data.headers).toBeUndefined()
+  expect(registered.seq).toBeGreaterThan(snapshot.seq)
+
+  await api.request('/servers/p/test', { method: 'POST' })
+  const update = await client.next((m) => m.type === 'server_update' && m.data.id === 'p')
+  expect(update).toMatchObject({ changed: true, data: { status: 'healthy' } })
+  expect(update.seq).toBe(registered.seq + 1)
+
+  await api.request('/servers/p/test', { method: 'POST' })
+  expect(await client.next((m) => m.type === 'server_update')).toMatchObject({ changed: false })
+
+  await api.request('/servers/p', { method: 'DELETE' })
+  expect(await client.next((m) => m.type === 'server_removed')).toMatchObject({ data: { id: 'p' } })
+  client.close()
+})
+
+test('?since= replays what was missed; an unknown or too old seq gets a fresh snapshot', async () => {
+  const first = await connectWs(wsUrl())
+  const { seq } = await first.next((m) => m.type === 'snapshot')
+  first.close()
+  await api.post('/servers/register', { id: 'a', name: 'A', url: plain.url, transport: 'http' })
+  await api.post('/servers/register', { id: 'b', name: 'B', url: plain.url, transport: 'http' })
+
+  const resumed = await connectWs(wsUrl(`?since=${seq}`))
+  const a = await resumed.next((m) => m.type === 'server_registered')
+  const b = await resumed.next((m) => m.type === 'server_registered')
+  expect([a.data.id, b.data.id]).toEqual(['a', 'b'])
+  await Bun.sleep(50)
+  expect(resumed.messages.some((m) => m.type === 'snapshot')).toBe(false)
+  resumed.close()
+
+  for (const since of [1, seq + 1_000_000]) {
+    const stale = await connectWs(wsUrl(`?since=${since}`))
+    const snap = await stale.next((m) => m.type === 'snapshot')
+    expect(snap.data.map((s: { id: string }) => s.id)).toEqual(['a', 'b'])
+    stale.close()
+  }
+})
+
+test('ping gets pong; anything else gets a typed error and the socket stays open', async () => {
+  const client = await connectWs(wsUrl())
+  await client.next((m) => m.type === 'snapshot')
+  client.send('not json at all')
+  expect(await client.next((m) => m.type === 'error')).toMatchObject({ error: { code: 'unknown_message' } })
+  client.send({ type: 'ping' })
+  expect(await client.next((m) => m.type === 'pong')).toEqual({ type: 'pong' })
+  expect(client.ws.readyState).toBe(WebSocket.OPEN)
+  client.close()
+})
+
+test('many clients all receive an event', async () => {
+  const clients = await Promise.all(Array.from({ length: 50 }, () => connectWs(wsUrl())))
+  await Promise.all(clients.map((c) => c.next((m) => m.type === 'snapshot')))
+  await api.post('/servers/register', { id: 'x', name: 'X', url: plain.url })
+  const got = await Promise.all(clients.map((c) => c.next((m) => m.type === 'server_registered')))
+  expect(got.every((m) => m.data.id === 'x')).toBe(true)
+  for (const c of clients) c.close()
+})
