@@ -84,7 +84,7 @@ async function shutdown(signal: string) {
   const force = setTimeout(() => app.server?.stop(true), 10_000)
   await app.stop()
   clearTimeout(force)
-  await services.monitor.stop()
+  await services.stop()
   db.$client.close()
   logger.info('stopped')
   process.exit(0)

@@ -10,6 +10,7 @@ import { createMonitoringService } from './modules/monitoring/service'
 import { createServerRepository } from './modules/servers/repository'
 import { createServerService } from './modules/servers/service'
 import type { Logger } from './shared/logger'
+import { createOutboundFetch } from './shared/outbound-fetch'
 
 export type ServiceConfig = Pick<
   Config,
@@ -43,8 +44,10 @@ export function createServices({
   const repo = createServerRepository(db)
   const history = createHistoryRepository(db)
   const hub = createEventHub()
-  const sessions = createMcpSessions({ fetch })
-  const prober = createProber({ sessions, slowMs: config.slowMs, fetch })
+  const ownFetch = fetch ? undefined : createOutboundFetch()
+  const outbound: FetchLike = fetch ?? (ownFetch as FetchLike)
+  const sessions = createMcpSessions({ fetch: outbound })
+  const prober = createProber({ sessions, slowMs: config.slowMs, fetch: outbound })
   const day = 86_400_000
 
   // The registry and the monitor hear about each other: registry changes reschedule checks, and every
@@ -79,5 +82,17 @@ export function createServices({
   })
   const monitoring = createMonitoringService({ servers, history, monitor, settings: config, now })
 
-  return { servers, monitoring, monitor, hub, sessions, history }
+  return {
+    servers,
+    monitoring,
+    monitor,
+    hub,
+    sessions,
+    history,
+    /** Stops the worker, closes every MCP session and the outbound connections. */
+    async stop() {
+      await monitor?.stop()
+      ownFetch?.close()
+    },
+  }
 }

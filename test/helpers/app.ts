@@ -53,7 +53,7 @@ export async function startApp({
     getJson: async (path: string) => json(await request(path)),
     async stop() {
       await app.stop(true)
-      await services.monitor.stop()
+      await services.stop()
       if (!closed(db)) db.$client.close()
     },
   }
