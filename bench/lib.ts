@@ -12,7 +12,13 @@ export async function freePort(): Promise<number> {
 /** Polls `url` until it answers, for processes started by a benchmark. */
 export async function waitUntilUp(url: string, what: string) {
   for (let i = 0; i < 400; i++) {
-    if (await fetch(url).then(() => true, () => false)) return
+    if (
+      await fetch(url).then(
+        () => true,
+        () => false,
+      )
+    )
+      return
     await Bun.sleep(25)
   }
   throw new Error(`${what} did not start`)

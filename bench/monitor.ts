@@ -19,13 +19,26 @@ const root = join(import.meta.dir, '..')
 const dir = mkdtempSync(join(tmpdir(), 'automcp-bench-monitor-'))
 const bun = process.execPath
 const servers = Number(process.env.BENCH_SERVERS ?? 1000)
-const settings = { name: 'bench', transport: 'auto' as const, headers: {}, intervalS: 3600, timeoutMs: null, failureThreshold: null, successThreshold: null, tags: ['bench'] }
+const settings = {
+  name: 'bench',
+  transport: 'auto' as const,
+  headers: {},
+  intervalS: 3600,
+  timeoutMs: null,
+  failureThreshold: null,
+  successThreshold: null,
+  tags: ['bench'],
+}
 
 // ---------------------------------------------------------------------------------------------------
 // 1. One sweep: half the servers answer MCP, half accept TCP and never answer (5 s timeout).
 async function sweep() {
-  const farm = Bun.spawn([bun, join(import.meta.dir, 'peers/mcp-farm.ts')], { stdout: 'pipe', stderr: 'inherit' })
-  const farmPort = JSON.parse(new TextDecoder().decode((await farm.stdout.getReader().read()).value)).port as number
+  const farm = Bun.spawn([bun, join(import.meta.dir, 'peers/mcp-farm.ts')], {
+    stdout: 'pipe',
+    stderr: 'inherit',
+  })
+  const farmPort = JSON.parse(new TextDecoder().decode((await farm.stdout.getReader().read()).value))
+    .port as number
   const held = new Set<Socket>()
   const hole = createServer((s) => {
     held.add(s)
@@ -39,14 +52,18 @@ async function sweep() {
   migrate(db)
   const repo = createServerRepository(db)
   for (let i = 0; i < servers; i++) {
-    const url = i % 2 === 0 ? `http://127.0.0.1:${farmPort}/mcp/${i}` : `http://127.0.0.1:${holePort}/mcp/${i}`
+    const url =
+      i % 2 === 0 ? `http://127.0.0.1:${farmPort}/mcp/${i}` : `http://127.0.0.1:${holePort}/mcp/${i}`
     repo.upsert(`s${i}`, { ...settings, url }, Date.now())
   }
   db.$client.close()
 
   const port = await freePort()
   const base = `http://127.0.0.1:${port}`
-  const automcp = Bun.spawn([bun, join(root, 'src/main.ts'), '--port', String(port), '--host', '127.0.0.1', '--db', dbPath], {
+  const entry = process.env.BENCH_PROFILE
+    ? ['--cpu-prof-md', '--cpu-prof-dir', dir, join(import.meta.dir, 'peers/profile-target.ts')]
+    : [join(root, 'src/main.ts')]
+  const automcp = Bun.spawn([bun, ...entry, '--port', String(port), '--host', '127.0.0.1', '--db', dbPath], {
     stdout: 'ignore',
     stderr: 'inherit',
   })
@@ -56,22 +73,35 @@ async function sweep() {
   // GET /servers in a loop while the sweep runs, then again when it is over.
   const timedList = async () => {
     const t = performance.now()
-    const list = (await (await fetch(`${base}/servers`)).json()) as { last_checked: number | null; status: string }[]
+    const list = (await (await fetch(`${base}/servers`)).json()) as {
+      last_checked: number | null
+      status: string
+    }[]
     return { ms: performance.now() - t, list }
   }
   const during: number[] = []
+  const timeline: [number, number][] = []
   let sweepMs = 0
   let statuses: Record<string, number> = {}
   while (performance.now() - started < 30_000) {
     const { ms, list } = await timedList()
     during.push(ms)
+    timeline.push([Math.round(performance.now() - started - ms), Math.round(ms)])
     if (list.every((s) => s.last_checked !== null)) {
       sweepMs = performance.now() - started
-      statuses = list.reduce<Record<string, number>>((acc, s) => ({ ...acc, [s.status]: (acc[s.status] ?? 0) + 1 }), {})
+      statuses = list.reduce<Record<string, number>>(
+        (acc, s) => ({ ...acc, [s.status]: (acc[s.status] ?? 0) + 1 }),
+        {},
+      )
       break
     }
     await Bun.sleep(5)
   }
+  if (process.env.BENCH_DEBUG)
+    console.log(
+      'slowest GETs [started at ms, took ms]:',
+      JSON.stringify(timeline.sort((x, y) => y[1] - x[1]).slice(0, 15)),
+    )
   const memory = await memoryOf(automcp.pid)
   // Idle: after the black holes' second round (a quick retry after a first failure) has ended too.
   await Bun.sleep(6_000)
@@ -80,7 +110,15 @@ async function sweep() {
     idle.push((await timedList()).ms)
     await Bun.sleep(5)
   }
-  const result = { sweepMs, statuses, duringP99: quantile(during, 0.99), idleP99: quantile(idle, 0.99), samples: during.length, memory, base }
+  const result = {
+    sweepMs,
+    statuses,
+    duringP99: quantile(during, 0.99),
+    idleP99: quantile(idle, 0.99),
+    samples: during.length,
+    memory,
+    base,
+  }
   return {
     result,
     automcp,
@@ -98,12 +136,22 @@ async function sweep() {
 // 2. 1,000 /events clients; a server's status flips; how long until every client has heard of it.
 async function events(base: string) {
   const clients = Number(process.env.BENCH_WS_CLIENTS ?? 1000)
-  const flip = Bun.serve({ port: 0, hostname: '127.0.0.1', fetch: () => (up ? Response.json({ capabilities: {} }) : new Response('no', { status: 503 })) })
+  const flip = Bun.serve({
+    port: 0,
+    hostname: '127.0.0.1',
+    fetch: () => (up ? Response.json({ capabilities: {} }) : new Response('no', { status: 503 })),
+  })
   let up = true
   await fetch(`${base}/servers/register`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ id: 'flip', name: 'Flip', url: `http://127.0.0.1:${flip.port}`, transport: 'http', interval_s: 3600 }),
+    body: JSON.stringify({
+      id: 'flip',
+      name: 'Flip',
+      url: `http://127.0.0.1:${flip.port}`,
+      transport: 'http',
+      interval_s: 3600,
+    }),
   })
   const received: number[][] = []
   let round = -1
@@ -137,7 +185,14 @@ async function events(base: string) {
   for (const ws of sockets) ws.close()
   flip.stop(true)
   const all = received.flat()
-  return { clients, rounds, delivered: all.length, p50: quantile(all, 0.5), p99: quantile(all, 0.99), max: Math.max(...all) }
+  return {
+    clients,
+    rounds,
+    delivered: all.length,
+    p50: quantile(all, 0.5),
+    p99: quantile(all, 0.99),
+    max: Math.max(...all),
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -151,10 +206,13 @@ async function history() {
   const now = Date.now()
   const HOUR = 3_600_000
   const DAY = 24 * HOUR
-  for (let i = 0; i < servers; i++) repo.upsert(`s${i}`, { ...settings, url: `http://127.0.0.1:9/${i}` }, now - 31 * DAY)
+  for (let i = 0; i < servers; i++)
+    repo.upsert(`s${i}`, { ...settings, url: `http://127.0.0.1:9/${i}` }, now - 31 * DAY)
   const latency = () => 5 + Math.random() * 40 + (Math.random() < 0.01 ? 500 : 0)
   const t0 = performance.now()
-  const insertRaw = db.$client.prepare('INSERT INTO checks (server_id, checked_at, status, reason, latency_ms, error) VALUES (?, ?, ?, ?, ?, NULL)')
+  const insertRaw = db.$client.prepare(
+    'INSERT INTO checks (server_id, checked_at, status, reason, latency_ms, error) VALUES (?, ?, ?, ?, ?, NULL)',
+  )
   const insertRollup = db.$client.prepare(
     'INSERT INTO rollups (server_id, period, start, count, up, min_ms, max_ms, sum_ms, hist) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
   )
@@ -162,7 +220,10 @@ async function history() {
   for (let i = 0; i < servers; i++) {
     const id = `s${i}`
     db.$client.transaction(() => {
-      const days = new Map<number, { count: number; up: number; min: number; max: number; sum: number; hist: number[] }>()
+      const days = new Map<
+        number,
+        { count: number; up: number; min: number; max: number; sum: number; hist: number[] }
+      >()
       for (let hour = now - 30 * DAY - (now % HOUR); hour < now; hour += HOUR) {
         const agg = { count: 0, up: 0, min: Number.POSITIVE_INFINITY, max: 0, sum: 0, hist: emptyHistogram() }
         for (let at = hour + (i % 30) * 1000; at < hour + HOUR; at += every) {
@@ -176,11 +237,29 @@ async function history() {
             agg.sum += ms
             agg.hist[bucketOf(ms)] = (agg.hist[bucketOf(ms)] as number) + 1
           }
-          if (at >= now - 2 * DAY && at < now) insertRaw.run(id, at, ok ? 'healthy' : 'unhealthy', ok ? null : 'timeout', ms)
+          if (at >= now - 2 * DAY && at < now)
+            insertRaw.run(id, at, ok ? 'healthy' : 'unhealthy', ok ? null : 'timeout', ms)
         }
-        insertRollup.run(id, 'hour', hour, agg.count, agg.up, agg.min, agg.max, agg.sum, JSON.stringify(agg.hist))
+        insertRollup.run(
+          id,
+          'hour',
+          hour,
+          agg.count,
+          agg.up,
+          agg.min,
+          agg.max,
+          agg.sum,
+          JSON.stringify(agg.hist),
+        )
         const dayStart = hour - (hour % DAY)
-        const d = days.get(dayStart) ?? { count: 0, up: 0, min: Number.POSITIVE_INFINITY, max: 0, sum: 0, hist: emptyHistogram() }
+        const d = days.get(dayStart) ?? {
+          count: 0,
+          up: 0,
+          min: Number.POSITIVE_INFINITY,
+          max: 0,
+          sum: 0,
+          hist: emptyHistogram(),
+        }
         days.set(dayStart, {
           count: d.count + agg.count,
           up: d.up + agg.up,
@@ -190,7 +269,8 @@ async function history() {
           hist: d.hist.map((n, k) => n + (agg.hist[k] as number)),
         })
       }
-      for (const [start, d] of days) insertRollup.run(id, 'day', start, d.count, d.up, d.min, d.max, d.sum, JSON.stringify(d.hist))
+      for (const [start, d] of days)
+        insertRollup.run(id, 'day', start, d.count, d.up, d.min, d.max, d.sum, JSON.stringify(d.hist))
     })()
   }
   const generateS = (performance.now() - t0) / 1000
@@ -199,14 +279,21 @@ async function history() {
   const config = loadConfig([], {})
   const services = createServices({ db, logger: silentLogger, config })
   const t1 = performance.now()
-  await services.history.prune({ raw: now - config.retainRawMs, hourly: now - config.retainHourlyMs, daily: now - config.retainDailyMs })
+  await services.history.prune({
+    raw: now - config.retainRawMs,
+    hourly: now - config.retainHourlyMs,
+    daily: now - config.retainDailyMs,
+  })
   const pruneS = (performance.now() - t1) / 1000
   db.$client.run('PRAGMA wal_checkpoint(TRUNCATE)')
   const rawRows = db.$client.query('SELECT count(*) AS n FROM checks').get() as { n: number }
   const rollupRows = db.select().from(rollups).all().length
   const sizeMb = statSync(dbPath).size / 1024 / 1024
 
-  const app = createApp({ db, logger: silentLogger, services, config }).listen({ port: 0, hostname: '127.0.0.1' })
+  const app = createApp({ db, logger: silentLogger, services, config }).listen({
+    port: 0,
+    hostname: '127.0.0.1',
+  })
   const base = `http://127.0.0.1:${app.server?.port}`
   const timeStats = async (window: string) => {
     const times: number[] = []
@@ -228,19 +315,29 @@ async function history() {
 }
 
 const a = await sweep()
+if (process.env.BENCH_PROFILE) {
+  await a.automcp.exited
+  await a.stop()
+  console.log(`profile in ${dir}`)
+  process.exit(0)
+}
 const ev = await events(a.result.base)
 await a.stop()
 const h = await history()
 
 const r = a.result
-console.log(`bench:monitor, ${servers} servers (half answering MCP over streamable HTTP, half black holes, 5 s timeout)`)
+console.log(
+  `bench:monitor, ${servers} servers (half answering MCP over streamable HTTP, half black holes, 5 s timeout)`,
+)
 console.log(
   `sweep            all ${servers} checked in ${fmt(r.sweepMs / 1000, 2)} s (target <= 6 s; the seed's sequential loop: ~${fmt((servers / 2) * 5)} s)   statuses after it: ${JSON.stringify(r.statuses)}`,
 )
 console.log(
   `GET /servers     p99 ${fmt(r.duringP99, 1)} ms during the sweep vs ${fmt(r.idleP99, 1)} ms idle: ratio ${fmt(r.duringP99 / r.idleP99, 2)} (target <= 2.00; ${r.samples} samples during)`,
 )
-console.log(`memory           RSS ${fmt(r.memory.rssMb)} MB at the end of the sweep, peak ${fmt(r.memory.peakMb)} MB (target <= 150 MB)`)
+console.log(
+  `memory           RSS ${fmt(r.memory.rssMb)} MB at the end of the sweep, peak ${fmt(r.memory.peakMb)} MB (target <= 150 MB)`,
+)
 console.log(
   `/events          ${ev.clients} clients x ${ev.rounds} status changes: ${ev.delivered} deliveries, p50 ${fmt(ev.p50, 1)} ms, p99 ${fmt(ev.p99, 1)} ms, max ${fmt(ev.max, 1)} ms (target p99 <= 100 ms)`,
 )

@@ -7,6 +7,18 @@ import { createServices } from './services'
 import { createLogger } from './shared/logger'
 import { version } from './version'
 
+// Bun's fetch queues every request past 256 in flight, a limit it reads once at start-up: a few hundred
+// silent servers would hold up the checks of all the others. Checks are bounded by the scheduler's own
+// cap, so restart this process in place (same pid) with the limit raised, unless the operator set it.
+if (!process.env.BUN_CONFIG_MAX_HTTP_REQUESTS && process.execve) {
+  const compiled = Bun.main.startsWith('/$bunfs/')
+  const args = [...process.execArgv, ...process.argv.slice(compiled ? 2 : 1)]
+  process.execve(process.execPath, [process.execPath, ...args], {
+    ...process.env,
+    BUN_CONFIG_MAX_HTTP_REQUESTS: '65535',
+  })
+}
+
 const argv = process.argv.slice(2)
 if (argv.includes('--help') || argv.includes('-h')) {
   console.log(usage())

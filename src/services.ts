@@ -10,7 +10,6 @@ import { createMonitoringService } from './modules/monitoring/service'
 import { createServerRepository } from './modules/servers/repository'
 import { createServerService } from './modules/servers/service'
 import type { Logger } from './shared/logger'
-import { createOutboundFetch } from './shared/outbound-fetch'
 
 export type ServiceConfig = Pick<
   Config,
@@ -44,10 +43,8 @@ export function createServices({
   const repo = createServerRepository(db)
   const history = createHistoryRepository(db)
   const hub = createEventHub()
-  const ownFetch = fetch ? undefined : createOutboundFetch()
-  const outbound: FetchLike = fetch ?? (ownFetch as FetchLike)
-  const sessions = createMcpSessions({ fetch: outbound })
-  const prober = createProber({ sessions, slowMs: config.slowMs, fetch: outbound })
+  const sessions = createMcpSessions({ fetch })
+  const prober = createProber({ sessions, slowMs: config.slowMs, fetch })
   const day = 86_400_000
 
   // The registry and the monitor hear about each other: registry changes reschedule checks, and every
@@ -89,10 +86,7 @@ export function createServices({
     hub,
     sessions,
     history,
-    /** Stops the worker, closes every MCP session and the outbound connections. */
-    async stop() {
-      await monitor?.stop()
-      ownFetch?.close()
-    },
+    /** Stops the worker and closes every MCP session. */
+    stop: () => monitor?.stop(),
   }
 }

@@ -121,7 +121,6 @@ describe('reading servers', () => {
     await api.post('/servers/register', { id: 'c', name: 'C', url: 'http://c.test', tags: ['dev'] })
     api.db.update(servers).set({ status: 'healthy' }).where(eqId('b')).run()
     api.db.update(servers).set({ status: 'healthy' }).where(eqId('c')).run()
-    await api.patch('/servers/a', { name: 'A2' }) // any write through the API refreshes the cached list
 
     const ids = async (q: string) => (await api.getJson(`/servers${q}`)).map((s: { id: string }) => s.id)
     expect(await ids('?tag=prod')).toEqual(['a', 'b'])

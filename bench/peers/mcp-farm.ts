@@ -7,7 +7,9 @@ const sessions = new Map<string, WebStandardStreamableHTTPServerTransport>()
 
 async function newSession(req: Request): Promise<Response> {
   const server = new McpServer({ name: 'bench-farm', version: '1.0.0' })
-  server.registerTool('echo', { description: 'Echoes its input' }, async () => ({ content: [{ type: 'text', text: 'ok' }] }))
+  server.registerTool('echo', { description: 'Echoes its input' }, async () => ({
+    content: [{ type: 'text', text: 'ok' }],
+  }))
   const transport = new WebStandardStreamableHTTPServerTransport({
     sessionIdGenerator: () => crypto.randomUUID(),
     enableJsonResponse: true,
@@ -25,6 +27,7 @@ async function newSession(req: Request): Promise<Response> {
 const server = Bun.serve({
   port: Number(process.argv[2] ?? 0),
   hostname: '127.0.0.1',
+  idleTimeout: 0, // sessions keep a GET stream open for notifications
   async fetch(req) {
     const id = req.headers.get('mcp-session-id')
     if (!id) return req.method === 'POST' ? newSession(req) : new Response(null, { status: 405 })

@@ -33,6 +33,7 @@ export const httpErrors = (logger: Logger, maxBodyBytes: number) =>
   new Elysia({ name: 'http-errors' })
     .error({ HttpError })
     .onRequest(({ request }) => {
+      if (request.method === 'GET' || request.method === 'HEAD') return
       const length = Number(request.headers.get('content-length') ?? 0)
       if (length > maxBodyBytes) return payloadTooLarge(maxBodyBytes).toResponse()
     })

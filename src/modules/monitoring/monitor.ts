@@ -26,7 +26,9 @@ export type CheckReport = {
 }
 
 const flushEveryMs = 200
-const flushAtSize = 500
+// A transaction of this many checks holds the event loop for a few ms; larger backlogs are written in
+// several, with API requests served in between.
+const flushChunk = 100
 const pruneEveryMs = 10 * 60_000
 const retryAfterFailureMs = 5_000
 
@@ -58,8 +60,8 @@ export function createMonitor({
   const streaks = new Map<string, Streak>()
   // The status each server will have once the pending batch is written: flap control reads it.
   const pendingState = new Map<string, { status: ServerStatus; reason: string | null }>()
-  let pending: CheckResult[] = []
-  let changed = new Set<string>()
+  const pending: CheckResult[] = []
+  const changed = new Set<string>()
   let flushTimer: Timer | undefined
   let pruneTimer: Timer | undefined
   let lastCheckedAt = new Map<string, number>()
@@ -73,10 +75,9 @@ export function createMonitor({
     clearTimeout(flushTimer)
     flushTimer = undefined
     if (pending.length === 0) return
-    const batch = pending
-    const batchChanged = changed
-    pending = []
-    changed = new Set()
+    const batch = pending.splice(0, flushChunk)
+    const batchChanged = new Set(batch.filter((r) => changed.delete(r.serverId)).map((r) => r.serverId))
+    if (pending.length > 0) flushTimer = setTimeout(flush, 0)
     try {
       const written = history.record(batch, (r) =>
         repo.saveCheckState(r.serverId, {
@@ -94,6 +95,10 @@ export function createMonitor({
     } catch (e) {
       logger.error('could not record checks', { error: String(e), count: batch.length })
     }
+  }
+
+  function flushAll() {
+    while (pending.length > 0) flush()
   }
 
   /** Probes one server now and queues the result; the same path for the worker and for `/test`. */
@@ -121,8 +126,7 @@ export function createMonitor({
     pendingState.set(row.id, { status: next.status, reason: next.reason })
     if (next.status !== current.status) changed.add(row.id)
     pending.push({ serverId: row.id, checkedAt: at, outcome, status: next.status, reason: next.reason })
-    if (pending.length >= flushAtSize) flush()
-    else flushTimer ??= setTimeout(flush, flushEveryMs)
+    flushTimer ??= setTimeout(flush, flushEveryMs)
     return { serverId: row.id, outcome, status: next.status, reason: next.reason }
   }
 
@@ -180,7 +184,7 @@ export function createMonitor({
     /** Runs a check right away, waits for it to be written, and reports it. */
     async test(row: ServerRow): Promise<CheckReport> {
       const report = await check(row)
-      flush()
+      flushAll()
       return report
     },
 
@@ -198,7 +202,7 @@ export function createMonitor({
       stopping.abort()
       scheduler.stop()
       clearTimeout(pruneTimer)
-      flush()
+      flushAll()
       await sessions.closeAll()
       lastCheckedAt = new Map()
     },

@@ -27,10 +27,10 @@ export const serversController = (service: ServerService) =>
     .get(
       '',
       ({ query, request }) => {
-        const { body, etag } = service.listJson(query)
+        const { bytes, etag } = service.listJson(query)
         if (request.headers.get('if-none-match') === etag)
           return new Response(null, { status: 304, headers: { etag } })
-        return new Response(body, { headers: { 'content-type': 'application/json', etag } })
+        return new Response(bytes, { headers: { 'content-type': 'application/json', etag } })
       },
       {
         query: ServerModel.listQuery,

@@ -1,8 +1,7 @@
-import { and, eq, sql } from 'drizzle-orm'
+import { eq, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client'
 import { type NewServerRow, type ServerRow, servers } from '../../db/schema'
 
-type Status = ServerRow['status']
 /** The fields a user sets; everything else is owned by AutoMCP. */
 export type ServerSettings = Required<
   Pick<
@@ -39,9 +38,9 @@ export type CheckState = {
 
 export type ServerRepository = ReturnType<typeof createServerRepository>
 
-/** All reads and writes of the `servers` table. `revision` grows with every write, for caches to compare. */
+/** All reads and writes of the `servers` table; it remembers which rows it wrote, for the list cache. */
 export function createServerRepository(db: Db) {
-  let revision = 0
+  let changed = new Set<string>()
   // Registration is the hot write path: its statements are prepared once. Only this process writes
   // `servers` and bun:sqlite is synchronous, so the read-then-write below cannot interleave.
   const p = sql.placeholder
@@ -102,30 +101,22 @@ export function createServerRepository(db: Db) {
     .where(eq(servers.id, p('id')))
     .returning({ id: servers.id })
     .prepare()
-  const written = <T>(result: T): T => {
-    revision++
+  const written = <T>(id: string, result: T): T => {
+    changed.add(id)
     return result
   }
 
   return {
-    get revision() {
-      return revision
+    /** The ids written since the last call: what a cache of rows must reload. */
+    takeChanged(): Set<string> {
+      const ids = changed
+      changed = new Set()
+      return ids
     },
 
-    list(filter: { status?: Status; tag?: string } = {}): ServerRow[] {
-      return db
-        .select()
-        .from(servers)
-        .where(
-          and(
-            filter.status ? eq(servers.status, filter.status) : undefined,
-            filter.tag
-              ? sql`exists (select 1 from json_each(${servers.tags}) where value = ${filter.tag})`
-              : undefined,
-          ),
-        )
-        .orderBy(servers.createdAt, servers.id)
-        .all()
+    /** Every server, oldest first. */
+    list(): ServerRow[] {
+      return db.select().from(servers).orderBy(servers.createdAt, servers.id).all()
     },
 
     get(id: string): ServerRow | undefined {
@@ -139,12 +130,13 @@ export function createServerRepository(db: Db) {
       if (!old) insert.run(values)
       else if (old.url !== settings.url || old.transport !== settings.transport) replaceAndReset.run(values)
       else replace.run(values)
-      return written({ created: !old })
+      return written(id, { created: !old })
     },
 
     /** Changes some settings; returns the updated row, or undefined when there is no such server. */
     patch(id: string, changes: Partial<ServerSettings>, now: number): ServerRow | undefined {
       return written(
+        id,
         db.transaction((tx) => {
           const old = tx
             .select({ url: servers.url, transport: servers.transport })
@@ -169,12 +161,13 @@ export function createServerRepository(db: Db) {
     saveCheckState(id: string, state: CheckState): boolean {
       const params = { id, ...state, transport: state.transport ?? null }
       const row = state.capabilities ? saveStateAndCapabilities.get(params) : saveState.get(params)
-      return written(row !== undefined)
+      return written(id, row !== undefined)
     },
 
     /** Deletes the server; its check history goes with it (ON DELETE CASCADE). */
     remove(id: string): boolean {
       return written(
+        id,
         db.delete(servers).where(eq(servers.id, id)).returning({ id: servers.id }).all().length > 0,
       )
     },

@@ -45,7 +45,7 @@ export type RegistryChange =
   | { type: 'registered' | 'updated'; server: ServerInfo }
   | { type: 'removed'; server: ServerInfo }
 
-type CachedList = { key: unknown; body: string; etag: string }
+type CachedList = { version: number; body: string; bytes: Uint8Array; etag: string }
 const maxCachedLists = 64
 const uptimeTtlMs = 60_000
 
@@ -63,13 +63,40 @@ export function createServerService({
   onChange?: (change: RegistryChange) => void
   now?: () => number
 }) {
-  // Listing is the hot read (dashboards poll it): keep each serialized answer until the table changes.
-  const lists = new Map<string, CachedList>()
   // 24 h uptime moves slowly; recomputing it for every list would cost more than it tells.
   let uptimes = { at: Number.NEGATIVE_INFINITY, map: new Map<string, number>() }
   const uptimeMap = () => {
     if (now() - uptimes.at > uptimeTtlMs) uptimes = { at: now(), map: uptime() }
     return uptimes.map
+  }
+
+  // Listing is the hot read (dashboards poll it) while checks rewrite rows all the time: keep every
+  // server's serialized JSON, reload only the rows written since, and each joined answer until then.
+  let entries: Map<string, { row: ServerRow; json: string }> | undefined
+  let entriesUptime = uptimes.at
+  let version = 0
+  const lists = new Map<string, CachedList>()
+  const entryOf = (row: ServerRow) => ({
+    row,
+    json: JSON.stringify(toServerInfo(row, uptimes.map.get(row.id) ?? null)),
+  })
+
+  function currentEntries() {
+    uptimeMap()
+    const changed = repo.takeChanged()
+    if (!entries || entriesUptime !== uptimes.at) {
+      entries = new Map(repo.list().map((row) => [row.id, entryOf(row)]))
+      entriesUptime = uptimes.at
+      version++
+      return entries
+    }
+    for (const id of changed) {
+      const row = repo.get(id)
+      if (row) entries.set(id, entryOf(row))
+      else entries.delete(id)
+    }
+    if (changed.size > 0) version++
+    return entries
   }
 
   const find = (id: string) => {
@@ -92,17 +119,24 @@ export function createServerService({
   })
 
   return {
-    /** The JSON array of servers matching the filter, with an ETag for conditional requests. */
-    listJson(query: ListQuery = {}): { body: string; etag: string } {
-      const cacheKey = `${query.status ?? ''}\u0000${query.tag ?? ''}`
-      const map = uptimeMap()
-      const version = `${repo.revision}:${uptimes.at}`
-      const hit = lists.get(cacheKey)
-      if (hit && hit.key === version) return hit
-      const body = JSON.stringify(repo.list(query).map((row) => toServerInfo(row, map.get(row.id) ?? null)))
-      const fresh = { key: version, body, etag: `"${Bun.hash(body).toString(36)}"` }
+    /** The JSON array of servers matching the filter (as text and as UTF-8), with an ETag. */
+    listJson(query: ListQuery = {}): { body: string; bytes: Uint8Array; etag: string } {
+      const all = currentEntries()
+      const key = `${query.status ?? ''}\u0000${query.tag ?? ''}`
+      const hit = lists.get(key)
+      if (hit && hit.version === version) return hit
+      const parts: string[] = []
+      for (const { row, json } of all.values()) {
+        if (query.status && row.status !== query.status) continue
+        if (query.tag && !row.tags.includes(query.tag)) continue
+        parts.push(json)
+      }
+      const body = `[${parts.join(',')}]`
+      // Encoded once: a Response made from a string would re-encode the whole list per request.
+      const bytes = Buffer.from(body)
+      const fresh = { version, body, bytes, etag: `"${Bun.hash(bytes).toString(36)}"` }
       if (lists.size >= maxCachedLists) lists.clear()
-      lists.set(cacheKey, fresh)
+      lists.set(key, fresh)
       return fresh
     },
 

@@ -51,8 +51,25 @@ export function createProber({
   }
 
   return async function probe(target: ProbeTarget): Promise<ProbeOutcome> {
-    const deadline = AbortSignal.timeout(target.timeoutMs)
-    const signal = target.signal ? AbortSignal.any([deadline, target.signal]) : deadline
+    // One controller per check. (AbortSignal.any with the long-lived stop signal would leave a dependent
+    // on it per check, and creating those grows slower with every one.)
+    const controller = new AbortController()
+    const { signal } = controller
+    const timer = setTimeout(
+      () => controller.abort(new DOMException('check timed out', 'TimeoutError')),
+      target.timeoutMs,
+    )
+    const stop = () => controller.abort(target.signal?.reason)
+    target.signal?.addEventListener('abort', stop, { once: true })
+    try {
+      return await run(target, signal)
+    } finally {
+      clearTimeout(timer)
+      target.signal?.removeEventListener('abort', stop)
+    }
+  }
+
+  async function run(target: ProbeTarget, signal: AbortSignal): Promise<ProbeOutcome> {
     const candidates: ConcreteTransport[] =
       target.transport === 'auto'
         ? [

@@ -9,6 +9,7 @@ import {
 import { version } from '../../../version'
 import type { FetchLike } from './http'
 import { httpStatusOf, type ProbeOutcome } from './outcome'
+import { sharedSchemaValidator } from './schema-validator'
 
 export type McpTarget = {
   id: string
@@ -52,7 +53,10 @@ export function createMcpSessions({
       target.transport === 'sse'
         ? new SSEClientTransport(url, options)
         : new StreamableHTTPClientTransport(url, options)
-    const client = new Client({ name: 'automcp', version }, { capabilities: {} })
+    const client = new Client(
+      { name: 'automcp', version },
+      { capabilities: {}, jsonSchemaValidator: sharedSchemaValidator },
+    )
     const session: Session = { key: keyOf(target), client, transport, listsAt: 0, closed: false }
     // The SDK negotiates the version and hands the result to the transport: keep a copy for the record.
     const setVersion = transport.setProtocolVersion?.bind(transport)
@@ -142,23 +146,26 @@ export function createMcpSessions({
       await shut(s)
       s = undefined
     }
-    let fresh = false
-    if (!s) {
-      s = await open(target, signal)
-      sessions.set(target.id, s)
-      fresh = true
-    }
     let latencyMs: number
-    try {
-      latencyMs = await timedPing(s, signal)
-    } catch (e) {
-      // 404 means the server forgot the session (restart, expiry): start a new one, once.
-      if (fresh || httpStatusOf(e) !== 404) throw e
-      sessions.delete(target.id)
-      await shut(s)
+    if (!s) {
+      // A new session's handshake is its check: no ping on top.
+      const started = performance.now()
       s = await open(target, signal)
+      latencyMs = performance.now() - started
       sessions.set(target.id, s)
-      latencyMs = await timedPing(s, signal)
+    } else {
+      try {
+        latencyMs = await timedPing(s, signal)
+      } catch (e) {
+        // 404 means the server forgot the session (restart, expiry): start a new one, once.
+        if (httpStatusOf(e) !== 404) throw e
+        sessions.delete(target.id)
+        await shut(s)
+        const started = performance.now()
+        s = await open(target, signal)
+        latencyMs = performance.now() - started
+        sessions.set(target.id, s)
+      }
     }
     if (Date.now() - s.listsAt > listRefreshMs) await refreshLists(s, signal)
     const info = s.client.getServerVersion()
