@@ -3,9 +3,7 @@ import type { Db } from './db/client'
 import { createEventHub } from './modules/events/hub'
 import { createHistoryRepository } from './modules/monitoring/history.repository'
 import { createMonitor, type Monitor } from './modules/monitoring/monitor'
-import { createProber } from './modules/monitoring/probe'
-import type { FetchLike } from './modules/monitoring/probe/http'
-import { createMcpSessions } from './modules/monitoring/probe/mcp'
+import { createRemoteProber } from './modules/monitoring/probe/remote'
 import { createMonitoringService } from './modules/monitoring/service'
 import { createServerRepository } from './modules/servers/repository'
 import { createServerService } from './modules/servers/service'
@@ -31,20 +29,17 @@ export function createServices({
   db,
   logger,
   config,
-  fetch,
   now = Date.now,
 }: {
   db: Db
   logger: Logger
   config: ServiceConfig
-  fetch?: FetchLike
   now?: () => number
 }) {
   const repo = createServerRepository(db)
   const history = createHistoryRepository(db)
   const hub = createEventHub()
-  const sessions = createMcpSessions({ fetch })
-  const prober = createProber({ sessions, slowMs: config.slowMs, fetch })
+  const probes = createRemoteProber({ slowMs: config.slowMs })
   const day = 86_400_000
 
   // The registry and the monitor hear about each other: registry changes reschedule checks, and every
@@ -68,8 +63,8 @@ export function createServices({
   monitor = createMonitor({
     repo,
     history,
-    prober,
-    sessions,
+    prober: probes.probe,
+    sessions: probes.sessions,
     settings: config,
     logger,
     now,
@@ -84,9 +79,12 @@ export function createServices({
     monitoring,
     monitor,
     hub,
-    sessions,
+    sessions: probes.sessions,
     history,
-    /** Stops the worker and closes every MCP session. */
-    stop: () => monitor?.stop(),
+    /** Stops the worker, closes every MCP session and ends the probe thread. */
+    async stop() {
+      await monitor?.stop()
+      probes.terminate()
+    },
   }
 }

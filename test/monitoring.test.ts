@@ -59,11 +59,11 @@ describe('MCP probes against the reference server', () => {
     })
     for (let i = 0; i < 3; i++) expect((await testNow('ref')).success).toBe(true)
     expect(streamable.openSessions().opened - before.opened).toBe(1)
-    expect(api.services.sessions.size).toBe(1)
+    expect(await api.services.sessions.count()).toBe(1)
 
     expect((await api.request('/servers/ref', { method: 'DELETE' })).status).toBe(204)
     await waitFor(() => streamable.openSessions().closed - before.closed === 1)
-    expect(api.services.sessions.size).toBe(0)
+    expect(await api.services.sessions.count()).toBe(0)
   })
 
   test('closes every session at shutdown', async () => {

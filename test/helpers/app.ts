@@ -34,6 +34,7 @@ export async function startApp({
   })
   if (monitor) services.monitor.start()
   const base = `http://127.0.0.1:${app.server?.port}`
+  let stopped: Promise<void> | undefined
   const request = (path: string, init?: RequestInit) => fetch(base + path, init)
   const send = (method: string, path: string, body?: unknown) =>
     request(path, {
@@ -51,10 +52,13 @@ export async function startApp({
     post: (path: string, body: unknown) => send('POST', path, body),
     patch: (path: string, body: unknown) => send('PATCH', path, body),
     getJson: async (path: string) => json(await request(path)),
-    async stop() {
-      await app.stop(true)
-      await services.stop()
-      if (!closed(db)) db.$client.close()
+    stop() {
+      stopped ??= (async () => {
+        await app.stop(true)
+        await services.stop()
+        if (!closed(db)) db.$client.close()
+      })()
+      return stopped
     },
   }
 }

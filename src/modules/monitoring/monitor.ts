@@ -25,12 +25,14 @@ export type CheckReport = {
   reason: string | null
 }
 
-const flushEveryMs = 200
+const flushEveryMs = 100
 // A transaction of this many checks holds the event loop for a few ms; larger backlogs are written in
 // several, with API requests served in between.
 const flushChunk = 100
 const pruneEveryMs = 10 * 60_000
 const retryAfterFailureMs = 5_000
+// The first checks after start are spread over this long so they do not all begin in the same instant.
+const firstSweepSpreadMs = 500
 
 export type Monitor = ReturnType<typeof createMonitor>
 
@@ -51,7 +53,7 @@ export function createMonitor({
   repo: ServerRepository
   history: HistoryRepository
   prober: Prober
-  sessions: McpSessions
+  sessions: Pick<McpSessions, 'close' | 'closeAll'>
   settings: MonitorSettings
   logger: Logger
   onChecked?: (ids: string[], changed: Set<string>) => void
@@ -146,7 +148,14 @@ export function createMonitor({
         await forget(id)
         return null
       }
-      const report = await check(row)
+      let report: CheckReport
+      try {
+        report = await check(row)
+      } catch (e) {
+        if (stopping.signal.aborted) return null
+        logger.error('check failed', { server: id, error: String(e) })
+        return jitter(intervalMs(row))
+      }
       if (stopping.signal.aborted) return null
       // Deleted while being checked: drop the session it may have opened.
       if (!repo.get(id)) {
@@ -177,7 +186,8 @@ export function createMonitor({
     /** Schedules every server (the first sweep spread over half a second) and the retention job. */
     start() {
       started = true
-      for (const row of repo.list()) scheduler.schedule(row.id, Math.floor(Math.random() * 500))
+      for (const row of repo.list())
+        scheduler.schedule(row.id, Math.floor(Math.random() * firstSweepSpreadMs))
       pruneTimer = setTimeout(prune, 60_000)
     },
 
@@ -199,6 +209,7 @@ export function createMonitor({
     prune,
 
     async stop() {
+      if (stopping.signal.aborted) return
       stopping.abort()
       scheduler.stop()
       clearTimeout(pruneTimer)
