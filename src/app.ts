@@ -63,7 +63,7 @@ export function createApp({ db, logger, services, config, startedAt = performanc
     .use(systemController(db, startedAt))
     .use(serversController(services.servers))
     .use(monitoringController(services.monitoring))
-    .use(eventsController(services.hub, () => services.servers.listJson().body))
+    .use(eventsController(services.hub, () => services.servers.listText()))
   services.hub.attach((json) => app.server?.publish(eventsTopic, json))
   return app
 }

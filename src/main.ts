@@ -61,6 +61,8 @@ const db = (() => {
 
 const services = createServices({ db, logger, config })
 const app = createApp({ db, logger, services, config })
+// Built before the first request, so the first dashboard load does not pay for it.
+services.servers.listJson()
 try {
   app.listen({ port: config.port, hostname: config.host })
 } catch (e) {

@@ -45,8 +45,14 @@ export type RegistryChange =
   | { type: 'registered' | 'updated'; server: ServerInfo }
   | { type: 'removed'; server: ServerInfo }
 
-type CachedList = { version: number; body: string; bytes: Uint8Array; etag: string }
+type CachedList = { version: number; bytes: Uint8Array; etag: string; text?: string }
 const maxCachedLists = 64
+const [open, comma, close, empty] = ['[', ',', ']', '[]'].map((t) => Buffer.from(t)) as [
+  Buffer,
+  Buffer,
+  Buffer,
+  Buffer,
+]
 const uptimeTtlMs = 60_000
 
 export type ServerService = ReturnType<typeof createServerService>
@@ -71,14 +77,16 @@ export function createServerService({
   }
 
   // Listing is the hot read (dashboards poll it) while checks rewrite rows all the time: keep every
-  // server's serialized JSON, reload only the rows written since, and each joined answer until then.
-  let entries: Map<string, { row: ServerRow; json: string }> | undefined
+  // server's encoded JSON, reload only the rows written since, and each assembled answer until then.
+  let entries: Map<string, { row: ServerRow; bytes: Buffer }> | undefined
   let entriesUptime = uptimes.at
   let version = 0
   const lists = new Map<string, CachedList>()
+  // ETags from the version: unique across restarts thanks to the boot time, and free to compute.
+  const boot = Date.now().toString(36)
   const entryOf = (row: ServerRow) => ({
     row,
-    json: JSON.stringify(toServerInfo(row, uptimes.map.get(row.id) ?? null)),
+    bytes: Buffer.from(JSON.stringify(toServerInfo(row, uptimes.map.get(row.id) ?? null))),
   })
 
   function currentEntries() {
@@ -119,25 +127,34 @@ export function createServerService({
   })
 
   return {
-    /** The JSON array of servers matching the filter (as text and as UTF-8), with an ETag. */
-    listJson(query: ListQuery = {}): { body: string; bytes: Uint8Array; etag: string } {
+    /** The JSON array of servers matching the filter, as UTF-8, with an ETag for conditional requests. */
+    listJson(query: ListQuery = {}): CachedList {
       const all = currentEntries()
       const key = `${query.status ?? ''}\u0000${query.tag ?? ''}`
       const hit = lists.get(key)
       if (hit && hit.version === version) return hit
-      const parts: string[] = []
-      for (const { row, json } of all.values()) {
+      const parts: Buffer[] = []
+      for (const { row, bytes } of all.values()) {
         if (query.status && row.status !== query.status) continue
         if (query.tag && !row.tags.includes(query.tag)) continue
-        parts.push(json)
+        parts.push(parts.length === 0 ? open : comma, bytes)
       }
-      const body = `[${parts.join(',')}]`
-      // Encoded once: a Response made from a string would re-encode the whole list per request.
-      const bytes = Buffer.from(body)
-      const fresh = { version, body, bytes, etag: `"${Bun.hash(bytes).toString(36)}"` }
+      parts.push(parts.length === 0 ? empty : close)
+      const fresh = {
+        version,
+        bytes: Buffer.concat(parts),
+        etag: `"${boot}-${version}-${Bun.hash(key).toString(36)}"`,
+      }
       if (lists.size >= maxCachedLists) lists.clear()
       lists.set(key, fresh)
       return fresh
+    },
+
+    /** The same list as text (for the events snapshot). */
+    listText(): string {
+      const list = this.listJson()
+      list.text ??= list.bytes.toString()
+      return list.text
     },
 
     get: (id: string): ServerInfo => info(find(id)),

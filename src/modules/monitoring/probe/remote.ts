@@ -11,7 +11,8 @@ export type RemoteProber = ReturnType<typeof createRemoteProber>
  * scheduler, flap control and the database stay on the main thread; only the network work moves.
  */
 export function createRemoteProber({ slowMs }: { slowMs: number }) {
-  const worker = new Worker(new URL('./worker.ts', import.meta.url))
+  // smol: JavaScriptCore's small heap; the thread holds sessions, not big data.
+  const worker = new Worker(new URL('./worker.ts', import.meta.url), { name: 'probes', smol: true })
   worker.postMessage({ slowMs })
   const pending: Pending = new Map()
   let seq = 0
