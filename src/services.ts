@@ -39,7 +39,7 @@ export function createServices({
   const repo = createServerRepository(db)
   const history = createHistoryRepository(db)
   const hub = createEventHub()
-  const probes = createRemoteProber({ slowMs: config.slowMs })
+  const probes = createRemoteProber({ slowMs: config.slowMs, dbPath: db.$client.filename })
   const day = 86_400_000
 
   // The registry and the monitor hear about each other: registry changes reschedule checks, and every

@@ -2,6 +2,7 @@ import { Database } from 'bun:sqlite'
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { type BunSQLiteDatabase, drizzle } from 'drizzle-orm/bun-sqlite'
+import { fallbackAutocheckpointPages } from './checkpointer'
 import * as schema from './schema'
 
 export type Db = BunSQLiteDatabase<typeof schema> & { $client: Database }
@@ -20,6 +21,8 @@ export function openDb(path: string, synchronous: 'normal' | 'full' = 'normal'):
   sqlite.run(`PRAGMA synchronous = ${synchronous === 'full' ? 'FULL' : 'NORMAL'}`)
   sqlite.run('PRAGMA busy_timeout = 5000')
   sqlite.run('PRAGMA foreign_keys = ON')
+  // Checkpoints normally come from the background thread (./checkpointer.ts).
+  if (path !== ':memory:') sqlite.run(`PRAGMA wal_autocheckpoint = ${fallbackAutocheckpointPages}`)
   return drizzle({ client: sqlite, schema }) as Db
 }
 

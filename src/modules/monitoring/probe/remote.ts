@@ -1,5 +1,5 @@
 import type { ProbeOutcome, ProbeTarget } from '.'
-import type { ProbeRequest } from './worker'
+import type { ProbeRequest, ThreadSettings } from './worker'
 
 type Pending = Map<number, (result: unknown) => void>
 type WithoutSeq<T> = T extends unknown ? Omit<T, 'seq'> : never
@@ -10,10 +10,10 @@ export type RemoteProber = ReturnType<typeof createRemoteProber>
  * The prober and its MCP sessions, run in a Worker thread (./worker.ts) and called by message. The
  * scheduler, flap control and the database stay on the main thread; only the network work moves.
  */
-export function createRemoteProber({ slowMs }: { slowMs: number }) {
+export function createRemoteProber(settings: ThreadSettings) {
   // smol: JavaScriptCore's small heap; the thread holds sessions, not big data.
   const worker = new Worker(new URL('./worker.ts', import.meta.url), { name: 'probes', smol: true })
-  worker.postMessage({ slowMs })
+  worker.postMessage(settings)
   const pending: Pending = new Map()
   let seq = 0
   let ended: Error | undefined

@@ -1,5 +1,8 @@
-// The probe thread: MCP sessions and every check's network and protocol work run here, so a sweep of
-// a thousand servers never holds up the API's event loop. Messages: see ./remote.ts.
+// The background thread: MCP sessions and every check's network and protocol work run here, and so do
+// the database's WAL checkpoints, so neither a sweep of a thousand servers nor an fsync holds up the
+// API's event loop. Messages: see ./remote.ts.
+
+import { startCheckpointer } from '../../../db/checkpointer'
 import { createProber, type ProbeTarget } from '.'
 import { createMcpSessions } from './mcp'
 
@@ -14,10 +17,13 @@ export type ProbeRequest =
 const sessions = createMcpSessions()
 let stopping = new AbortController()
 
-self.onmessage = async (event: MessageEvent<{ slowMs: number } | ProbeRequest>) => {
+export type ThreadSettings = { slowMs: number; dbPath: string }
+
+self.onmessage = async (event: MessageEvent<ThreadSettings | ProbeRequest>) => {
   const msg = event.data
   if (!('op' in msg)) {
     prober = createProber({ sessions, slowMs: msg.slowMs })
+    if (msg.dbPath !== ':memory:') stopCheckpointer = startCheckpointer(msg.dbPath)
     return
   }
   switch (msg.op) {
@@ -28,7 +34,8 @@ self.onmessage = async (event: MessageEvent<{ slowMs: number } | ProbeRequest>) 
       await sessions.close(msg.serverId)
       self.postMessage({ seq: msg.seq, result: null })
       return
-    case 'closeAll':
+    case 'closeAll': // the last call, at shutdown
+      stopCheckpointer()
       stopping.abort(new DOMException('stopping', 'AbortError'))
       stopping = new AbortController()
       await sessions.closeAll()
@@ -40,3 +47,4 @@ self.onmessage = async (event: MessageEvent<{ slowMs: number } | ProbeRequest>) 
 }
 
 let prober = createProber({ sessions, slowMs: 1_000 })
+let stopCheckpointer = () => {}
