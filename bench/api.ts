@@ -1,9 +1,9 @@
 // npm run bench:api — GET /servers with 100 servers against a bare Bun.serve answering the same bytes,
 // and sustained POST /servers/register, each measured in this run with wrk (Debian package `wrk`).
 import { mkdtempSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { fmt, freePort, quantile, waitUntilUp } from './lib'
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 8)
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 64)
@@ -16,14 +16,6 @@ if (!Bun.which('wrk')) {
   process.exit(1)
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as { port: number }
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}
-
 async function start(cmd: string[], env: Record<string, string> = {}) {
   const port = await freePort()
   const proc = Bun.spawn([...cmd, String(port)], {
@@ -32,17 +24,8 @@ async function start(cmd: string[], env: Record<string, string> = {}) {
     stderr: 'inherit',
   })
   const base = `http://127.0.0.1:${port}`
-  for (let i = 0; i < 200; i++) {
-    if (
-      await fetch(`${base}/health`).then(
-        () => true,
-        () => false,
-      )
-    )
-      return { proc, base }
-    await Bun.sleep(25)
-  }
-  throw new Error(`${cmd.join(' ')} did not start`)
+  await waitUntilUp(`${base}/health`, cmd.join(' '))
+  return { proc, base }
 }
 
 function wrk(url: string, script?: string): number {
@@ -54,8 +37,6 @@ function wrk(url: string, script?: string): number {
   if (non2xx) throw new Error(`${non2xx} error responses from ${url}`)
   return Number(rps)
 }
-
-const fmt = (n: number) => Math.round(n).toLocaleString('en-US')
 
 const automcp = await start(
   [
@@ -92,7 +73,7 @@ const bare = await start([
   join(dir, 'servers.json'),
 ])
 // Alternating rounds and medians: this machine's neighbours make single runs swing by ±20%.
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number
+const median = (xs: number[]) => quantile(xs, 0.5)
 const bareRuns: number[] = []
 const listRuns: number[] = []
 for (let round = 0; round <= rounds; round++) {

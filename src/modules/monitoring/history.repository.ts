@@ -54,18 +54,8 @@ export function createHistoryRepository(db: Db) {
     })
     .onConflictDoNothing()
     .prepare()
-  const rollupOf = db
-    .select()
-    .from(rollups)
-    .where(
-      and(
-        eq(rollups.serverId, p('serverId')),
-        eq(rollups.period, p('period')),
-        eq(rollups.start, p('start')),
-      ),
-    )
-    .prepare()
-  const saveRollup = db
+  // Adds a batch's aggregate to its rollup row in one statement, histogram included.
+  const addToRollup = db
     .insert(rollups)
     .values({
       serverId: p('serverId'),
@@ -81,12 +71,12 @@ export function createHistoryRepository(db: Db) {
     .onConflictDoUpdate({
       target: [rollups.serverId, rollups.period, rollups.start],
       set: {
-        count: sql`excluded.count`,
-        up: sql`excluded.up`,
-        minMs: sql`excluded.min_ms`,
-        maxMs: sql`excluded.max_ms`,
-        sumMs: sql`excluded.sum_ms`,
-        hist: sql`excluded.hist`,
+        count: sql`${rollups.count} + excluded.count`,
+        up: sql`${rollups.up} + excluded.up`,
+        minMs: sql`coalesce(min(${rollups.minMs}, excluded.min_ms), ${rollups.minMs}, excluded.min_ms)`,
+        maxMs: sql`coalesce(max(${rollups.maxMs}, excluded.max_ms), ${rollups.maxMs}, excluded.max_ms)`,
+        sumMs: sql`${rollups.sumMs} + excluded.sum_ms`,
+        hist: sql`(select json_group_array(a.value + b.value order by a.key) from json_each(${rollups.hist}) a join json_each(excluded.hist) b on a.key = b.key)`,
       },
     })
     .prepare()
@@ -176,11 +166,8 @@ export function createHistoryRepository(db: Db) {
             addTo(entry.agg, isUp(outcome.status), outcome.latencyMs)
           }
         }
-        for (const { serverId, period, start, agg } of aggregates.values()) {
-          const old = rollupOf.get({ serverId, period, start })
-          const total = old ? merge(old, agg) : agg
-          saveRollup.run({ serverId, period, start, ...total })
-        }
+        for (const { serverId, period, start, agg } of aggregates.values())
+          addToRollup.run({ serverId, period, start, ...agg })
       })
       return written
     },
