@@ -107,8 +107,9 @@ async function sweep() {
       JSON.stringify(timeline.sort((x, y) => y[1] - x[1]).slice(0, 15)),
     )
   const memory = await memoryOf(automcp.pid)
-  // Idle: after the black holes' second round (a quick retry after a first failure) has ended too.
-  await Bun.sleep(6_000)
+  // Idle: after the black holes' second round (a retry 5 s after a first failure, then its 5 s timeout)
+  // has ended too.
+  await Bun.sleep(12_000)
   const idle: number[] = []
   for (let i = 0; i < 300; i++) {
     idle.push((await timedList()).ms)

@@ -53,6 +53,16 @@ const tags = t.Array(t.String({ minLength: 1, maxLength: 64 }), {
   maxItems: 32,
   error: 'must be an array of at most 32 strings of 1-64 characters',
 })
+/** The settings a user may leave out; null (where allowed) means the server-wide default. */
+const optionalSettings = {
+  transport: t.Optional(transport),
+  headers: t.Optional(headers),
+  interval_s: t.Optional(t.Nullable(intervalS)),
+  timeout_ms: t.Optional(t.Nullable(timeoutMs)),
+  failure_threshold: t.Optional(t.Nullable(failureThreshold)),
+  success_threshold: t.Optional(t.Nullable(successThreshold)),
+  tags: t.Optional(tags),
+}
 const ignored = (what: string) =>
   t.Optional(
     t.Unknown({
@@ -67,13 +77,7 @@ export const ServerModel = {
       id: t.Optional(id),
       name,
       url,
-      transport: t.Optional(transport),
-      headers: t.Optional(headers),
-      interval_s: t.Optional(t.Nullable(intervalS)),
-      timeout_ms: t.Optional(t.Nullable(timeoutMs)),
-      failure_threshold: t.Optional(t.Nullable(failureThreshold)),
-      success_threshold: t.Optional(t.Nullable(successThreshold)),
-      tags: t.Optional(tags),
+      ...optionalSettings,
       status: ignored('the status'),
       last_checked: ignored('the check time'),
       capabilities: ignored('the capabilities'),
@@ -91,13 +95,7 @@ export const ServerModel = {
     {
       name: t.Optional(name),
       url: t.Optional(url),
-      transport: t.Optional(transport),
-      headers: t.Optional(headers),
-      interval_s: t.Optional(t.Nullable(intervalS)),
-      timeout_ms: t.Optional(t.Nullable(timeoutMs)),
-      failure_threshold: t.Optional(t.Nullable(failureThreshold)),
-      success_threshold: t.Optional(t.Nullable(successThreshold)),
-      tags: t.Optional(tags),
+      ...optionalSettings,
     },
     {
       additionalProperties: false,
