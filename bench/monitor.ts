@@ -80,7 +80,7 @@ async function sweep() {
   const during: number[] = []
   const timeline: [number, number][] = []
   let sweepMs = 0
-  let statuses: Record<string, number> = {}
+  const statuses: Record<string, number> = {}
   for (let n = 0; performance.now() - started < 30_000; n++) {
     const { ms, bytes } = await timedList()
     during.push(ms)
@@ -92,10 +92,7 @@ async function sweep() {
       }[]
       if (list.every((s) => s.last_checked !== null)) {
         sweepMs = performance.now() - started
-        statuses = list.reduce<Record<string, number>>(
-          (acc, s) => ({ ...acc, [s.status]: (acc[s.status] ?? 0) + 1 }),
-          {},
-        )
+        for (const { status } of list) statuses[status] = (statuses[status] ?? 0) + 1
         break
       }
     }

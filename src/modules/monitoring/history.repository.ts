@@ -161,8 +161,8 @@ export function createHistoryRepository(db: Db) {
           ] as const) {
             const start = r.checkedAt - (r.checkedAt % size)
             const key = `${r.serverId}\u0000${period}\u0000${start}`
-            let entry = aggregates.get(key)
-            if (!entry) aggregates.set(key, (entry = { serverId: r.serverId, period, start, agg: empty() }))
+            const entry = aggregates.get(key) ?? { serverId: r.serverId, period, start, agg: empty() }
+            aggregates.set(key, entry)
             addTo(entry.agg, isUp(outcome.status), outcome.latencyMs)
           }
         }
