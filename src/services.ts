@@ -39,7 +39,10 @@ export function createServices({
   const repo = createServerRepository(db)
   const history = createHistoryRepository(db)
   const hub = createEventHub()
-  const probes = createRemoteProber({ slowMs: config.slowMs, dbPath: db.$client.filename })
+  const probes = createRemoteProber(new URL('./probe-worker.ts', import.meta.url), {
+    slowMs: config.slowMs,
+    dbPath: db.$client.filename,
+  })
   const day = 86_400_000
 
   // The registry and the monitor hear about each other: registry changes reschedule checks, and every

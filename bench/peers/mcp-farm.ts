@@ -6,7 +6,12 @@ const protocolVersions = new Set(['2025-11-25', '2025-06-18', '2025-03-26', '202
 const sessions = new Set<string>()
 const tools = [{ name: 'echo', description: 'Echoes its input', inputSchema: { type: 'object' } }]
 
-type RpcRequest = { jsonrpc: '2.0'; id?: number | string; method: string; params?: { protocolVersion?: string } }
+type RpcRequest = {
+  jsonrpc: '2.0'
+  id?: number | string
+  method: string
+  params?: { protocolVersion?: string }
+}
 
 function answer(req: RpcRequest): unknown {
   switch (req.method) {
@@ -32,10 +37,12 @@ const server = Bun.serve({
   hostname: '127.0.0.1',
   async fetch(req) {
     const session = req.headers.get('mcp-session-id')
-    if (req.method === 'DELETE') return new Response(null, { status: session && sessions.delete(session) ? 200 : 404 })
+    if (req.method === 'DELETE')
+      return new Response(null, { status: session && sessions.delete(session) ? 200 : 404 })
     if (req.method !== 'POST') return new Response(null, { status: 405 })
     const msg = (await req.json()) as RpcRequest
-    if (msg.method !== 'initialize' && (!session || !sessions.has(session))) return new Response(null, { status: 404 })
+    if (msg.method !== 'initialize' && (!session || !sessions.has(session)))
+      return new Response(null, { status: 404 })
     if (msg.id === undefined) return new Response(null, { status: 202 })
     const result = answer(msg)
     const body =

@@ -7,12 +7,13 @@ type WithoutSeq<T> = T extends unknown ? Omit<T, 'seq'> : never
 export type RemoteProber = ReturnType<typeof createRemoteProber>
 
 /**
- * The prober and its MCP sessions, run in a Worker thread (./worker.ts) and called by message. The
+ * The prober and its MCP sessions, run in a Worker thread (./worker.ts, started from `entry`) and
+ * called by message. The
  * scheduler, flap control and the database stay on the main thread; only the network work moves.
  */
-export function createRemoteProber(settings: ThreadSettings) {
+export function createRemoteProber(entry: URL, settings: ThreadSettings) {
   // smol: JavaScriptCore's small heap; the thread holds sessions, not big data.
-  const worker = new Worker(new URL('./worker.ts', import.meta.url), { name: 'probes', smol: true })
+  const worker = new Worker(entry, { name: 'probes', smol: true })
   worker.postMessage(settings)
   const pending: Pending = new Map()
   let seq = 0
