@@ -66,7 +66,7 @@ export function createMonitor({
   const changed = new Set<string>()
   let flushTimer: Timer | undefined
   let pruneTimer: Timer | undefined
-  let lastCheckedAt = new Map<string, number>()
+  const lastCheckedAt = new Map<string, number>()
   const stopping = new AbortController()
   let started = false
 
@@ -215,7 +215,6 @@ export function createMonitor({
       clearTimeout(pruneTimer)
       flushAll()
       await sessions.closeAll()
-      lastCheckedAt = new Map()
     },
 
     get inFlight() {
