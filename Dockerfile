@@ -16,4 +16,5 @@ ENV HOST=0.0.0.0 PORT=8000 AUTOMCP_DB=/data/automcp.db
 EXPOSE 8000
 VOLUME ["/data"]
 STOPSIGNAL SIGTERM
+HEALTHCHECK --interval=30s --timeout=5s --retries=3 CMD ["/usr/local/bin/automcp", "healthcheck"]
 ENTRYPOINT ["/usr/local/bin/automcp"]

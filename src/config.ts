@@ -219,7 +219,11 @@ export function usage(): string {
     return `  ${names.padEnd(44)} ${s.doc}${def}`
   })
   return [
-    'Usage: automcp [options]',
+    'Usage: automcp [serve|migrate|healthcheck] [options]',
+    '',
+    '  serve         run the API and the health-check worker (the default)',
+    '  migrate       bring the database up to date, then exit',
+    '  healthcheck   GET /health of the instance these options describe; exit 0 when it answers 200',
     '',
     'Options (flags win over environment variables):',
     ...rows,

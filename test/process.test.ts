@@ -114,3 +114,34 @@ describe('start-up errors', () => {
     expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/)
   })
 })
+
+describe('commands', () => {
+  test('migrate brings a new database up to date once, then has nothing to do', async () => {
+    const db = join(tempDir(), 'm', 'automcp.db')
+    const first = await runCli(['migrate', '--db', db])
+    expect(first.code).toBe(0)
+    const done = JSON.parse(first.stdout.trim())
+    expect(done).toMatchObject({ msg: 'migrated', db })
+    expect(done.applied).toBeGreaterThan(0)
+    const again = JSON.parse((await runCli(['migrate', '--db', db])).stdout.trim())
+    expect(again).toMatchObject({ applied: 0, total: done.total })
+  })
+
+  test('healthcheck exits 0 against a running instance and 1 when nothing answers', async () => {
+    const server = await startServer(['--db', ':memory:'])
+    const up = await runCli(['healthcheck', '--port', String(server.port), '--host', '127.0.0.1'])
+    expect(up.code).toBe(0)
+    expect(up.stdout).toContain('200')
+    server.proc.kill('SIGTERM')
+    await server.proc.exited
+    const down = await runCli(['healthcheck', '--port', String(server.port)])
+    expect(down.code).toBe(1)
+  })
+
+  test('an unknown command exits 2 with one line', async () => {
+    const { code, stderr } = await runCli(['frobnicate'])
+    expect(code).toBe(2)
+    expect(stderr.trim().split('\n')).toHaveLength(1)
+    expect(stderr).toContain('unknown command')
+  })
+})
