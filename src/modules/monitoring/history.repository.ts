@@ -81,6 +81,16 @@ export function createHistoryRepository(db: Db) {
     })
     .prepare()
 
+  const allServerIds = db.select({ id: servers.id }).from(servers).prepare()
+  const upOf = db
+    .select({
+      up: sql<number>`coalesce(sum(${rollups.up}), 0)`,
+      count: sql<number>`coalesce(sum(${rollups.count}), 0)`,
+    })
+    .from(rollups)
+    .where(and(eq(rollups.serverId, p('id')), eq(rollups.period, 'hour'), gte(rollups.start, p('from'))))
+    .prepare()
+
   function addTo(into: Aggregate, up: boolean, latencyMs: number | null) {
     into.count++
     if (!up) return
@@ -235,24 +245,15 @@ export function createHistoryRepository(db: Db) {
     },
 
     /** Uptime ratio per server over the hourly rollups since `since` (servers without checks are absent). */
-    uptimeSince(since: number, serverId?: string): Map<string, number> {
-      const rows = db
-        .select({
-          serverId: rollups.serverId,
-          up: sql<number>`sum(${rollups.up})`,
-          count: sql<number>`sum(${rollups.count})`,
-        })
-        .from(rollups)
-        .where(
-          and(
-            serverId === undefined ? undefined : eq(rollups.serverId, serverId),
-            eq(rollups.period, 'hour'),
-            gte(rollups.start, since - (since % HOUR)),
-          ),
-        )
-        .groupBy(rollups.serverId)
-        .all()
-      return new Map(rows.filter((r) => r.count > 0).map((r) => [r.serverId, r.up / r.count]))
+    uptimeSince(since: number): Map<string, number> {
+      // One primary-key range per server: a single GROUP BY would scan every rollup there is.
+      const from = since - (since % HOUR)
+      const uptimes = new Map<string, number>()
+      for (const { id } of allServerIds.all()) {
+        const row = upOf.get({ id, from })
+        if (row && row.count > 0) uptimes.set(id, row.up / row.count)
+      }
+      return uptimes
     },
 
     /**
