@@ -173,6 +173,19 @@ describe('status rules', () => {
     hole.stop()
   })
 
+  test('below the failure threshold a new server stays unknown, with the reason of its failed check', async () => {
+    api = await startApp()
+    const closed = healthServer()
+    closed.stop()
+    await api.post('/servers/register', { id: 'n', name: 'N', url: `${closed.url}/mcp` })
+    expect(await testNow('n')).toMatchObject({
+      success: false,
+      status: 'unknown',
+      status_reason: 'connection_refused',
+    })
+    expect(await testNow('n')).toMatchObject({ status: 'unhealthy', status_reason: 'connection_refused' })
+  })
+
   test('a server slower than the slow threshold is degraded with slow', async () => {
     api = await startApp({ config: { slowMs: 1 } })
     await api.post('/servers/register', { id: 'ref', name: 'R', url: sse.url, transport: 'sse' })

@@ -16,9 +16,14 @@ export function nextStatus(
 ): { status: ServerStatus; reason: string | null; streak: Streak } {
   if (outcome.status === 'unhealthy') {
     const next = { failures: streak.failures + 1, successes: 0 }
-    return next.failures >= thresholds.failure
-      ? { status: 'unhealthy', reason: outcome.reason, streak: next }
-      : { ...current, streak: next }
+    if (next.failures >= thresholds.failure)
+      return { status: 'unhealthy', reason: outcome.reason, streak: next }
+    // Not sure yet: keep the status, but a server never seen working may as well say what went wrong.
+    return {
+      status: current.status,
+      reason: current.status === 'unknown' ? outcome.reason : current.reason,
+      streak: next,
+    }
   }
   const next = { failures: 0, successes: streak.successes + 1 }
   if (current.status === 'unhealthy' && next.successes < thresholds.success)
