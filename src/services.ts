@@ -2,25 +2,14 @@ import type { Config } from './config'
 import type { Db } from './db/client'
 import { createEventHub } from './modules/events/hub'
 import { createHistoryRepository } from './modules/monitoring/history.repository'
-import { createMonitor, type Monitor } from './modules/monitoring/monitor'
+import { createMonitor, type Monitor, type MonitorSettings } from './modules/monitoring/monitor'
 import { createRemoteProber } from './modules/monitoring/probe/remote'
 import { createMonitoringService } from './modules/monitoring/service'
 import { createServerRepository } from './modules/servers/repository'
 import { createServerService } from './modules/servers/service'
 import type { Logger } from './shared/logger'
 
-export type ServiceConfig = Pick<
-  Config,
-  | 'checkIntervalS'
-  | 'checkTimeoutMs'
-  | 'checkConcurrency'
-  | 'slowMs'
-  | 'failureThreshold'
-  | 'successThreshold'
-  | 'retainRawMs'
-  | 'retainHourlyMs'
-  | 'retainDailyMs'
->
+export type ServiceConfig = MonitorSettings & Pick<Config, 'slowMs'>
 
 export type Services = ReturnType<typeof createServices>
 

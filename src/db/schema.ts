@@ -83,4 +83,3 @@ export const rollups = sqliteTable(
 )
 
 export type CheckRow = typeof checks.$inferSelect
-export type RollupRow = typeof rollups.$inferSelect

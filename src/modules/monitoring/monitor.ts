@@ -206,8 +206,6 @@ export function createMonitor({
 
     removed: (id: string) => forget(id),
 
-    prune,
-
     async stop() {
       if (stopping.signal.aborted) return
       stopping.abort()
@@ -215,10 +213,6 @@ export function createMonitor({
       clearTimeout(pruneTimer)
       flushAll()
       await sessions.closeAll()
-    },
-
-    get inFlight() {
-      return scheduler.inFlight
     },
   }
 }

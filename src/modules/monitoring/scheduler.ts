@@ -79,11 +79,5 @@ export function createScheduler({
       timers.clear()
       for (const resolve of waiting.splice(0)) resolve()
     },
-    get scheduled() {
-      return timers.size
-    },
-    get inFlight() {
-      return active
-    },
   }
 }

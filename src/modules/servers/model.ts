@@ -71,7 +71,6 @@ const ignored = (what: string) =>
   )
 
 export const ServerModel = {
-  id,
   register: t.Object(
     {
       id: t.Optional(id),

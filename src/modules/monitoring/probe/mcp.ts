@@ -200,7 +200,6 @@ export function createMcpSessions({
       sessions.clear()
       await Promise.all(all.map(shut))
     },
-    has: (id: string) => sessions.has(id),
     get size() {
       return sessions.size
     },
