@@ -3,6 +3,7 @@ import { openapi } from '@elysiajs/openapi'
 import { Elysia } from 'elysia'
 import type { Config } from './config'
 import type { Db } from './db/client'
+import { chatController, chatPathDoc } from './modules/chat'
 import { docsController } from './modules/docs'
 import { eventsController, eventsPathDoc } from './modules/events'
 import { eventsTopic } from './modules/events/hub'
@@ -47,13 +48,14 @@ export function createApp({ db, logger, services, config, startedAt = performanc
             title: 'AutoMCP',
             version,
             description:
-              'Registry and health monitor for MCP servers. Every error is `{ detail, code }`. Live events: WebSocket `/events`.',
+              'Registry, health monitor and chat gateway for MCP servers. Every error is `{ detail, code }`. Live events: WebSocket `/events`; chat: WebSocket `/chat`.',
           },
-          paths: eventsPathDoc,
+          paths: { ...eventsPathDoc, ...chatPathDoc },
           tags: [
             { name: 'servers', description: 'The registry of MCP servers' },
             { name: 'monitoring', description: 'Checks, history and statistics' },
             { name: 'events', description: 'Live events over WebSocket' },
+            { name: 'chat', description: 'Chat with an OpenAI-compatible upstream' },
             { name: 'system', description: 'AutoMCP itself' },
           ],
         },
@@ -64,6 +66,7 @@ export function createApp({ db, logger, services, config, startedAt = performanc
     .use(serversController(services.servers))
     .use(monitoringController(services.monitoring))
     .use(eventsController(services.hub, () => services.servers.listText()))
+    .use(chatController(services.chat))
   services.hub.attach((json) => app.server?.publish(eventsTopic, json))
   return app
 }

@@ -6,6 +6,8 @@ export class ConfigError extends Error {}
 type Setting<T> = {
   flag?: string
   env?: string
+  /** A second environment variable read when `env` is unset. */
+  alias?: string
   default: T
   /** How the default is written where people read it, when not as it is stored. */
   shown?: string
@@ -33,12 +35,12 @@ const oneOf =
     return v
   }
 
-const units = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const
-/** `90s`, `30m`, `48h`, `90d` → milliseconds. */
+const units = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const
+/** `500ms`, `90s`, `30m`, `48h`, `90d` → milliseconds. */
 const duration = (raw: string, name: string): number => {
-  const m = /^\s*(\d+)\s*([smhd])\s*$/.exec(raw)
+  const m = /^\s*(\d+)\s*(ms|s|m|h|d)\s*$/.exec(raw)
   if (!m || Number(m[1]) === 0)
-    throw new ConfigError(`${name} must be a duration such as 90s, 30m, 48h or 90d, got "${raw}"`)
+    throw new ConfigError(`${name} must be a duration such as 500ms, 90s, 30m, 48h or 90d, got "${raw}"`)
   return Number(m[1]) * units[m[2] as keyof typeof units]
 }
 
@@ -80,17 +82,45 @@ export const settings = {
     doc: 'API key clients will have to present (read now; not enforced yet)',
     parse: secret,
   }),
-  upstreamApiKey: setting({
-    env: 'OPENROUTER_API_KEY',
-    default: undefined,
-    doc: 'API key sent to the chat upstream (read now; chat is not served yet)',
-    parse: secret,
-  }),
   upstreamUrl: setting({
     env: 'AUTOMCP_UPSTREAM_URL',
     default: 'https://openrouter.ai/api/v1',
-    doc: 'Base URL of the OpenAI-compatible chat upstream',
+    doc: 'Base URL of the OpenAI-compatible chat upstream (OpenRouter, vLLM, Ollama, LM Studio…)',
     parse: httpUrl,
+  }),
+  upstreamApiKey: setting({
+    env: 'OPENROUTER_API_KEY',
+    alias: 'AUTOMCP_UPSTREAM_API_KEY',
+    default: undefined,
+    doc: 'Bearer key sent to the chat upstream; none is sent when unset',
+    parse: secret,
+  }),
+  upstreamTimeoutMs: setting({
+    env: 'AUTOMCP_UPSTREAM_TIMEOUT',
+    default: 30 * units.s,
+    shown: '30s',
+    doc: 'How long the upstream may take to start answering (connect and first byte)',
+    parse: duration,
+  }),
+  upstreamIdleTimeoutMs: setting({
+    env: 'AUTOMCP_UPSTREAM_IDLE_TIMEOUT',
+    default: 60 * units.s,
+    shown: '60s',
+    doc: 'How long a streaming answer may go silent between chunks',
+    parse: duration,
+  }),
+  modelsCacheMs: setting({
+    env: 'AUTOMCP_MODELS_CACHE_TTL',
+    default: 5 * units.m,
+    shown: '5m',
+    doc: "How long the upstream's model list is served from memory (stale copies stand in when it fails)",
+    parse: duration,
+  }),
+  chatConcurrency: setting({
+    env: 'AUTOMCP_CHAT_CONCURRENCY',
+    default: 4,
+    doc: 'Chats running at once on one `/chat` socket; one more gets `too_many_requests`',
+    parse: integer(1, 1_000),
   }),
   corsOrigins: setting({
     env: 'AUTOMCP_CORS_ORIGINS',
@@ -186,9 +216,9 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
   const config: Record<string, unknown> = {}
   for (const [key, s] of Object.entries(settings) as [string, Setting<unknown>][]) {
     const fromFlag = s.flag ? flags.get(s.flag) : undefined
-    const fromEnv = s.env ? env[s.env] : undefined
+    const envName = [s.env, s.alias].find((name) => name && env[name])
     if (fromFlag !== undefined) config[key] = s.parse(fromFlag, s.flag as string)
-    else if (fromEnv !== undefined && fromEnv !== '') config[key] = s.parse(fromEnv, s.env as string)
+    else if (envName) config[key] = s.parse(env[envName] as string, envName)
     else config[key] = s.default
   }
   return Object.freeze(config) as Config
@@ -213,7 +243,7 @@ function parseFlags(argv: string[]): Map<string, string> {
 /** The `--help` text, generated from the settings table. */
 export function usage(): string {
   const rows = Object.values(settings).map((s: Setting<unknown>) => {
-    const names = [s.flag && `${s.flag} <value>`, s.env].filter(Boolean).join(', ')
+    const names = [s.flag && `${s.flag} <value>`, s.env, s.alias].filter(Boolean).join(', ')
     const shown = s.shown ?? (s.default === undefined ? '' : String(s.default))
     const def = shown === '' ? '' : ` (default: ${shown})`
     return `  ${names.padEnd(44)} ${s.doc}${def}`

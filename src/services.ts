@@ -1,5 +1,7 @@
 import type { Config } from './config'
 import type { Db } from './db/client'
+import { createModelCatalog } from './modules/chat/models'
+import { createUpstream } from './modules/chat/upstream'
 import { createEventHub } from './modules/events/hub'
 import { createHistoryRepository } from './modules/monitoring/history.repository'
 import { createMonitor, type Monitor, type MonitorSettings } from './modules/monitoring/monitor'
@@ -9,7 +11,17 @@ import { createServerRepository } from './modules/servers/repository'
 import { createServerService } from './modules/servers/service'
 import type { Logger } from './shared/logger'
 
-export type ServiceConfig = MonitorSettings & Pick<Config, 'slowMs'>
+export type ServiceConfig = MonitorSettings &
+  Pick<
+    Config,
+    | 'slowMs'
+    | 'upstreamUrl'
+    | 'upstreamApiKey'
+    | 'upstreamTimeoutMs'
+    | 'upstreamIdleTimeoutMs'
+    | 'modelsCacheMs'
+    | 'chatConcurrency'
+  >
 
 export type Services = ReturnType<typeof createServices>
 
@@ -65,11 +77,24 @@ export function createServices({
     },
   })
   const monitoring = createMonitoringService({ servers, history, monitor, settings: config, now })
+  const upstream = createUpstream({
+    baseUrl: config.upstreamUrl,
+    apiKey: config.upstreamApiKey,
+    timeoutMs: config.upstreamTimeoutMs,
+    idleTimeoutMs: config.upstreamIdleTimeoutMs,
+  })
+  const chat = {
+    upstream,
+    models: createModelCatalog(upstream, config.modelsCacheMs, now),
+    maxChats: config.chatConcurrency,
+    logger,
+  }
 
   return {
     servers,
     monitoring,
     monitor,
+    chat,
     hub,
     sessions: probes.sessions,
     history,

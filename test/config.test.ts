@@ -39,6 +39,22 @@ describe('loadConfig', () => {
     })
   })
 
+  test('the upstream key under either name (OPENROUTER_API_KEY first); durations with units', () => {
+    expect(loadConfig([], { AUTOMCP_UPSTREAM_API_KEY: 'b' }).upstreamApiKey).toBe('b')
+    expect(loadConfig([], { AUTOMCP_UPSTREAM_API_KEY: 'b', OPENROUTER_API_KEY: 'a' }).upstreamApiKey).toBe(
+      'a',
+    )
+    const config = loadConfig([], { AUTOMCP_UPSTREAM_IDLE_TIMEOUT: '500ms', AUTOMCP_MODELS_CACHE_TTL: '2m' })
+    expect(config).toMatchObject({
+      upstreamIdleTimeoutMs: 500,
+      modelsCacheMs: 120_000,
+      upstreamTimeoutMs: 30_000,
+    })
+    expect(() => loadConfig([], { AUTOMCP_UPSTREAM_TIMEOUT: '30' })).toThrow(
+      /AUTOMCP_UPSTREAM_TIMEOUT must be a duration/,
+    )
+  })
+
   test('secrets and URLs', () => {
     const config = loadConfig([], {
       OPENROUTER_API_KEY: 'sk-or',

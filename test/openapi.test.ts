@@ -25,6 +25,9 @@ describe('/openapi/json', () => {
     }
     expect(doc.paths['/events'].get.description).toContain('snapshot')
     expect(doc.paths['/events'].get.responses['101']).toBeDefined()
+    expect(doc.paths['/chat'].get.description).toContain('{ type: "chunk", id, data: <OpenAI chunk> }')
+    for (const verb of ['get', 'post'])
+      expect(Object.keys(doc.paths['/chat/models'][verb].responses).sort()).toEqual(['200', '502'])
     const register = doc.paths['/servers/register'].post
     expect(register.requestBody.content['application/json'].schema.properties.url.pattern).toBeString()
     expect(Object.keys(register.responses)).toEqual(expect.arrayContaining(['200', '201', '422']))

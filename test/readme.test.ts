@@ -11,6 +11,7 @@ test('the README configuration table lists every setting with its default', () =
     const row = rows.find((r) => r.includes(`\`${s.env}\``))
     expect(row, s.env).toBeDefined()
     if ('flag' in s && s.flag) expect(row).toContain(`\`${s.flag}\``)
+    if ('alias' in s && s.alias) expect(row).toContain(`\`${s.alias}\``)
     const def = 'shown' in s ? s.shown : s.default
     if (typeof def === 'string' || typeof def === 'number') expect(row).toContain(`\`${def}\``)
   }

@@ -1,29 +1,9 @@
 import { Elysia, type ValidationError } from 'elysia'
 import { HttpError, payloadTooLarge } from './errors'
+import type { Logger } from './logger'
+import { describeFieldError, type FieldError } from './validation'
 
 const invalidJson = () => new HttpError(400, 'invalid_body', 'Request body is not valid JSON')
-
-import type { Logger } from './logger'
-
-type FieldError = {
-  path: string
-  message: string
-  value: unknown
-  schema: { error?: unknown; type?: unknown }
-}
-
-/** "body field "url" must be an absolute http(s) URL": the first problem, naming the field. */
-export function describeValidation(error: Readonly<ValidationError>): string {
-  const first = error.all[0] as FieldError | undefined
-  const where = error.type === 'body' ? 'body' : error.type
-  if (!first) return `Invalid ${where}`
-  const field = first.path.replace(/^\//, '').replaceAll('/', '.')
-  if (!field) return `Invalid ${where}: ${first.message.toLowerCase()}`
-  if (first.message.startsWith('Unexpected property')) return `${where} field "${field}" is not a known field`
-  if (first.value === undefined) return `${where} field "${field}" is required`
-  const why = typeof first.schema.error === 'string' ? first.schema.error : first.message.toLowerCase()
-  return `${where} field "${field}" ${why}`
-}
 
 /**
  * The one place errors become responses: every error is `{ detail, code }` with its status, and
@@ -80,4 +60,9 @@ function toHttpError(code: string | number, error: unknown, request: Request, lo
       })
       return new HttpError(500, 'internal_error', 'Internal server error')
   }
+}
+
+/** "body field "url" must be an absolute http(s) URL": the first problem, naming the field. */
+function describeValidation(error: Readonly<ValidationError>): string {
+  return describeFieldError(error.type, error.all[0] as FieldError | undefined)
 }

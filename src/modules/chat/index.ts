@@ -1,0 +1,87 @@
+import { Elysia } from 'elysia'
+import type { OpenAPIV3 } from 'openapi-types'
+import { HttpError } from '../../shared/errors'
+import type { Logger } from '../../shared/logger'
+import { ErrorModel } from '../../shared/model'
+import { eventsTopic } from '../events/hub'
+import { ChatModel, chatProtocol } from './model'
+import type { createModelCatalog } from './models'
+import { type ChatRelay, createChatRelay } from './relay'
+import { type Upstream, UpstreamError } from './upstream'
+
+export type ChatDeps = {
+  upstream: Upstream
+  models: ReturnType<typeof createModelCatalog>
+  maxChats: number
+  logger: Logger
+}
+
+const maxMessageBytes = 256 * 1024
+
+/** `/chat/models` (cached pass-through of the upstream's list) and the `/chat` WebSocket relay. */
+export const chatController = ({ upstream, models, maxChats, logger }: ChatDeps) => {
+  const relays = new WeakMap<object, ChatRelay>()
+
+  const listModels = async () => {
+    try {
+      const { text, cache } = await models.list()
+      return new Response(text, { headers: { 'content-type': 'application/json', 'x-cache': cache } })
+    } catch (e) {
+      if (!(e instanceof UpstreamError)) throw e
+      const status = e.status ? ` (HTTP ${e.status})` : ''
+      throw new HttpError(502, e.code, `The upstream's model list failed${status}: ${e.message}`)
+    }
+  }
+  const modelsDoc = {
+    response: { 200: ChatModel.models, 502: ErrorModel },
+    detail: {
+      summary: "The upstream's models",
+      description:
+        'The upstream `/models` answer passed through, cached for `AUTOMCP_MODELS_CACHE_TTL` (header `x-cache`: hit, miss or stale). While the upstream fails a stale copy is served; with none, 502 names its status and message.',
+    },
+  }
+
+  return new Elysia({ name: 'chat', detail: { tags: ['chat'] } })
+    .get('/chat/models', listModels, modelsDoc)
+    .post('/chat/models', listModels, {
+      ...modelsDoc,
+      detail: { ...modelsDoc.detail, summary: "Same as GET (the seed's verb)" },
+    })
+    .ws('/chat', {
+      // The protocol's own limit (256 KB) answers with a typed error; only far larger frames close the socket.
+      maxPayloadLength: 4 * maxMessageBytes,
+      // Relays pause reading the upstream at 256 KB queued, so only a client that stops reading gets here.
+      backpressureLimit: 4 * 1024 * 1024,
+      closeOnBackpressureLimit: true,
+      idleTimeout: 120,
+      detail: { hide: true },
+      open(ws) {
+        // Elysia's copy of Bun's socket type predates getBufferedAmount(); the object is Bun's own.
+        const socket = ws.raw as unknown as Bun.ServerWebSocket
+        relays.set(ws.raw, createChatRelay(socket, upstream, logger, { maxChats, maxMessageBytes }))
+        ws.subscribe(eventsTopic)
+      },
+      message(ws, message) {
+        relays.get(ws.raw)?.message(message)
+      },
+      drain(ws) {
+        relays.get(ws.raw)?.drain()
+      },
+      close(ws) {
+        relays.get(ws.raw)?.close()
+        relays.delete(ws.raw)
+      },
+    })
+}
+
+/** The OpenAPI entry for `/chat`, written by hand since OpenAPI cannot describe a WebSocket. */
+export const chatPathDoc: OpenAPIV3.PathsObject = {
+  '/chat': {
+    get: {
+      tags: ['chat'],
+      summary: 'Chat with the upstream model (WebSocket)',
+      description: chatProtocol,
+      responses: { '101': { description: 'Switching Protocols: the chat socket' } },
+    },
+  },
+}

@@ -1,0 +1,47 @@
+import { t } from 'elysia'
+import { oneOf } from '../../shared/model'
+
+const chatId = t.Union([t.String({ minLength: 1, maxLength: 200 }), t.Integer()], {
+  description: 'Chosen by the client to tell concurrent chats apart; generated when absent',
+  error: 'must be a non-empty string or an integer',
+})
+
+const message = t.Object(
+  {
+    role: oneOf(['system', 'developer', 'user', 'assistant', 'tool']),
+    content: t.Union([t.String(), t.Array(t.Object({}, { additionalProperties: true })), t.Null()], {
+      error: 'must be a string, a list of content parts or null',
+    }),
+    name: t.Optional(t.String()),
+  },
+  // tool_call_id, tool_calls… go to the upstream as written.
+  { additionalProperties: true },
+)
+
+export const ChatModel = {
+  /** `{ type: "chat", … }`, or the seed's bare ChatRequest. Other OpenAI parameters are passed through. */
+  chat: t.Object(
+    {
+      type: t.Optional(t.Literal('chat')),
+      id: t.Optional(chatId),
+      model: t.String({ minLength: 1, error: 'must be a model id such as openai/gpt-4o-mini' }),
+      messages: t.Array(message, { minItems: 1, error: 'must be a non-empty list of messages' }),
+      stream: t.Optional(t.Boolean()),
+      temperature: t.Optional(t.Number({ minimum: 0, maximum: 2 })),
+      max_tokens: t.Optional(t.Integer({ minimum: 1 })),
+    },
+    { additionalProperties: true },
+  ),
+  cancel: t.Object({ type: t.Literal('cancel'), id: chatId }),
+
+  models: t.Object(
+    { data: t.Array(t.Object({ id: t.String() }, { additionalProperties: true })) },
+    { additionalProperties: true, description: "The upstream's `/models` answer, as it sent it" },
+  ),
+}
+
+export const chatProtocol = [
+  'WebSocket. Send `{ "type": "chat", "id", "model", "messages": [{ "role", "content", "name"? }], "stream"?, "temperature"?, "max_tokens"? }` (other OpenAI parameters are passed through; the seed\'s bare ChatRequest without `type` and `id` works too and gets a generated `id`), `{ "type": "cancel", "id" }` or `{ "type": "ping" }`.',
+  'Streaming answers arrive as `{ type: "chunk", id, data: <OpenAI chunk> }`… then `{ type: "done", id, finish_reason, usage }`; non-streaming as `{ type: "response", id, data: <completion> }`. `{ type: "error", id, error: { code, message, status? } }` ends that chat only: the socket stays open. A cancelled chat ends with `{ type: "cancelled", id }`; closing the socket cancels all of its chats.',
+  'Several chats may run at once, told apart by `id` (`AUTOMCP_CHAT_CONCURRENCY`, default 4). Messages over 256 KB are refused with `message_too_large`. The socket also receives the `/events` stream (`server_update`, `server_registered`, `server_removed`).',
+].join('\n\n')

@@ -1,0 +1,180 @@
+import { TypeCompiler } from '@sinclair/typebox/compiler'
+import type { Logger } from '../../shared/logger'
+import { describeFieldError, type FieldError } from '../../shared/validation'
+import { ChatModel } from './model'
+import { Aborted, type Upstream, UpstreamError } from './upstream'
+
+/** What the relay needs of a socket: Bun's `send` (-1 means queued over the buffer) and its queue size. */
+export type ChatSocket = {
+  send(text: string): number
+  getBufferedAmount(): number
+}
+
+type ChatId = string | number
+type ChatError = { code: string; message: string; status?: number }
+
+export type RelaySettings = {
+  maxChats: number
+  maxMessageBytes: number
+  /** Queued bytes on the socket above which reading from the upstream pauses until it drains. */
+  highWaterBytes?: number
+}
+
+const chatRequest = TypeCompiler.Compile(ChatModel.chat)
+const cancelRequest = TypeCompiler.Compile(ChatModel.cancel)
+
+export type ChatRelay = ReturnType<typeof createChatRelay>
+
+/** The `/chat` protocol of one socket: several chats at once, each cancellable, each failing alone. */
+export function createChatRelay(
+  socket: ChatSocket,
+  upstream: Upstream,
+  logger: Logger,
+  { maxChats, maxMessageBytes, highWaterBytes = 256 * 1024 }: RelaySettings,
+) {
+  const running = new Map<ChatId, AbortController>()
+  let drainWaiters: (() => void)[] = []
+  let closed = false
+
+  const send = (message: unknown) => socket.send(JSON.stringify(message))
+  const fail = (id: ChatId | null, error: ChatError) => send({ type: 'error', id, error })
+
+  /** Resolves when the socket's queue drains, or at once when the chat is cancelled meanwhile. */
+  function drained(signal: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        signal.removeEventListener('abort', done)
+        resolve()
+      }
+      drainWaiters.push(done)
+      signal.addEventListener('abort', done, { once: true })
+    })
+  }
+
+  function drain() {
+    const waiters = drainWaiters
+    drainWaiters = []
+    for (const resolve of waiters) resolve()
+  }
+
+  async function run(id: ChatId, request: Record<string, unknown>) {
+    const controller = new AbortController()
+    running.set(id, controller)
+    const { type: _type, id: _id, stream, ...body } = request
+    const prefix = `{"type":"chunk","id":${JSON.stringify(id)},"data":`
+    try {
+      if (stream) {
+        const end = await upstream.stream(
+          body,
+          (raw) => {
+            if (controller.signal.aborted) throw new Aborted('cancelled')
+            // The chunk goes out as the upstream wrote it: no second encoding per token.
+            if (socket.send(`${prefix}${raw}}`) === -1 || socket.getBufferedAmount() > highWaterBytes)
+              return drained(controller.signal)
+          },
+          controller.signal,
+        )
+        send({ type: 'done', id, finish_reason: end.finish_reason, usage: end.usage })
+      } else {
+        const data = await upstream.complete(body, controller.signal)
+        send({ type: 'response', id, data })
+      }
+    } catch (e) {
+      if (closed) return
+      if (e instanceof Aborted) send({ type: 'cancelled', id })
+      else if (e instanceof UpstreamError)
+        fail(id, { code: e.code, message: e.message, ...(e.status ? { status: e.status } : {}) })
+      else {
+        logger.error('chat failed', { id, error: String(e), stack: (e as Error).stack })
+        fail(id, { code: 'internal_error', message: 'The chat failed inside AutoMCP' })
+      }
+    } finally {
+      running.delete(id)
+    }
+  }
+
+  function chat(message: Record<string, unknown>) {
+    if (!chatRequest.Check(message)) {
+      const first = chatRequest.Errors(message).First() as FieldError | undefined
+      return fail(idOf(message), { code: 'invalid_request', message: describeFieldError('chat', first) })
+    }
+    const id = (message.id as ChatId | undefined) ?? crypto.randomUUID()
+    if (running.has(id))
+      return fail(id, { code: 'duplicate_id', message: `A chat with id ${JSON.stringify(id)} is running` })
+    if (running.size >= maxChats)
+      return fail(id, {
+        code: 'too_many_requests',
+        message: `At most ${maxChats} chats may run at once on one socket`,
+      })
+    void run(id, message)
+  }
+
+  function cancel(message: Record<string, unknown>) {
+    if (!cancelRequest.Check(message)) {
+      const first = cancelRequest.Errors(message).First() as FieldError | undefined
+      return fail(idOf(message), { code: 'invalid_request', message: describeFieldError('cancel', first) })
+    }
+    const controller = running.get(message.id as ChatId)
+    if (!controller)
+      return fail(message.id as ChatId, {
+        code: 'unknown_id',
+        message: `No chat with id ${JSON.stringify(message.id)} is running`,
+      })
+    controller.abort()
+  }
+
+  return {
+    /** One client message: already JSON-parsed when it was JSON (Elysia does that), else the raw text. */
+    message(message: unknown) {
+      if (typeof message === 'string' && Buffer.byteLength(message) > maxMessageBytes) return tooLarge()
+      if (typeof message !== 'object' || message === null || Array.isArray(message) || isBinary(message))
+        return fail(null, { code: 'invalid_json', message: 'Each message must be a JSON object' })
+      // Parsed already, so its size is measured on its JSON form (whitespace aside, the same).
+      if (JSON.stringify(message).length > maxMessageBytes) return tooLarge(idOf(message))
+      const m = message as Record<string, unknown>
+      switch (m.type) {
+        case 'ping':
+          return send({ type: 'pong' })
+        case 'cancel':
+          return cancel(m)
+        case 'chat':
+        case undefined:
+          return chat(m)
+        default:
+          return fail(idOf(m), {
+            code: 'unknown_type',
+            message: `Unknown message type ${JSON.stringify(m.type)}: expected chat, cancel or ping`,
+          })
+      }
+    },
+
+    /** Bun's `drain`: the socket's queue emptied, so paused chats read on. */
+    drain,
+
+    /** The socket closed: every upstream request it started is aborted now. */
+    close() {
+      closed = true
+      for (const controller of running.values()) controller.abort()
+      running.clear()
+      drain()
+    },
+
+    get running() {
+      return running.size
+    },
+  }
+
+  function tooLarge(id: ChatId | null = null) {
+    return fail(id, {
+      code: 'message_too_large',
+      message: `A message may be at most ${maxMessageBytes} bytes`,
+    })
+  }
+}
+
+const idOf = (message: object): ChatId | null => {
+  const id = (message as { id?: unknown }).id
+  return typeof id === 'string' || typeof id === 'number' ? id : null
+}
+
+const isBinary = (message: object) => message instanceof ArrayBuffer || ArrayBuffer.isView(message)

@@ -1,0 +1,274 @@
+import { createParser } from 'eventsource-parser'
+
+/** Why a chat or model request to the upstream failed, in the terms the `/chat` protocol reports. */
+export class UpstreamError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    /** The upstream's HTTP status (or the numeric code of an error it sent mid-stream). */
+    readonly status?: number,
+  ) {
+    super(message)
+  }
+}
+
+/** Cancelled by our caller: not an upstream failure. */
+export class Aborted extends Error {}
+
+export type UpstreamSettings = {
+  baseUrl: string
+  apiKey?: string
+  /** Until the response headers arrive. */
+  timeoutMs: number
+  /** Between two reads of a streaming body. */
+  idleTimeoutMs: number
+}
+
+export type StreamEnd = { finish_reason: string | null; usage: unknown }
+
+/** A chunk as the upstream sent it (`raw`, to relay without re-encoding) and parsed (to inspect). */
+export type ChunkHandler = (raw: string, chunk: UpstreamChunk) => void | Promise<void>
+
+type UpstreamChunk = {
+  choices?: { finish_reason?: string | null }[]
+  usage?: unknown
+  error?: { code?: unknown; message?: unknown }
+}
+
+// What OpenRouter documents for each status it answers before a stream starts.
+const codeByStatus: Record<number, string> = {
+  400: 'upstream_bad_request',
+  401: 'upstream_unauthorized',
+  402: 'upstream_payment_required',
+  403: 'upstream_forbidden',
+  404: 'upstream_not_found',
+  408: 'upstream_timeout',
+  429: 'upstream_rate_limited',
+  502: 'upstream_unavailable',
+  503: 'upstream_unavailable',
+}
+
+export type Upstream = ReturnType<typeof createUpstream>
+
+/**
+ * The OpenAI-compatible upstream (OpenRouter, vLLM, Ollama…): one keep-alive connection pool (Bun's
+ * fetch), SSE parsed by eventsource-parser, and every failure turned into an UpstreamError.
+ */
+export function createUpstream(settings: UpstreamSettings, fetchFn: typeof fetch = fetch) {
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    // OpenRouter's attribution headers; other upstreams ignore them.
+    'x-title': 'AutoMCP',
+    'http-referer': 'https://github.com/automcp/automcp',
+  }
+  if (settings.apiKey) headers.authorization = `Bearer ${settings.apiKey}`
+
+  /**
+   * fetch with the first-byte timeout, then `consume` the response; the caller's signal aborts either
+   * step, and whatever goes wrong comes out as an UpstreamError (or Aborted).
+   */
+  async function call<T>(
+    path: string,
+    init: RequestInit,
+    signal: AbortSignal | undefined,
+    consume: (res: Response, controller: AbortController) => Promise<T>,
+  ): Promise<T> {
+    if (signal?.aborted) throw new Aborted('cancelled')
+    const controller = new AbortController()
+    const onAbort = () => controller.abort(new Aborted('cancelled'))
+    signal?.addEventListener('abort', onAbort, { once: true })
+    const timer = setTimeout(() => controller.abort(timeoutError(settings.timeoutMs)), settings.timeoutMs)
+    try {
+      const res = await fetchFn(settings.baseUrl + path, {
+        ...init,
+        headers: { ...headers, ...(init.headers as Record<string, string>) },
+        signal: controller.signal,
+      })
+      clearTimeout(timer)
+      if (!res.ok) throw await httpError(res)
+      return await consume(res, controller)
+    } catch (e) {
+      throw toUpstreamError(e, controller.signal)
+    } finally {
+      clearTimeout(timer)
+      signal?.removeEventListener('abort', onAbort)
+    }
+  }
+
+  const readText = (res: Response, controller: AbortController) =>
+    withIdleTimeout(controller, settings.idleTimeoutMs, () => res.text())
+
+  return {
+    /** `GET /models` as the upstream wrote it; anything but `{ data: [...] }` is an error. */
+    models: (signal?: AbortSignal): Promise<string> =>
+      call('/models', { method: 'GET' }, signal, async (res, controller) => {
+        const text = await readText(res, controller)
+        const body = safeParse(text) as { data?: unknown } | undefined
+        if (!Array.isArray(body?.data))
+          throw new UpstreamError('upstream_invalid', 'The upstream /models answer has no "data" list', 502)
+        return text
+      }),
+
+    /** A non-streaming completion, as the upstream answered it. */
+    complete: (body: Record<string, unknown>, signal?: AbortSignal): Promise<unknown> =>
+      call(
+        '/chat/completions',
+        { method: 'POST', body: JSON.stringify({ ...body, stream: false }) },
+        signal,
+        async (res, controller) => {
+          const completion = safeParse(await readText(res, controller)) as UpstreamChunk | undefined
+          if (!completion || typeof completion !== 'object')
+            throw new UpstreamError(
+              'upstream_invalid',
+              'The upstream answered something that is not JSON',
+              502,
+            )
+          if (completion.error) throw streamError(completion.error)
+          return completion
+        },
+      ),
+
+    /**
+     * A streaming completion: `onChunk` sees every chunk in order (and may return a promise to apply
+     * backpressure); resolves with the finish reason and the usage of the last chunks.
+     */
+    stream: (
+      body: Record<string, unknown>,
+      onChunk: ChunkHandler,
+      signal?: AbortSignal,
+    ): Promise<StreamEnd> =>
+      call(
+        '/chat/completions',
+        {
+          method: 'POST',
+          headers: { accept: 'text/event-stream' },
+          body: JSON.stringify({ ...body, stream: true, stream_options: { include_usage: true } }),
+        },
+        signal,
+        (res, controller) => readStream(res, controller, settings.idleTimeoutMs, onChunk),
+      ),
+  }
+}
+
+async function readStream(
+  res: Response,
+  controller: AbortController,
+  idleTimeoutMs: number,
+  onChunk: ChunkHandler,
+): Promise<StreamEnd> {
+  const end: StreamEnd = { finish_reason: null, usage: null }
+  let done = false
+  let failure: UpstreamError | undefined
+  const pending: [string, UpstreamChunk][] = []
+  // Comment lines (`: OPENROUTER PROCESSING`) only keep the connection alive; any byte resets the idle timer.
+  const parser = createParser({
+    onEvent(event) {
+      if (done || failure) return
+      if (event.data === '[DONE]') {
+        done = true
+        return
+      }
+      const chunk = safeParse(event.data) as UpstreamChunk | undefined
+      if (!chunk || typeof chunk !== 'object') {
+        failure = new UpstreamError('upstream_invalid', 'The upstream sent a chunk that is not JSON', 502)
+        return
+      }
+      // OpenRouter reports a failure after the 200 as a chunk with `error` and finish_reason "error".
+      if (chunk.error) {
+        failure = streamError(chunk.error)
+        return
+      }
+      const reason = chunk.choices?.[0]?.finish_reason
+      if (reason) end.finish_reason = reason
+      if (chunk.usage) end.usage = chunk.usage
+      pending.push([event.data, chunk])
+    },
+  })
+  const body = res.body
+  if (!body) throw new UpstreamError('upstream_invalid', 'The upstream sent no body', 502)
+  const reader = body.getReader()
+  const decoder = new TextDecoder()
+  const idle = setTimeout(() => controller.abort(idleError(idleTimeoutMs)), idleTimeoutMs)
+  try {
+    while (!done && !failure) {
+      const { value, done: eof } = await reader.read()
+      if (eof) break
+      idle.refresh()
+      parser.feed(decoder.decode(value, { stream: true }))
+      for (const [raw, chunk] of pending) {
+        const wait = onChunk(raw, chunk)
+        if (wait) await wait
+      }
+      pending.length = 0
+    }
+  } finally {
+    clearTimeout(idle)
+    // Stop reading (and let the connection go back to the pool or close) whatever ended the loop.
+    if (!done) reader.cancel().catch(() => {})
+  }
+  if (failure) throw failure
+  // A body that ends without [DONE] but after a finish_reason is complete; otherwise it was cut.
+  if (!done && !end.finish_reason)
+    throw new UpstreamError('upstream_disconnected', 'The upstream closed the stream before it finished', 502)
+  return end
+}
+
+/** Awaits `read`, aborting it when the body goes silent for `ms`. */
+async function withIdleTimeout<T>(controller: AbortController, ms: number, read: () => Promise<T>) {
+  const timer = setTimeout(() => controller.abort(idleError(ms)), ms)
+  try {
+    return await read()
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+const timeoutError = (ms: number) =>
+  new UpstreamError('upstream_timeout', `The upstream did not start answering within ${ms} ms`)
+const idleError = (ms: number) =>
+  new UpstreamError('upstream_timeout', `The upstream sent nothing for ${ms} ms`)
+
+function toUpstreamError(e: unknown, signal: AbortSignal): Error {
+  if (e instanceof UpstreamError || e instanceof Aborted) return e
+  if (signal.aborted) return signal.reason instanceof Error ? signal.reason : new Aborted('cancelled')
+  const code = (e as { code?: string }).code ?? ''
+  if (/ConnectionRefused|ECONNREFUSED|FailedToOpenSocket|ENOTFOUND|DNS|ConnectionClosed/i.test(code))
+    return new UpstreamError('upstream_unreachable', `Cannot reach the upstream: ${(e as Error).message}`)
+  return new UpstreamError(
+    'upstream_disconnected',
+    `The upstream connection failed: ${(e as Error).message}`,
+    502,
+  )
+}
+
+async function httpError(res: Response): Promise<UpstreamError> {
+  const text = await res.text().catch(() => '')
+  const body = safeParse(text) as { error?: { message?: unknown } | string; message?: unknown } | undefined
+  const detail =
+    typeof body?.error === 'object' && typeof body.error.message === 'string'
+      ? body.error.message
+      : typeof body?.error === 'string'
+        ? body.error
+        : typeof body?.message === 'string'
+          ? body.message
+          : text.slice(0, 200) || res.statusText
+  return new UpstreamError(codeByStatus[res.status] ?? 'upstream_error', detail, res.status)
+}
+
+function streamError(error: { code?: unknown; message?: unknown }): UpstreamError {
+  const status = typeof error.code === 'number' ? error.code : undefined
+  const message = typeof error.message === 'string' ? error.message : 'The upstream reported an error'
+  return new UpstreamError(
+    (status !== undefined && codeByStatus[status]) || 'upstream_error',
+    message,
+    status,
+  )
+}
+
+function safeParse(text: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch {
+    return undefined
+  }
+}

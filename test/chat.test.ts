@@ -1,0 +1,329 @@
+import { afterEach, beforeEach, expect, test } from 'bun:test'
+import type { ServiceConfig } from '../src/services'
+import { json, startApp, type TestApp } from './helpers/app'
+import { freePort, healthServer } from './helpers/peers'
+import {
+  chunk,
+  completion,
+  cuttingUpstream,
+  type FakeUpstream,
+  fakeUpstream,
+  models,
+  usage,
+} from './helpers/upstream'
+import { connectWs } from './helpers/ws'
+
+let upstream: FakeUpstream
+let api: TestApp
+let clock = 1_000_000
+
+const start = async (config: Partial<ServiceConfig> = {}) => {
+  api = await startApp({
+    config: { upstreamUrl: upstream.url, upstreamIdleTimeoutMs: 300, ...config },
+    now: () => clock,
+  })
+  return api
+}
+
+beforeEach(async () => {
+  upstream = fakeUpstream()
+  await start()
+})
+afterEach(async () => {
+  await api.stop()
+  upstream.stop()
+})
+
+const chatSocket = () => connectWs(`${api.base.replace('http', 'ws')}/chat`)
+type Client = Awaited<ReturnType<typeof chatSocket>>
+const ends = new Set(['done', 'response', 'error', 'cancelled'])
+
+/** Every message of chat `id` up to and including the one that ends it. */
+// biome-ignore lint/suspicious/noExplicitAny: the assertions that follow check the shapes
+async function conversation(client: Client, id: unknown): Promise<any[]> {
+  const out = []
+  for (;;) {
+    const m = await client.next((m) => m.id === id)
+    out.push(m)
+    if (ends.has(m.type)) return out
+  }
+}
+
+const hello = [{ role: 'user', content: 'Say hello' }]
+
+test('a streaming chat relays every chunk as sent, then done with finish_reason and usage', async () => {
+  const client = await chatSocket()
+  client.send({ type: 'chat', id: 'c1', model: 'normal', messages: hello, stream: true, temperature: 0.2 })
+  const messages = await conversation(client, 'c1')
+  expect(messages.map((m) => m.type)).toEqual(['chunk', 'chunk', 'chunk', 'chunk', 'done'])
+  expect(messages.slice(0, 4).map((m) => m.data)).toEqual([
+    chunk('Hel'),
+    chunk('lo'),
+    chunk('', 'stop'),
+    { ...chunk(''), choices: [], usage },
+  ])
+  expect(messages[4]).toEqual({ type: 'done', id: 'c1', finish_reason: 'stop', usage })
+
+  const sent = upstream.seen[0]
+  expect(sent?.path).toBe('/api/v1/chat/completions')
+  expect(sent?.body).toEqual({
+    model: 'normal',
+    messages: hello,
+    temperature: 0.2,
+    stream: true,
+    stream_options: { include_usage: true },
+  })
+  expect(sent?.headers.get('authorization')).toBeNull() // no key configured, none sent
+  client.close()
+})
+
+test('a non-streaming chat answers one response; the seed bare ChatRequest gets a generated id', async () => {
+  const client = await chatSocket()
+  client.send({ type: 'chat', id: 7, model: 'any', messages: hello, stream: false })
+  expect(await client.next((m) => m.id === 7)).toEqual({ type: 'response', id: 7, data: completion })
+
+  client.send({ model: 'any', messages: hello, max_tokens: 50 }) // the seed's shape
+  const seed = await client.next((m) => m.type === 'response' && m.id !== 7)
+  expect(seed.id).toBeString()
+  expect(seed.id.length).toBeGreaterThan(8)
+  expect(seed.data).toEqual(completion)
+  expect(upstream.seen[1]?.body).toMatchObject({ stream: false, max_tokens: 50 })
+  client.close()
+})
+
+test('the configured key is sent as a bearer token', async () => {
+  await api.stop()
+  await start({ upstreamApiKey: 'sk-or-test' })
+  const client = await chatSocket()
+  client.send({ id: 'k', model: 'any', messages: hello })
+  await client.next((m) => m.type === 'response')
+  expect(upstream.seen[0]?.headers.get('authorization')).toBe('Bearer sk-or-test')
+  client.close()
+})
+
+test('an error in the middle of a 200 stream ends that chat only; the socket keeps working', async () => {
+  const client = await chatSocket()
+  client.send({ id: 'e', model: 'mid-error', messages: hello, stream: true })
+  const messages = await conversation(client, 'e')
+  expect(messages.map((m) => m.type)).toEqual(['chunk', 'error'])
+  expect(messages[1].error).toEqual({
+    code: 'upstream_unavailable',
+    message: 'Provider disconnected',
+    status: 502,
+  })
+
+  client.send({ type: 'ping' })
+  expect(await client.next((m) => m.type === 'pong')).toEqual({ type: 'pong' })
+  client.send({ id: 'after', model: 'normal', messages: hello, stream: true })
+  expect((await conversation(client, 'after')).at(-1).type).toBe('done')
+  client.close()
+})
+
+test('HTTP errors before the stream carry the upstream status and message', async () => {
+  const client = await chatSocket()
+  for (const [status, code] of [
+    [429, 'upstream_rate_limited'],
+    [402, 'upstream_payment_required'],
+    [500, 'upstream_error'],
+  ] as const) {
+    client.send({ id: `h${status}`, model: `http-${status}`, messages: hello, stream: true })
+    const [error] = await conversation(client, `h${status}`)
+    expect(error).toEqual({
+      type: 'error',
+      id: `h${status}`,
+      error: { code, status, message: `Upstream says ${status}` },
+    })
+  }
+  client.close()
+})
+
+test('a stream without [DONE] that finished is done; one cut mid-stream is an error', async () => {
+  const client = await chatSocket()
+  client.send({ id: 'n', model: 'no-done', messages: hello, stream: true })
+  expect((await conversation(client, 'n')).at(-1)).toMatchObject({ type: 'done', finish_reason: 'length' })
+
+  client.close()
+
+  const cutting = cuttingUpstream()
+  await api.stop()
+  await start({ upstreamUrl: cutting.url })
+  const again = await chatSocket()
+  again.send({ id: 'cut', model: 'any', messages: hello, stream: true })
+  const messages = await conversation(again, 'cut')
+  expect(messages.map((m) => m.type)).toEqual(['chunk', 'error'])
+  expect(messages[1].error).toMatchObject({ code: 'upstream_disconnected', status: 502 })
+  again.close()
+  cutting.stop()
+})
+
+test('a stream that stalls hits the idle timeout, and the upstream request is aborted', async () => {
+  const client = await chatSocket()
+  const started = performance.now()
+  client.send({ id: 's', model: 'stall', messages: hello, stream: true })
+  const messages = await conversation(client, 's')
+  expect(messages.map((m) => m.type)).toEqual(['chunk', 'error'])
+  expect(messages[1].error).toMatchObject({
+    code: 'upstream_timeout',
+    message: expect.stringContaining('300 ms'),
+  })
+  expect(performance.now() - started).toBeGreaterThanOrEqual(290)
+  await Bun.sleep(50)
+  expect(upstream.seen[0]?.abortedAt).toBeNumber()
+  client.close()
+})
+
+test('an upstream that is slow to answer hits the first-byte timeout', async () => {
+  await api.stop()
+  await start({ upstreamTimeoutMs: 200 })
+  const client = await chatSocket()
+  client.send({ id: 'slow', model: 'slow-headers', messages: hello, stream: true })
+  const [error] = await conversation(client, 'slow')
+  expect(error.error).toMatchObject({ code: 'upstream_timeout', message: expect.stringContaining('200 ms') })
+  client.close()
+})
+
+test('cancel aborts the upstream request and ends the chat with cancelled', async () => {
+  const client = await chatSocket()
+  client.send({ id: 'x', model: 'slow', messages: hello, stream: true })
+  await client.next((m) => m.id === 'x' && m.type === 'chunk')
+  client.send({ type: 'cancel', id: 'x' })
+  const rest = await conversation(client, 'x')
+  expect(rest.at(-1)).toEqual({ type: 'cancelled', id: 'x' })
+  await Bun.sleep(100)
+  expect(upstream.seen[0]?.abortedAt).toBeNumber()
+  expect(client.messages.filter((m) => m.id === 'x')).toEqual([]) // nothing after cancelled
+
+  client.send({ type: 'cancel', id: 'x' })
+  expect((await client.next((m) => m.type === 'error')).error.code).toBe('unknown_id')
+  client.close()
+})
+
+test('closing the socket aborts every upstream request it started within 100 ms', async () => {
+  const client = await chatSocket()
+  for (const id of ['a', 'b', 'c']) client.send({ id, model: 'slow', messages: hello, stream: true })
+  await Promise.all(['a', 'b', 'c'].map((id) => client.next((m) => m.id === id && m.type === 'chunk')))
+  const closedAt = performance.now()
+  client.close()
+  await Bun.sleep(150)
+  expect(upstream.seen).toHaveLength(3)
+  for (const seen of upstream.seen) {
+    expect(seen.abortedAt).toBeNumber()
+    expect((seen.abortedAt as number) - closedAt).toBeLessThan(100)
+  }
+})
+
+test('chats run concurrently by id, up to the per-socket limit; a running id cannot be reused', async () => {
+  const client = await chatSocket()
+  for (const id of [1, 2, 3, 4]) client.send({ id, model: 'slow', messages: hello, stream: true })
+  await Promise.all([1, 2, 3, 4].map((id) => client.next((m) => m.id === id && m.type === 'chunk')))
+
+  client.send({ id: 5, model: 'normal', messages: hello, stream: true })
+  expect(await client.next((m) => m.id === 5)).toMatchObject({
+    type: 'error',
+    error: { code: 'too_many_requests' },
+  })
+  client.send({ type: 'cancel', id: 4 })
+  await client.next((m) => m.id === 4 && m.type === 'cancelled')
+  client.send({ id: 1, model: 'normal', messages: hello, stream: true })
+  expect(await client.next((m) => m.id === 1 && m.type === 'error')).toMatchObject({
+    error: { code: 'duplicate_id' },
+  })
+  client.send({ id: 5, model: 'normal', messages: hello, stream: true })
+  expect((await conversation(client, 5)).at(-1).type).toBe('done')
+  // The other chats kept streaming, each under its own id.
+  for (const id of [1, 2, 3])
+    expect(await client.next((m) => m.id === id && m.type === 'chunk')).toBeDefined()
+  client.close()
+})
+
+test('bad input gets a typed error naming the problem, and the socket stays open', async () => {
+  const client = await chatSocket()
+  const cases: [unknown, string, string | null, RegExp][] = [
+    ['{not json', 'invalid_json', null, /JSON object/],
+    [[1, 2], 'invalid_json', null, /JSON object/],
+    [{ type: 'shout', id: 'q' }, 'unknown_type', 'q', /"shout"/],
+    [{ id: 'm', messages: hello }, 'invalid_request', 'm', /"model" is required/],
+    [{ id: 'e', model: 'x', messages: [] }, 'invalid_request', 'e', /"messages"/],
+    [
+      { id: 'r', model: 'x', messages: [{ role: 'robot', content: 'hi' }] },
+      'invalid_request',
+      'r',
+      /"messages.0.role"/,
+    ],
+    [{ id: 't', model: 'x', messages: hello, temperature: 'hot' }, 'invalid_request', 't', /"temperature"/],
+    [{ id: 'b', model: 'x', messages: hello, stream: 'yes' }, 'invalid_request', 'b', /"stream"/],
+    [{ type: 'cancel' }, 'invalid_request', null, /"id" is required/],
+    [
+      { id: 'big', model: 'x', messages: [{ role: 'user', content: 'x'.repeat(300_000) }] },
+      'message_too_large',
+      'big',
+      /262144/,
+    ],
+  ]
+  for (const [message, code, id, text] of cases) {
+    client.send(message)
+    const error = await client.next((m) => m.type === 'error')
+    expect({ code: error.error.code, id: error.id }).toEqual({ code, id })
+    expect(error.error.message).toMatch(text)
+  }
+  client.send({ type: 'ping' })
+  expect(await client.next((m) => m.type === 'pong')).toBeDefined()
+  expect(upstream.seen).toHaveLength(0)
+  client.close()
+})
+
+test('an upstream that cannot be reached is a chat error; the rest of the API keeps working', async () => {
+  await api.stop()
+  await start({ upstreamUrl: `http://127.0.0.1:${await freePort()}/v1` })
+  const client = await chatSocket()
+  client.send({ id: 'u', model: 'any', messages: hello, stream: true })
+  const [error] = await conversation(client, 'u')
+  expect(error.error.code).toBe('upstream_unreachable')
+  expect((await api.request('/health')).status).toBe(200)
+  const res = await api.request('/chat/models')
+  expect(res.status).toBe(502)
+  expect(await json(res)).toMatchObject({
+    code: 'upstream_unreachable',
+    detail: expect.stringContaining('Cannot reach'),
+  })
+  client.close()
+})
+
+test('the model list is cached for its TTL, served stale when the upstream fails, 502 when never fetched', async () => {
+  const first = await api.request('/chat/models')
+  expect(first.status).toBe(200)
+  expect(first.headers.get('x-cache')).toBe('miss')
+  expect(await json(first)).toEqual(models)
+  const again = await api.request('/chat/models', { method: 'POST' })
+  expect(again.headers.get('x-cache')).toBe('hit')
+  expect(await json(again)).toEqual(models)
+  expect(upstream.modelsCalls).toBe(1)
+
+  upstream.failModels(true)
+  clock += 5 * 60_000
+  const stale = await api.request('/chat/models')
+  expect(stale.status).toBe(200)
+  expect(stale.headers.get('x-cache')).toBe('stale')
+  expect(await json(stale)).toEqual(models)
+  expect(upstream.modelsCalls).toBe(2)
+
+  await api.stop()
+  await start()
+  const none = await api.request('/chat/models')
+  expect(none.status).toBe(502)
+  expect(await json(none)).toEqual({
+    code: 'upstream_unauthorized',
+    detail: "The upstream's model list failed (HTTP 401): No auth credentials found",
+  })
+})
+
+test('chat sockets receive server_update events', async () => {
+  const plain = healthServer()
+  const client = await chatSocket()
+  await api.post('/servers/register', { id: 'p', name: 'P', url: plain.url, transport: 'http' })
+  await api.request('/servers/p/test', { method: 'POST' })
+  const update = await client.next((m) => m.type === 'server_update' && m.data.id === 'p')
+  expect(update).toMatchObject({ changed: true, data: { status: 'healthy' } })
+  plain.stop()
+  client.close()
+})
