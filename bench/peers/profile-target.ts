@@ -3,11 +3,13 @@
 import { createApp } from '../../src/app'
 import { loadConfig } from '../../src/config'
 import { openDb } from '../../src/db/client'
+import { migrate } from '../../src/db/migrate'
 import { createServices } from '../../src/services'
 import { createLogger } from '../../src/shared/logger'
 
 const config = loadConfig(process.argv.slice(2), process.env)
 const db = openDb(config.db)
+migrate(db)
 const logger = createLogger('warn')
 const services = createServices({ db, logger, config })
 const app = createApp({ db, logger, services, config }).listen({ port: config.port, hostname: config.host })

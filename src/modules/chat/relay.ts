@@ -4,9 +4,10 @@ import { describeFieldError, type FieldError } from '../../shared/validation'
 import { ChatModel } from './model'
 import { Aborted, type Upstream, UpstreamError } from './upstream'
 
-/** What the relay needs of a socket: Bun's `send` (-1 means queued over the buffer) and its queue size. */
+/** What the relay needs of a Bun socket: send, cork (batch sends into one write) and its queue size. */
 export type ChatSocket = {
   send(text: string): number
+  cork(batch: () => void): unknown
   getBufferedAmount(): number
 }
 
@@ -66,11 +67,14 @@ export function createChatRelay(
       if (stream) {
         const end = await upstream.stream(
           body,
-          (raw) => {
+          (chunks) => {
             if (controller.signal.aborted) throw new Aborted('cancelled')
-            // The chunk goes out as the upstream wrote it: no second encoding per token.
-            if (socket.send(`${prefix}${raw}}`) === -1 || socket.getBufferedAmount() > highWaterBytes)
-              return drained(controller.signal)
+            // Chunks go out as the upstream wrote them (no second encoding per token), corked so that
+            // one read from the upstream is one write to the client rather than one per chunk.
+            socket.cork(() => {
+              for (const chunk of chunks) socket.send(`${prefix}${chunk.raw}}`)
+            })
+            if (socket.getBufferedAmount() > highWaterBytes) return drained(controller.signal)
           },
           controller.signal,
         )

@@ -26,8 +26,15 @@ export type UpstreamSettings = {
 
 export type StreamEnd = { finish_reason: string | null; usage: unknown }
 
-/** A chunk as the upstream sent it (`raw`, to relay without re-encoding) and parsed (to inspect). */
-export type ChunkHandler = (raw: string, chunk: UpstreamChunk) => void | Promise<void>
+/**
+ * The chunks that arrived in one read, each as the upstream wrote it (to relay without re-encoding), and
+ * parsed when it carries more than a token; a returned promise pauses reading until it settles (backpressure).
+ */
+export type ChunkHandler = (chunks: Chunk[]) => void | Promise<void>
+export type Chunk = { raw: string; parsed?: UpstreamChunk }
+
+/** A chunk with an error, a usage object or a finish reason (`"usage":null` and `"finish_reason":null` are not). */
+const mayMatter = /"(?:error|usage)"\s*:\s*[^\sn]|"finish_reason"\s*:\s*"/
 
 type UpstreamChunk = {
   choices?: { finish_reason?: string | null }[]
@@ -129,12 +136,11 @@ export function createUpstream(settings: UpstreamSettings, fetchFn: typeof fetch
       ),
 
     /**
-     * A streaming completion: `onChunk` sees every chunk in order (and may return a promise to apply
-     * backpressure); resolves with the finish reason and the usage of the last chunks.
+     * A streaming completion: `onChunks` sees every chunk in order, a read's worth at a time; resolves with the finish reason and the usage of the last chunks.
      */
     stream: (
       body: Record<string, unknown>,
-      onChunk: ChunkHandler,
+      onChunks: ChunkHandler,
       signal?: AbortSignal,
     ): Promise<StreamEnd> =>
       call(
@@ -145,7 +151,7 @@ export function createUpstream(settings: UpstreamSettings, fetchFn: typeof fetch
           body: JSON.stringify({ ...body, stream: true, stream_options: { include_usage: true } }),
         },
         signal,
-        (res, controller) => readStream(res, controller, settings.idleTimeoutMs, onChunk),
+        (res, controller) => readStream(res, controller, settings.idleTimeoutMs, onChunks),
       ),
   }
 }
@@ -154,12 +160,12 @@ async function readStream(
   res: Response,
   controller: AbortController,
   idleTimeoutMs: number,
-  onChunk: ChunkHandler,
+  onChunks: ChunkHandler,
 ): Promise<StreamEnd> {
   const end: StreamEnd = { finish_reason: null, usage: null }
   let done = false
   let failure: UpstreamError | undefined
-  const pending: [string, UpstreamChunk][] = []
+  let pending: Chunk[] = []
   // Comment lines (`: OPENROUTER PROCESSING`) only keep the connection alive; any byte resets the idle timer.
   const parser = createParser({
     onEvent(event) {
@@ -168,9 +174,21 @@ async function readStream(
         done = true
         return
       }
-      const chunk = safeParse(event.data) as UpstreamChunk | undefined
-      if (!chunk || typeof chunk !== 'object') {
-        failure = new UpstreamError('upstream_invalid', 'The upstream sent a chunk that is not JSON', 502)
+      const raw = event.data
+      // Most chunks carry a token and nothing the relay acts on. Parsing each one cost as much as the
+      // rest of the relay put together, so only those that may hold an error, the usage or a finish
+      // reason are parsed; the others need only look like one JSON object to be passed on.
+      if (!mayMatter.test(raw) && raw.charCodeAt(0) === 123 && raw.charCodeAt(raw.length - 1) === 125) {
+        pending.push({ raw })
+        return
+      }
+      const chunk = safeParse(raw) as UpstreamChunk | undefined
+      if (!chunk || typeof chunk !== 'object' || Array.isArray(chunk)) {
+        failure = new UpstreamError(
+          'upstream_invalid',
+          'The upstream sent a chunk that is not a JSON object',
+          502,
+        )
         return
       }
       // OpenRouter reports a failure after the 200 as a chunk with `error` and finish_reason "error".
@@ -181,7 +199,7 @@ async function readStream(
       const reason = chunk.choices?.[0]?.finish_reason
       if (reason) end.finish_reason = reason
       if (chunk.usage) end.usage = chunk.usage
-      pending.push([event.data, chunk])
+      pending.push({ raw, parsed: chunk })
     },
   })
   const body = res.body
@@ -195,11 +213,11 @@ async function readStream(
       if (eof) break
       idle.refresh()
       parser.feed(decoder.decode(value, { stream: true }))
-      for (const [raw, chunk] of pending) {
-        const wait = onChunk(raw, chunk)
-        if (wait) await wait
-      }
-      pending.length = 0
+      if (pending.length === 0) continue
+      const batch = pending
+      pending = []
+      const wait = onChunks(batch)
+      if (wait) await wait
     }
   } finally {
     clearTimeout(idle)
