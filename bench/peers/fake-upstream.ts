@@ -52,7 +52,10 @@ const server = Bun.serve({
   websocket: {
     message(ws, model) {
       const all = envelopes(String(model))
-      for (let i = 0; i < all.length; i += 90) ws.cork(() => all.slice(i, i + 90).forEach((m) => ws.send(m)))
+      for (let i = 0; i < all.length; i += 90)
+        ws.cork(() => {
+          for (const m of all.slice(i, i + 90)) ws.send(m)
+        })
       ws.send('{"type":"done","id":"c"}')
     },
   },
