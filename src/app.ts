@@ -65,7 +65,7 @@ export function createApp({ db, logger, services, config, startedAt = performanc
     .use(systemController(db, startedAt))
     .use(serversController(services.servers))
     .use(monitoringController(services.monitoring))
-    .use(eventsController(services.hub, () => services.servers.listText()))
+    .use(eventsController(services.hub, () => services.servers.listText(), services.sockets))
     .use(chatController(services.chat))
   services.hub.attach((json) => app.server?.publish(eventsTopic, json))
   return app

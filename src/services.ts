@@ -10,6 +10,7 @@ import { createMonitoringService } from './modules/monitoring/service'
 import { createServerRepository } from './modules/servers/repository'
 import { createServerService } from './modules/servers/service'
 import type { Logger } from './shared/logger'
+import { createSocketRegistry } from './shared/sockets'
 
 export type ServiceConfig = MonitorSettings &
   Pick<
@@ -83,8 +84,10 @@ export function createServices({
     timeoutMs: config.upstreamTimeoutMs,
     idleTimeoutMs: config.upstreamIdleTimeoutMs,
   })
+  const sockets = createSocketRegistry()
   const chat = {
     upstream,
+    sockets,
     models: createModelCatalog(upstream, config.modelsCacheMs, now),
     maxChats: config.chatConcurrency,
     logger,
@@ -95,11 +98,13 @@ export function createServices({
     monitoring,
     monitor,
     chat,
+    sockets,
     hub,
     sessions: probes.sessions,
     history,
     /** Stops the worker, closes every MCP session and ends the probe thread. */
     async stop() {
+      sockets.closeAll()
       await monitor?.stop()
       probes.terminate()
     },

@@ -74,6 +74,15 @@ test('a streaming chat relays every chunk as sent, then done with finish_reason 
     stream_options: { include_usage: true },
   })
   expect(sent?.headers.get('authorization')).toBeNull() // no key configured, none sent
+  const log = api.logs.find((l) => l.msg === 'chat')
+  expect(log).toMatchObject({
+    id: 'c1',
+    model: 'normal',
+    stream: true,
+    outcome: 'done',
+    finish_reason: 'stop',
+  })
+  expect(JSON.stringify(api.logs)).not.toContain('Say hello') // what people say stays out of the log
   client.close()
 })
 

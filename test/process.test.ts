@@ -3,6 +3,8 @@ import { chmodSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { json, seedServer } from './helpers/app'
 import { runCli, startServer, tempDir } from './helpers/process'
+import { fakeUpstream } from './helpers/upstream'
+import { connectWs } from './helpers/ws'
 
 const register = (base: string, body: unknown) =>
   fetch(`${base}/servers/register`, {
@@ -62,6 +64,25 @@ describe('the server process', () => {
     await writer.close()
     expect((await pending).status).toBe(201)
     expect(await server.proc.exited).toBe(0)
+  })
+
+  test('SIGTERM closes open sockets (1001) and aborts their chats instead of waiting for them', async () => {
+    const upstream = fakeUpstream()
+    const server = await startServer(['--db', ':memory:'], { AUTOMCP_UPSTREAM_URL: upstream.url })
+    const chat = await connectWs(`${server.base.replace('http', 'ws')}/chat`)
+    const events = await connectWs(`${server.base.replace('http', 'ws')}/events`)
+    const closes = [chat, events].map(
+      (c) => new Promise<number>((resolve) => c.ws.addEventListener('close', (e) => resolve(e.code))),
+    )
+    chat.send({ id: 'long', model: 'slow', messages: [{ role: 'user', content: 'hi' }], stream: true })
+    await chat.next((m) => m.type === 'chunk')
+    const t = performance.now()
+    server.proc.kill('SIGTERM')
+    expect(await server.proc.exited).toBe(0)
+    expect(performance.now() - t).toBeLessThan(2_000)
+    expect(await Promise.all(closes)).toEqual([1001, 1001])
+    expect(upstream.seen[0]?.abortedAt).toBeNumber()
+    upstream.stop()
   })
 })
 

@@ -63,6 +63,7 @@ export function serve(config: Config) {
     logger.info('stopping', { signal })
     // In-flight requests get 10 s to finish; then the remaining connections are cut.
     const force = setTimeout(() => app.server?.stop(true), 10_000)
+    services.sockets.closeAll()
     await app.stop()
     clearTimeout(force)
     await services.stop()

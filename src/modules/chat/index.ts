@@ -3,6 +3,7 @@ import type { OpenAPIV3 } from 'openapi-types'
 import { HttpError } from '../../shared/errors'
 import type { Logger } from '../../shared/logger'
 import { ErrorModel } from '../../shared/model'
+import type { SocketRegistry } from '../../shared/sockets'
 import { eventsTopic } from '../events/hub'
 import { ChatModel, chatProtocol } from './model'
 import type { createModelCatalog } from './models'
@@ -14,12 +15,13 @@ export type ChatDeps = {
   models: ReturnType<typeof createModelCatalog>
   maxChats: number
   logger: Logger
+  sockets: SocketRegistry
 }
 
 const maxMessageBytes = 256 * 1024
 
 /** `/chat/models` (cached pass-through of the upstream's list) and the `/chat` WebSocket relay. */
-export const chatController = ({ upstream, models, maxChats, logger }: ChatDeps) => {
+export const chatController = ({ upstream, models, maxChats, logger, sockets }: ChatDeps) => {
   const relays = new WeakMap<object, ChatRelay>()
 
   const listModels = async () => {
@@ -59,6 +61,7 @@ export const chatController = ({ upstream, models, maxChats, logger }: ChatDeps)
         // Elysia's copy of Bun's socket type predates getBufferedAmount(); the object is Bun's own.
         const socket = ws.raw as unknown as Bun.ServerWebSocket
         relays.set(ws.raw, createChatRelay(socket, upstream, logger, { maxChats, maxMessageBytes }))
+        sockets.add('/chat', ws.raw)
         ws.subscribe(eventsTopic)
       },
       message(ws, message) {
@@ -70,6 +73,7 @@ export const chatController = ({ upstream, models, maxChats, logger }: ChatDeps)
       close(ws) {
         relays.get(ws.raw)?.close()
         relays.delete(ws.raw)
+        sockets.delete(ws.raw)
       },
     })
 }

@@ -63,6 +63,10 @@ export function createChatRelay(
     running.set(id, controller)
     const { type: _type, id: _id, stream, ...body } = request
     const prefix = `{"type":"chunk","id":${JSON.stringify(id)},"data":`
+    const started = performance.now()
+    // One log line per chat, without its messages: model, duration and how it ended.
+    let outcome = 'done'
+    let finishReason: string | null = null
     try {
       if (stream) {
         const end = await upstream.stream(
@@ -78,12 +82,14 @@ export function createChatRelay(
           },
           controller.signal,
         )
+        finishReason = end.finish_reason
         send({ type: 'done', id, finish_reason: end.finish_reason, usage: end.usage })
       } else {
         const data = await upstream.complete(body, controller.signal)
         send({ type: 'response', id, data })
       }
     } catch (e) {
+      outcome = e instanceof Aborted ? 'cancelled' : e instanceof UpstreamError ? e.code : 'internal_error'
       if (closed) return
       if (e instanceof Aborted) send({ type: 'cancelled', id })
       else if (e instanceof UpstreamError)
@@ -94,6 +100,14 @@ export function createChatRelay(
       }
     } finally {
       running.delete(id)
+      logger.info('chat', {
+        id,
+        model: body.model,
+        stream: Boolean(stream),
+        outcome,
+        finish_reason: finishReason,
+        ms: Math.round(performance.now() - started),
+      })
     }
   }
 

@@ -1,5 +1,6 @@
 import { Elysia, t } from 'elysia'
 import type { OpenAPIV3 } from 'openapi-types'
+import type { SocketRegistry } from '../../shared/sockets'
 import { type EventHub, eventsTopic } from './hub'
 
 // A consumer that falls this far behind is closed rather than buffered for without bound.
@@ -33,7 +34,7 @@ export const eventsPathDoc: OpenAPIV3.PathsObject = {
  * `/events`: a snapshot on connect, then `server_update`, `server_registered` and `server_removed`
  * events; `?since=<seq>` replays what a reconnecting client missed.
  */
-export const eventsController = (hub: EventHub, snapshotJson: () => string) =>
+export const eventsController = (hub: EventHub, snapshotJson: () => string, sockets: SocketRegistry) =>
   new Elysia({ name: 'events' }).ws('/events', {
     query: t.Object({ since: t.Optional(t.Numeric({ minimum: 0 })) }),
     maxPayloadLength: 4 * 1024,
@@ -46,8 +47,12 @@ export const eventsController = (hub: EventHub, snapshotJson: () => string) =>
       const missed = since === undefined ? null : hub.since(since)
       // Subscribing and sending happen in one turn of the event loop, so no event falls in between.
       ws.subscribe(eventsTopic)
+      sockets.add('/events', ws.raw)
       if (missed) for (const json of missed) ws.send(json)
       else ws.send(`{"type":"snapshot","seq":${hub.seq},"data":${snapshotJson()}}`)
+    },
+    close(ws) {
+      sockets.delete(ws.raw)
     },
     message(ws, message) {
       const type = (message as { type?: unknown } | null)?.type
