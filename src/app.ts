@@ -17,6 +17,8 @@ import { requestLog } from './shared/request-log'
 import { version } from './version'
 
 export const maxBodyBytes = 64 * 1024
+/** Larger WebSocket frames close the socket (1009); /chat answers messages over 256 KB with an error. */
+export const maxFrameBytes = 1024 * 1024
 
 export type AppDeps = {
   db: Db
@@ -31,7 +33,19 @@ export function createApp({ db, logger, services, config, startedAt = performanc
   // Bun's own cap is only a backstop (it answers without our JSON shape); httpErrors enforces maxBodyBytes.
   // normalize: false so a misspelt PATCH field is refused instead of silently dropped; handlers build
   // their responses field by field, so nothing extra can leak out either.
-  const app = new Elysia({ serve: { maxRequestBodySize: 16 * maxBodyBytes }, normalize: false })
+  const app = new Elysia({
+    serve: { maxRequestBodySize: 16 * maxBodyBytes },
+    normalize: false,
+    // Bun takes WebSocket limits for the whole server (Elysia drops those given to one route), so they
+    // are set here for /events and /chat alike. A consumer that falls 1 MB behind is closed rather than
+    // buffered for without bound; /chat's relay pauses its upstream long before that.
+    websocket: {
+      maxPayloadLength: maxFrameBytes,
+      backpressureLimit: 1024 * 1024,
+      closeOnBackpressureLimit: true,
+      idleTimeout: 120,
+    },
+  })
     .use(httpErrors(logger, maxBodyBytes))
     .use(requestLog(logger))
     .use(

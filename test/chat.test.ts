@@ -2,7 +2,9 @@ import { afterEach, beforeEach, expect, test } from 'bun:test'
 import type { ServiceConfig } from '../src/services'
 import { json, startApp, type TestApp } from './helpers/app'
 import { freePort, healthServer } from './helpers/peers'
+import { rawWebSocket } from './helpers/raw-ws'
 import {
+  bulkChunks,
   chunk,
   completion,
   cuttingUpstream,
@@ -50,6 +52,12 @@ async function conversation(client: Client, id: unknown): Promise<any[]> {
 }
 
 const hello = [{ role: 'user', content: 'Say hello' }]
+
+/** The socket still answers after an error. */
+async function expectAlive(client: Client) {
+  client.send({ type: 'ping' })
+  expect(await client.next((m) => m.type === 'pong')).toEqual({ type: 'pong' })
+}
 
 test('a streaming chat relays every chunk as sent, then done with finish_reason and usage', async () => {
   const client = await chatSocket()
@@ -131,8 +139,12 @@ test('an error in the middle of a 200 stream ends that chat only; the socket kee
 test('HTTP errors before the stream carry the upstream status and message', async () => {
   const client = await chatSocket()
   for (const [status, code] of [
-    [429, 'upstream_rate_limited'],
+    [400, 'upstream_bad_request'],
+    [401, 'upstream_unauthorized'],
     [402, 'upstream_payment_required'],
+    [408, 'upstream_timeout'],
+    [429, 'upstream_rate_limited'],
+    [503, 'upstream_unavailable'],
     [500, 'upstream_error'],
   ] as const) {
     client.send({ id: `h${status}`, model: `http-${status}`, messages: hello, stream: true })
@@ -161,6 +173,7 @@ test('a stream without [DONE] that finished is done; one cut mid-stream is an er
   const messages = await conversation(again, 'cut')
   expect(messages.map((m) => m.type)).toEqual(['chunk', 'error'])
   expect(messages[1].error).toMatchObject({ code: 'upstream_disconnected', status: 502 })
+  await expectAlive(again)
   again.close()
   cutting.stop()
 })
@@ -178,7 +191,38 @@ test('a stream that stalls hits the idle timeout, and the upstream request is ab
   expect(performance.now() - started).toBeGreaterThanOrEqual(290)
   await Bun.sleep(50)
   expect(upstream.seen[0]?.abortedAt).toBeNumber()
+  await expectAlive(client)
   client.close()
+})
+
+test('an error status whose body never comes, and a slow non-streaming answer that keeps sending', async () => {
+  const client = await chatSocket()
+  client.send({ id: 'h', model: 'http-stall', messages: hello, stream: true })
+  const [error] = await conversation(client, 'h')
+  expect(error.error).toMatchObject({ code: 'upstream_timeout', message: expect.stringContaining('300 ms') })
+  // 600 ms in all, never 300 ms silent: the idle timeout is between reads, not for the whole answer.
+  client.send({ id: 'b', model: 'slow-body', messages: hello })
+  expect(await client.next((m) => m.id === 'b', 3_000)).toEqual({
+    type: 'response',
+    id: 'b',
+    data: completion,
+  })
+  client.close()
+})
+
+test('a client that stops reading pauses its stream (not an idle upstream), which resumes in full', async () => {
+  const raw = await rawWebSocket(`${api.base.replace('http', 'ws')}/chat`)
+  raw.pause()
+  raw.send(JSON.stringify({ id: 'big', model: 'bulk', messages: hello, stream: true }))
+  await Bun.sleep(800) // well past the 300 ms idle timeout
+  // Unthrottled, the stream would have been relayed and logged within this time.
+  expect(api.logs.filter((l) => l.msg === 'chat')).toEqual([])
+  expect(upstream.seen[0]?.abortedAt).toBeUndefined()
+  raw.resume()
+  const end = await raw.until((m) => m.type === 'done' || m.type === 'error')
+  expect(end).toMatchObject({ type: 'done', finish_reason: 'stop' })
+  expect(raw.messages.filter((m) => m.type === 'chunk')).toHaveLength(bulkChunks + 1)
+  raw.close()
 })
 
 test('an upstream that is slow to answer hits the first-byte timeout', async () => {
@@ -188,6 +232,7 @@ test('an upstream that is slow to answer hits the first-byte timeout', async () 
   client.send({ id: 'slow', model: 'slow-headers', messages: hello, stream: true })
   const [error] = await conversation(client, 'slow')
   expect(error.error).toMatchObject({ code: 'upstream_timeout', message: expect.stringContaining('200 ms') })
+  await expectAlive(client)
   client.close()
 })
 
@@ -275,10 +320,16 @@ test('bad input gets a typed error naming the problem, and the socket stays open
     expect({ code: error.error.code, id: error.id }).toEqual({ code, id })
     expect(error.error.message).toMatch(text)
   }
-  client.send({ type: 'ping' })
-  expect(await client.next((m) => m.type === 'pong')).toBeDefined()
+  await expectAlive(client)
   expect(upstream.seen).toHaveLength(0)
   client.close()
+})
+
+test('a frame over 1 MB closes the socket with 1009', async () => {
+  const client = await chatSocket()
+  const closed = new Promise<number>((resolve) => client.ws.addEventListener('close', (e) => resolve(e.code)))
+  client.send({ id: 'huge', model: 'x', messages: [{ role: 'user', content: 'x'.repeat(1_100_000) }] })
+  expect(await closed).toBe(1009)
 })
 
 test('an upstream that cannot be reached is a chat error; the rest of the API keeps working', async () => {
@@ -288,6 +339,7 @@ test('an upstream that cannot be reached is a chat error; the rest of the API ke
   client.send({ id: 'u', model: 'any', messages: hello, stream: true })
   const [error] = await conversation(client, 'u')
   expect(error.error.code).toBe('upstream_unreachable')
+  await expectAlive(client)
   expect((await api.request('/health')).status).toBe(200)
   const res = await api.request('/chat/models')
   expect(res.status).toBe(502)
@@ -303,6 +355,7 @@ test('the model list is cached for its TTL, served stale when the upstream fails
   expect(first.status).toBe(200)
   expect(first.headers.get('x-cache')).toBe('miss')
   expect(await json(first)).toEqual(models)
+  await Promise.all([1, 2, 3].map(() => api.request('/chat/models'))) // hits
   const again = await api.request('/chat/models', { method: 'POST' })
   expect(again.headers.get('x-cache')).toBe('hit')
   expect(await json(again)).toEqual(models)
@@ -316,9 +369,22 @@ test('the model list is cached for its TTL, served stale when the upstream fails
   expect(await json(stale)).toEqual(models)
   expect(upstream.modelsCalls).toBe(2)
 
+  // An upstream that hangs does not hold the list up for long: the old copy answers after 2 s at most.
+  upstream.failModels(false)
+  upstream.delayModels(5_000)
+  clock += 5 * 60_000
+  const t = performance.now()
+  const slow = await api.request('/chat/models')
+  expect(slow.headers.get('x-cache')).toBe('stale')
+  expect(performance.now() - t).toBeLessThan(3_000)
+  upstream.delayModels(0)
+
   await api.stop()
   await start()
-  const none = await api.request('/chat/models')
+  upstream.failModels(true)
+  const misses = await Promise.all([1, 2, 3].map(() => api.request('/chat/models')))
+  expect(upstream.modelsCalls).toBe(4) // three concurrent misses, one upstream request
+  const none = misses[0] as Response
   expect(none.status).toBe(502)
   expect(await json(none)).toEqual({
     code: 'upstream_unauthorized',

@@ -27,10 +27,23 @@ export const completion = {
 }
 export const models = { data: [{ id: 'fake/model', name: 'Fake' }] }
 
+/** Chunks in a stream as long as `bulk` sends, all at once: far more than a paused client can buffer. */
+export const bulkChunks = 100_000
+let bulkBody: Uint8Array | undefined
+const bulk = () => {
+  bulkBody ??= encoder.encode(
+    Array.from({ length: bulkChunks }, (_, i) => sse(chunk(`token ${i} `))).join('') +
+      sse(chunk('', 'stop')) +
+      sse('[DONE]'),
+  )
+  return bulkBody
+}
+
 export function fakeUpstream() {
   const seen: Seen[] = []
   let modelsCalls = 0
   let modelsFail = false
+  let modelsDelayMs = 0
 
   // One SSE body per scenario: `parts` are written in order, with a pause wherever a number stands.
   const scenarios: Record<string, (string | number)[]> = {
@@ -63,6 +76,7 @@ export function fakeUpstream() {
       const path = new URL(req.url).pathname
       if (path.endsWith('/models')) {
         modelsCalls++
+        if (modelsDelayMs) await Bun.sleep(modelsDelayMs)
         if (modelsFail)
           return Response.json(
             { error: { code: 401, message: 'No auth credentials found' } },
@@ -84,7 +98,13 @@ export function fakeUpstream() {
           { status: Number(status[1]) },
         )
       if (model === 'slow-headers') await Bun.sleep(1_000)
+      // An error status whose body never arrives.
+      if (model === 'http-stall') return new Response(paced([' '], 60_000), { status: 429 })
+      // A non-streaming answer that takes 600 ms but keeps sending (whitespace) meanwhile.
+      if (model === 'slow-body')
+        return new Response(paced([...Array(6).fill(' '), JSON.stringify(completion)], 100))
       if (!body.stream) return Response.json(completion)
+      if (model === 'bulk') return new Response(bulk(), { headers: { 'content-type': 'text/event-stream' } })
       const parts =
         scenarios[model] ??
         (model === 'stall'
@@ -108,6 +128,19 @@ export function fakeUpstream() {
     },
   })
 
+  /** Writes `parts` with `ms` between them, then stays open. */
+  function paced(parts: string[], ms: number) {
+    return new ReadableStream({
+      async pull(controller) {
+        for (const part of parts) {
+          controller.enqueue(encoder.encode(part))
+          await Bun.sleep(ms)
+        }
+        if (ms < 60_000) controller.close()
+      },
+    })
+  }
+
   return {
     url: `http://127.0.0.1:${server.port}/api/v1`,
     seen,
@@ -116,6 +149,9 @@ export function fakeUpstream() {
     },
     failModels(fail: boolean) {
       modelsFail = fail
+    },
+    delayModels(ms: number) {
+      modelsDelayMs = ms
     },
     stop: () => server.stop(true),
   }

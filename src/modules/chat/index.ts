@@ -50,12 +50,6 @@ export const chatController = ({ upstream, models, maxChats, logger, sockets }: 
       detail: { ...modelsDoc.detail, summary: "Same as GET (the seed's verb)" },
     })
     .ws('/chat', {
-      // The protocol's own limit (256 KB) answers with a typed error; only far larger frames close the socket.
-      maxPayloadLength: 4 * maxMessageBytes,
-      // Relays pause reading the upstream at 256 KB queued, so only a client that stops reading gets here.
-      backpressureLimit: 4 * 1024 * 1024,
-      closeOnBackpressureLimit: true,
-      idleTimeout: 120,
       detail: { hide: true },
       open(ws) {
         // Elysia's copy of Bun's socket type predates getBufferedAmount(); the object is Bun's own.

@@ -92,7 +92,7 @@ export function createUpstream(settings: UpstreamSettings, fetchFn: typeof fetch
         signal: controller.signal,
       })
       clearTimeout(timer)
-      if (!res.ok) throw await httpError(res)
+      if (!res.ok) throw httpError(res, await readBody(res, controller, settings.idleTimeoutMs))
       return await consume(res, controller)
     } catch (e) {
       throw toUpstreamError(e, controller.signal)
@@ -103,7 +103,7 @@ export function createUpstream(settings: UpstreamSettings, fetchFn: typeof fetch
   }
 
   const readText = (res: Response, controller: AbortController) =>
-    withIdleTimeout(controller, settings.idleTimeoutMs, () => res.text())
+    readBody(res, controller, settings.idleTimeoutMs)
 
   return {
     /** `GET /models` as the upstream wrote it; anything but `{ data: [...] }` is an error. */
@@ -177,7 +177,8 @@ async function readStream(
       const raw = event.data
       // Most chunks carry a token and nothing the relay acts on. Parsing each one cost as much as the
       // rest of the relay put together, so only those that may hold an error, the usage or a finish
-      // reason are parsed; the others need only look like one JSON object to be passed on.
+      // reason are parsed; the others need only look like one JSON object to be passed on. (An upstream
+      // that sends `{` … `}` that is not JSON would reach the client as such: the upstream is trusted.)
       if (!mayMatter.test(raw) && raw.charCodeAt(0) === 123 && raw.charCodeAt(raw.length - 1) === 125) {
         pending.push({ raw })
         return
@@ -206,21 +207,25 @@ async function readStream(
   if (!body) throw new UpstreamError('upstream_invalid', 'The upstream sent no body', 502)
   const reader = body.getReader()
   const decoder = new TextDecoder()
-  const idle = setTimeout(() => controller.abort(idleError(idleTimeoutMs)), idleTimeoutMs)
+  const idle = idleTimer(controller, idleTimeoutMs)
   try {
     while (!done && !failure) {
       const { value, done: eof } = await reader.read()
       if (eof) break
-      idle.refresh()
+      idle.reset()
       parser.feed(decoder.decode(value, { stream: true }))
       if (pending.length === 0) continue
       const batch = pending
       pending = []
       const wait = onChunks(batch)
-      if (wait) await wait
+      if (!wait) continue
+      // Waiting for a slow client is not the upstream going silent.
+      idle.stop()
+      await wait
+      idle.reset()
     }
   } finally {
-    clearTimeout(idle)
+    idle.stop()
     // Stop reading (and let the connection go back to the pool or close) whatever ended the loop.
     if (!done) reader.cancel().catch(() => {})
   }
@@ -231,13 +236,32 @@ async function readStream(
   return end
 }
 
-/** Awaits `read`, aborting it when the body goes silent for `ms`. */
-async function withIdleTimeout<T>(controller: AbortController, ms: number, read: () => Promise<T>) {
-  const timer = setTimeout(() => controller.abort(idleError(ms)), ms)
+/** Aborts `controller` once `ms` pass without a reset: the idle timeout between reads of a body. */
+function idleTimer(controller: AbortController, ms: number) {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const stop = () => clearTimeout(timer)
+  const reset = () => {
+    stop()
+    timer = setTimeout(() => controller.abort(idleError(ms)), ms)
+  }
+  reset()
+  return { reset, stop }
+}
+
+/** A whole body as text, read under the idle timeout (a long answer that keeps sending is fine). */
+async function readBody(res: Response, controller: AbortController, idleMs: number): Promise<string> {
+  if (!res.body) return ''
+  const idle = idleTimer(controller, idleMs)
+  const decoder = new TextDecoder()
+  let text = ''
   try {
-    return await read()
+    for await (const bytes of res.body) {
+      idle.reset()
+      text += decoder.decode(bytes, { stream: true })
+    }
+    return text + decoder.decode()
   } finally {
-    clearTimeout(timer)
+    idle.stop()
   }
 }
 
@@ -247,8 +271,9 @@ const idleError = (ms: number) =>
   new UpstreamError('upstream_timeout', `The upstream sent nothing for ${ms} ms`)
 
 function toUpstreamError(e: unknown, signal: AbortSignal): Error {
-  if (e instanceof UpstreamError || e instanceof Aborted) return e
+  // Whatever was under way when the caller cancelled (even reading an error body) ends as cancelled.
   if (signal.aborted) return signal.reason instanceof Error ? signal.reason : new Aborted('cancelled')
+  if (e instanceof UpstreamError || e instanceof Aborted) return e
   const code = (e as { code?: string }).code ?? ''
   if (/ConnectionRefused|ECONNREFUSED|FailedToOpenSocket|ENOTFOUND|DNS|ConnectionClosed/i.test(code))
     return new UpstreamError('upstream_unreachable', `Cannot reach the upstream: ${(e as Error).message}`)
@@ -259,8 +284,7 @@ function toUpstreamError(e: unknown, signal: AbortSignal): Error {
   )
 }
 
-async function httpError(res: Response): Promise<UpstreamError> {
-  const text = await res.text().catch(() => '')
+function httpError(res: Response, text: string): UpstreamError {
   const body = safeParse(text) as { error?: { message?: unknown } | string; message?: unknown } | undefined
   const detail =
     typeof body?.error === 'object' && typeof body.error.message === 'string'

@@ -3,9 +3,6 @@ import type { OpenAPIV3 } from 'openapi-types'
 import type { SocketRegistry } from '../../shared/sockets'
 import { type EventHub, eventsTopic } from './hub'
 
-// A consumer that falls this far behind is closed rather than buffered for without bound.
-const backpressureLimit = 1024 * 1024
-
 const protocol =
   'WebSocket. On connect: `{ type: "snapshot", seq, data: [ServerInfo] }`, or with `?since=<seq>` the events after `seq` while they are still buffered (else a snapshot). Then `{ type: "server_update", seq, data: ServerInfo, changed }` after each check (`changed`: the status changed) or settings change, and `{ type: "server_registered" | "server_removed", seq, data: ServerInfo }`. Send `{ "type": "ping" }` to get `{ "type": "pong" }`. A client that falls 1 MB behind is disconnected.'
 
@@ -37,10 +34,6 @@ export const eventsPathDoc: OpenAPIV3.PathsObject = {
 export const eventsController = (hub: EventHub, snapshotJson: () => string, sockets: SocketRegistry) =>
   new Elysia({ name: 'events' }).ws('/events', {
     query: t.Object({ since: t.Optional(t.Numeric({ minimum: 0 })) }),
-    maxPayloadLength: 4 * 1024,
-    backpressureLimit,
-    closeOnBackpressureLimit: true,
-    idleTimeout: 120,
     detail: { hide: true }, // documented by eventsPathDoc: OpenAPI has no WebSocket operations
     open(ws) {
       const since = ws.data.query.since

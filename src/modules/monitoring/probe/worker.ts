@@ -2,11 +2,20 @@
 // the database's WAL checkpoints, so neither a sweep of a thousand servers nor an fsync holds up the
 // API's event loop. Messages: see ./remote.ts.
 
+import { setPriority } from 'node:os'
 import { startCheckpointer } from '../../../db/checkpointer'
 import { createProber, type ProbeTarget } from '.'
 import { createMcpSessions } from './mcp'
 
 declare const self: Worker
+
+// When the API's thread and this one both want the CPU, the API should win: checks spend their time
+// waiting on the network, so a few ms more for a handshake cost them little, while a request queued
+// behind a burst of 500 handshakes is what a dashboard user feels. On Linux the niceness of the calling
+// thread alone changes (threads are tasks); where that is refused, nothing else changes.
+try {
+  setPriority(10)
+} catch {}
 
 export type ProbeRequest =
   | { op: 'probe'; seq: number; target: Omit<ProbeTarget, 'signal'> }
