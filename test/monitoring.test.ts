@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'bun:test'
 import { json, startApp, type TestApp } from './helpers/app'
 import { blackHole, type Everything, healthServer, startEverything } from './helpers/peers'
+import { connectWs } from './helpers/ws'
 
 let streamable: Everything
 let sse: Everything
@@ -288,6 +289,30 @@ describe('the worker', () => {
     await waitFor(async () => (await api.getJson('/servers/w')).status === 'healthy', 1_500)
     await api.patch('/servers/w', { url: streamable.url, transport: 'streamable-http' })
     await waitFor(async () => (await api.getJson('/servers/w')).active_transport === 'streamable-http', 1_500)
+    plain.stop()
+  })
+
+  test('the list shows a background check within 250 ms, a write at once; an events snapshot at once', async () => {
+    api = await startApp({ monitor: true })
+    const plain = healthServer()
+    const listed = async () =>
+      Object.fromEntries(
+        ((await api.getJson('/servers')) as { id: string; status: string }[]).map((s) => [s.id, s.status]),
+      )
+    await api.post('/servers/register', { id: 'a', name: 'A', url: plain.url, transport: 'http' })
+    expect(await listed()).toEqual({ a: 'unknown' }) // the write shows in the very next list
+    const events = await connectWs(`${api.base.replace('http', 'ws')}/events`)
+    await events.next((m) => m.type === 'snapshot')
+    await events.next((m) => m.type === 'server_update' && m.data.status === 'healthy')
+    const updatedAt = performance.now()
+    const late = await connectWs(`${api.base.replace('http', 'ws')}/events`)
+    expect((await late.next((m) => m.type === 'snapshot')).data[0].status).toBe('healthy')
+    await waitFor(async () => (await listed()).a === 'healthy', 1_000)
+    expect(performance.now() - updatedAt).toBeLessThan(400)
+    await api.request('/servers/a', { method: 'DELETE' })
+    expect(await listed()).toEqual({})
+    events.close()
+    late.close()
     plain.stop()
   })
 })

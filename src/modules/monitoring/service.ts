@@ -22,6 +22,7 @@ export function createMonitoringService({
     /** Checks the server now, records it like the worker does, and answers the seed's ServerTestResult. */
     async test(id: string) {
       const { outcome, status, reason } = await monitor.test(servers.row(id))
+      servers.invalidate()
       const success = outcome.status === 'healthy' || outcome.reason === 'slow'
       return {
         server_id: id,

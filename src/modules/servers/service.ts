@@ -45,8 +45,17 @@ export type RegistryChange =
   | { type: 'registered' | 'updated'; server: ServerInfo }
   | { type: 'removed'; server: ServerInfo }
 
-type CachedList = { version: number; bytes: Uint8Array; etag: string; text?: string }
+type CachedList = {
+  version: number
+  bytes: Uint8Array
+  etag: string
+  text?: string
+  /** `writes` when built, and when it was last known current (performance.now()). */
+  writes: number
+  checkedAt: number
+}
 const maxCachedLists = 64
+const coalesceMs = 250
 const [open, comma, close, empty] = ['[', ',', ']', '[]'].map((t) => Buffer.from(t)) as [
   Buffer,
   Buffer,
@@ -89,6 +98,12 @@ export function createServerService({
     bytes: Buffer.from(JSON.stringify(toServerInfo(row, uptimes.map.get(row.id) ?? null))),
   })
 
+  // During a sweep checks rewrite rows hundreds of times a second; rebuilding the list for each request
+  // would spend the API's thread on them. So changes made by background checks reach a list at most
+  // `coalesceMs` late (events carry them at once), while writes made through this service (register,
+  // patch, delete, a check asked for) show in the very next list.
+  let writes = 0
+
   function currentEntries() {
     uptimeMap()
     const changed = repo.takeChanged()
@@ -127,12 +142,21 @@ export function createServerService({
   })
 
   return {
-    /** The JSON array of servers matching the filter, as UTF-8, with an ETag for conditional requests. */
-    listJson(query: ListQuery = {}): CachedList {
-      const all = currentEntries()
+    /**
+     * The JSON array of servers matching the filter, as UTF-8, with an ETag for conditional requests.
+     * `exact` skips the coalescing: an events snapshot must hold every change published before it.
+     */
+    listJson(query: ListQuery = {}, exact = false): CachedList {
       const key = `${query.status ?? ''}\u0000${query.tag ?? ''}`
       const hit = lists.get(key)
-      if (hit && hit.version === version) return hit
+      const t = performance.now()
+      if (!exact && hit && hit.writes === writes && t - hit.checkedAt < coalesceMs) return hit
+      const all = currentEntries()
+      if (hit && hit.version === version) {
+        hit.checkedAt = t
+        hit.writes = writes
+        return hit
+      }
       const parts: Buffer[] = []
       for (const { row, bytes } of all.values()) {
         if (query.status && row.status !== query.status) continue
@@ -142,6 +166,8 @@ export function createServerService({
       parts.push(parts.length === 0 ? empty : close)
       const fresh = {
         version,
+        writes,
+        checkedAt: t,
         bytes: Buffer.concat(parts),
         etag: `"${boot}-${version}-${Bun.hash(key).toString(36)}"`,
       }
@@ -150,14 +176,19 @@ export function createServerService({
       return fresh
     },
 
-    /** The same list as text (for the events snapshot). */
+    /** The whole list as text, exactly as of now: the events snapshot. */
     listText(): string {
-      const list = this.listJson()
+      const list = this.listJson({}, true)
       list.text ??= list.bytes.toString()
       return list.text
     },
 
     get: (id: string): ServerInfo => info(find(id)),
+
+    /** A change the caller just made (a check it asked for) must show in the next list. */
+    invalidate() {
+      writes++
+    },
 
     /** The stored row, settings and secrets included: for the monitor, never for a response. */
     row: find,
@@ -165,6 +196,7 @@ export function createServerService({
     register(body: RegisterBody): { id: string; created: boolean } {
       const id = body.id ?? generateId(body.name)
       const { created } = repo.upsert(id, settingsOf(body), now())
+      writes++
       onChange({ type: created ? 'registered' : 'updated', server: info(find(id)) })
       return { id, created }
     },
@@ -186,6 +218,7 @@ export function createServerService({
         now(),
       )
       if (!row) throw serverNotFound()
+      writes++
       const server = info(row)
       onChange({ type: 'updated', server })
       return server
@@ -194,6 +227,7 @@ export function createServerService({
     remove(id: string): void {
       const server = info(find(id))
       if (!repo.remove(id)) throw serverNotFound()
+      writes++
       onChange({ type: 'removed', server })
     },
   }
