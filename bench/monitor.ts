@@ -13,6 +13,7 @@ import { bucketOf, emptyHistogram } from '../src/modules/monitoring/latency'
 import { createServerRepository } from '../src/modules/servers/repository'
 import { createServices } from '../src/services'
 import { silentLogger } from '../src/shared/logger'
+import { createSecretBox, loadSecretKey } from '../src/shared/secrets'
 import { fmt, freePort, memoryOf, quantile, waitUntilUp } from './lib'
 
 const root = join(import.meta.dir, '..')
@@ -50,7 +51,7 @@ async function sweep() {
   const dbPath = join(dir, 'sweep.db')
   const db = openDb(dbPath)
   migrate(db)
-  const repo = createServerRepository(db)
+  const repo = createServerRepository(db, createSecretBox(loadSecretKey(undefined, dbPath).key))
   for (let i = 0; i < servers; i++) {
     const url =
       i % 2 === 0 ? `http://127.0.0.1:${farmPort}/mcp/${i}` : `http://127.0.0.1:${holePort}/mcp/${i}`
@@ -204,7 +205,7 @@ async function history() {
   const dbPath = join(dir, 'history.db')
   const db = openDb(dbPath)
   migrate(db)
-  const repo = createServerRepository(db)
+  const repo = createServerRepository(db, createSecretBox(loadSecretKey(undefined, dbPath).key))
   const now = Date.now()
   const HOUR = 3_600_000
   const DAY = 24 * HOUR

@@ -3,6 +3,7 @@ import { openapi } from '@elysiajs/openapi'
 import { Elysia } from 'elysia'
 import type { Config } from './config'
 import type { Db } from './db/client'
+import { authGuard } from './modules/auth'
 import { chatController, chatPathDoc } from './modules/chat'
 import { docsController } from './modules/docs'
 import { eventsController, eventsPathDoc } from './modules/events'
@@ -24,7 +25,7 @@ export type AppDeps = {
   db: Db
   logger: Logger
   services: Services
-  config: Pick<Config, 'corsOrigins'>
+  config: Pick<Config, 'corsOrigins' | 'auth'>
   startedAt?: number
 }
 
@@ -53,6 +54,7 @@ export function createApp({ db, logger, services, config, startedAt = performanc
         ? cors({ origin: [...config.corsOrigins], credentials: false })
         : new Elysia(),
     )
+    .use(authGuard(services.auth, { mode: config.auth, corsOrigins: config.corsOrigins }))
     .use(
       openapi({
         path: '/openapi',
@@ -65,6 +67,17 @@ export function createApp({ db, logger, services, config, startedAt = performanc
               'Registry, health monitor and chat gateway for MCP servers. Every error is `{ detail, code }`. Live events: WebSocket `/events`; chat: WebSocket `/chat`.',
           },
           paths: { ...eventsPathDoc, ...chatPathDoc },
+          // Every operation takes an API key unless it says otherwise (Swagger UI's Authorize button).
+          components: {
+            securitySchemes: {
+              bearer: {
+                type: 'http',
+                scheme: 'bearer',
+                description: 'An API key (`automcp keys create`). WebSockets also take `?token=<key>`.',
+              },
+            },
+          },
+          security: [{ bearer: [] }],
           tags: [
             { name: 'servers', description: 'The registry of MCP servers' },
             { name: 'monitoring', description: 'Checks, history and statistics' },

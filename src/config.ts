@@ -76,10 +76,23 @@ export const settings = {
     doc: 'SQLite `synchronous`: `normal` survives a process crash, `full` also a power loss (slower writes)',
     parse: oneOf('normal', 'full'),
   }),
+  auth: setting({
+    env: 'AUTOMCP_AUTH',
+    default: 'on' as 'on' | 'off',
+    doc: '`off` lets every request in without a key (a warning is logged at every start)',
+    parse: oneOf('on', 'off'),
+  }),
   apiKey: setting({
     env: 'AUTOMCP_API_KEY',
     default: undefined,
-    doc: 'API key clients will have to present (read now; not enforced yet)',
+    doc: 'An admin API key accepted besides the stored ones; when neither exists, the first start creates one and prints it',
+    parse: secret,
+  }),
+  secretKey: setting({
+    env: 'AUTOMCP_SECRET_KEY',
+    default: undefined,
+    shown: '`<db>.key`',
+    doc: 'Encrypts stored MCP server headers (AES-256-GCM); unset: a random key in a 0600 file beside the database',
     parse: secret,
   }),
   upstreamUrl: setting({
@@ -249,11 +262,14 @@ export function usage(): string {
     return `  ${names.padEnd(44)} ${s.doc}${def}`
   })
   return [
-    'Usage: automcp [serve|migrate|healthcheck] [options]',
+    'Usage: automcp [serve|migrate|healthcheck|keys] [options]',
     '',
     '  serve         run the API and the health-check worker (the default)',
     '  migrate       bring the database up to date, then exit',
     '  healthcheck   GET /health of the instance these options describe; exit 0 when it answers 200',
+    '  keys create [--name <name>] [--role admin|read]   create an API key and print it (shown only once)',
+    '  keys list                                         list keys: id, role, prefix, created, last used, revoked',
+    '  keys revoke <id>                                  revoke a key; a running server refuses it at once',
     '',
     'Options (flags win over environment variables):',
     ...rows,

@@ -1,11 +1,12 @@
 import { fail } from './cli/fail'
 import { healthcheck } from './cli/healthcheck'
+import { keysCommand, parseKeysArgs } from './cli/keys'
 import { migrateCommand } from './cli/migrate'
 import { serve } from './cli/serve'
 import { type Config, ConfigError, loadConfig, usage } from './config'
 import { version } from './version'
 
-const commands = ['serve', 'migrate', 'healthcheck'] as const
+const commands = ['serve', 'migrate', 'healthcheck', 'keys'] as const
 type Command = (typeof commands)[number]
 
 const args = process.argv.slice(2)
@@ -36,9 +37,10 @@ if (args.includes('--version')) {
   process.exit(0)
 }
 
+const keys = command === 'keys' ? parseKeysArgs(args) : undefined
 let config: Config
 try {
-  config = loadConfig(args, process.env)
+  config = loadConfig(keys ? keys.rest : args, process.env)
 } catch (e) {
   if (e instanceof ConfigError) fail(e.message)
   throw e
@@ -46,4 +48,5 @@ try {
 
 if (command === 'migrate') migrateCommand(config)
 else if (command === 'healthcheck') await healthcheck(config)
+else if (keys) keysCommand(config, keys.action, keys.options)
 else serve(config)

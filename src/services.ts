@@ -1,5 +1,7 @@
 import type { Config } from './config'
 import type { Db } from './db/client'
+import { createAuthenticator } from './modules/auth/authenticator'
+import { createKeyRepository } from './modules/auth/keys.repository'
 import { createModelCatalog } from './modules/chat/models'
 import { createUpstream } from './modules/chat/upstream'
 import { createEventHub } from './modules/events/hub'
@@ -10,6 +12,7 @@ import { createMonitoringService } from './modules/monitoring/service'
 import { createServerRepository } from './modules/servers/repository'
 import { createServerService } from './modules/servers/service'
 import type { Logger } from './shared/logger'
+import { createSecretBox, loadSecretKey } from './shared/secrets'
 import { createSocketRegistry } from './shared/sockets'
 
 export type ServiceConfig = MonitorSettings &
@@ -22,6 +25,8 @@ export type ServiceConfig = MonitorSettings &
     | 'upstreamIdleTimeoutMs'
     | 'modelsCacheMs'
     | 'chatConcurrency'
+    | 'secretKey'
+    | 'apiKey'
   >
 
 export type Services = ReturnType<typeof createServices>
@@ -38,7 +43,12 @@ export function createServices({
   config: ServiceConfig
   now?: () => number
 }) {
-  const repo = createServerRepository(db)
+  const keys = createKeyRepository(db)
+  const auth = createAuthenticator(keys, config.apiKey, now)
+  const repo = createServerRepository(
+    db,
+    createSecretBox(loadSecretKey(config.secretKey, db.$client.filename).key),
+  )
   const history = createHistoryRepository(db)
   const hub = createEventHub()
   const probes = createRemoteProber(new URL('./probe-worker.ts', import.meta.url), {
@@ -99,6 +109,8 @@ export function createServices({
     monitor,
     chat,
     sockets,
+    keys,
+    auth,
     hub,
     sessions: probes.sessions,
     history,

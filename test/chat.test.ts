@@ -36,7 +36,7 @@ afterEach(async () => {
   upstream.stop()
 })
 
-const chatSocket = () => connectWs(`${api.base.replace('http', 'ws')}/chat`)
+const chatSocket = () => connectWs(api.ws('/chat'))
 type Client = Awaited<ReturnType<typeof chatSocket>>
 const ends = new Set(['done', 'response', 'error', 'cancelled'])
 
@@ -211,7 +211,7 @@ test('an error status whose body never comes, and a slow non-streaming answer th
 })
 
 test('a client that stops reading pauses its stream (not an idle upstream), which resumes in full', async () => {
-  const raw = await rawWebSocket(`${api.base.replace('http', 'ws')}/chat`)
+  const raw = await rawWebSocket(api.ws('/chat'))
   raw.pause()
   raw.send(JSON.stringify({ id: 'big', model: 'bulk', messages: hello, stream: true }))
   await Bun.sleep(800) // well past the 300 ms idle timeout

@@ -114,7 +114,7 @@ describe('413', () => {
         else controller.close()
       },
     })
-    const res = await fetch(`${api.base}/servers/register`, {
+    const res = await api.request('/servers/register', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body,

@@ -14,7 +14,7 @@ afterEach(async () => {
   await api.stop()
 })
 
-const wsUrl = (query = '') => `${api.base.replace('http', 'ws')}/events${query}`
+const wsUrl = (query = '') => api.ws(`/events${query}`)
 
 test('snapshot on connect, then registered, update (with changed) and removed events in order', async () => {
   await api.post('/servers/register', seedServer('existing'))

@@ -1,8 +1,10 @@
 import { describe, expect, test } from 'bun:test'
+import { randomBytes } from 'node:crypto'
 import { checks, rollups } from '../src/db/schema'
 import { type CheckResult, createHistoryRepository } from '../src/modules/monitoring/history.repository'
 import { histogramQuantile, LATENCY_BOUNDS } from '../src/modules/monitoring/latency'
 import { createServerRepository } from '../src/modules/servers/repository'
+import { createSecretBox } from '../src/shared/secrets'
 import { freshDb, json, startApp } from './helpers/app'
 
 const HOUR = 3_600_000
@@ -12,7 +14,7 @@ const NOW = Date.UTC(2026, 0, 31, 12)
 
 function setup() {
   const db = freshDb()
-  const repo = createServerRepository(db)
+  const repo = createServerRepository(db, createSecretBox(randomBytes(32)))
   const history = createHistoryRepository(db)
   repo.upsert(
     's',

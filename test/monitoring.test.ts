@@ -301,11 +301,11 @@ describe('the worker', () => {
       )
     await api.post('/servers/register', { id: 'a', name: 'A', url: plain.url, transport: 'http' })
     expect(await listed()).toEqual({ a: 'unknown' }) // the write shows in the very next list
-    const events = await connectWs(`${api.base.replace('http', 'ws')}/events`)
+    const events = await connectWs(api.ws('/events'))
     await events.next((m) => m.type === 'snapshot')
     await events.next((m) => m.type === 'server_update' && m.data.status === 'healthy')
     const updatedAt = performance.now()
-    const late = await connectWs(`${api.base.replace('http', 'ws')}/events`)
+    const late = await connectWs(api.ws('/events'))
     expect((await late.next((m) => m.type === 'snapshot')).data[0].status).toBe('healthy')
     await waitFor(async () => (await listed()).a === 'healthy', 1_000)
     expect(performance.now() - updatedAt).toBeLessThan(400)

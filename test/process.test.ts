@@ -1,15 +1,17 @@
 import { describe, expect, test } from 'bun:test'
 import { chmodSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { json, seedServer } from './helpers/app'
+import { adminKey, json, seedServer } from './helpers/app'
 import { runCli, startServer, tempDir } from './helpers/process'
 import { fakeUpstream } from './helpers/upstream'
 import { connectWs } from './helpers/ws'
 
+const auth = { authorization: `Bearer ${adminKey}` }
+
 const register = (base: string, body: unknown) =>
   fetch(`${base}/servers/register`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...auth },
     body: JSON.stringify(body),
   })
 
@@ -23,7 +25,7 @@ describe('the server process', () => {
     expect(first.lines.some((l) => l.includes('"msg":"stopped"'))).toBe(true)
 
     const second = await startServer([], { AUTOMCP_DB: db })
-    const list = await json(await fetch(`${second.base}/servers`))
+    const list = await json(await fetch(`${second.base}/servers`, { headers: auth }))
     expect(list.map((s: { id: string }) => s.id)).toEqual(['kept'])
     second.proc.kill('SIGINT')
     expect(await second.proc.exited).toBe(0)
@@ -41,7 +43,7 @@ describe('the server process', () => {
     await server.proc.exited
 
     const again = await startServer(['--db', db])
-    const list = await json(await fetch(`${again.base}/servers`))
+    const list = await json(await fetch(`${again.base}/servers`, { headers: auth }))
     expect(list.map((s: { id: string }) => s.id).sort()).toEqual([...ids].sort())
     again.proc.kill('SIGTERM')
     await again.proc.exited
@@ -53,7 +55,7 @@ describe('the server process', () => {
     const { readable, writable } = new TransformStream<Uint8Array>()
     const pending = fetch(`${server.base}/servers/register`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...auth },
       body: readable,
     })
     await Bun.sleep(100)
@@ -69,8 +71,8 @@ describe('the server process', () => {
   test('SIGTERM closes open sockets (1001) and aborts their chats instead of waiting for them', async () => {
     const upstream = fakeUpstream()
     const server = await startServer(['--db', ':memory:'], { AUTOMCP_UPSTREAM_URL: upstream.url })
-    const chat = await connectWs(`${server.base.replace('http', 'ws')}/chat`)
-    const events = await connectWs(`${server.base.replace('http', 'ws')}/events`)
+    const chat = await connectWs(`${server.base.replace('http', 'ws')}/chat?token=${adminKey}`)
+    const events = await connectWs(`${server.base.replace('http', 'ws')}/events?token=${adminKey}`)
     const closes = [chat, events].map(
       (c) => new Promise<number>((resolve) => c.ws.addEventListener('close', (e) => resolve(e.code))),
     )

@@ -26,7 +26,23 @@ export function serve(config: Config) {
     }
   })()
 
-  const services = createServices({ db, logger, config })
+  const services = (() => {
+    try {
+      return createServices({ db, logger, config })
+    } catch (e) {
+      fail(`cannot open the stored secrets (AUTOMCP_SECRET_KEY or the key file beside the database): ${(e as Error).message}`)
+    }
+  })()
+  if (config.auth === 'off')
+    logger.warn('authentication is off (AUTOMCP_AUTH=off): anyone who can reach this port can use the API')
+  else if (!config.apiKey && services.keys.activeCount() === 0) {
+    // Secure by default, yet usable at once: the first start makes an admin key and shows it this once.
+    const { key, row } = services.keys.create('initial admin key', 'admin')
+    process.stderr.write(
+      `\nAutoMCP created an admin API key (${row.id}). It is shown only this once; keep it:\n\n  ${key}\n\n` +
+        'Send it as "Authorization: Bearer <key>". More keys: automcp keys create --role read|admin\n\n',
+    )
+  }
   const app = createApp({ db, logger, services, config })
   // Built before the first request, so the first dashboard load does not pay for it.
   services.servers.listJson()

@@ -12,8 +12,10 @@ export const servers = sqliteTable(
     transport: text('transport', { enum: ['auto', 'streamable-http', 'sse', 'http'] })
       .notNull()
       .default('auto'),
-    // Write-only: sent to the server being checked, never returned by the API.
-    headers: text('headers', { mode: 'json' }).$type<Record<string, string>>().notNull().default(sql`'{}'`),
+    // Write-only: sent to the server being checked, never returned by the API. Sealed with AES-GCM
+    // (src/shared/secrets.ts); `{…}` is a value from before sealing, sealed at the next start.
+    headers: text('headers').notNull().default(sql`'{}'`),
+    headerNames: text('header_names', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
     intervalS: integer('interval_s'),
     timeoutMs: integer('timeout_ms'),
     failureThreshold: integer('failure_threshold'),
@@ -83,3 +85,21 @@ export const rollups = sqliteTable(
 )
 
 export type CheckRow = typeof checks.$inferSelect
+
+/**
+ * API keys: only a SHA-256 of each is stored (keys are 256 random bits, so a fast hash is enough).
+ * A revoked key keeps its row, so `automcp keys list` can still show when it went.
+ */
+export const apiKeys = sqliteTable('api_keys', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  role: text('role', { enum: ['admin', 'read'] }).notNull(),
+  hash: text('hash').notNull().unique(),
+  // The first characters of the key, to recognise it in a list.
+  prefix: text('prefix').notNull(),
+  createdAt: integer('created_at').notNull(),
+  lastUsedAt: integer('last_used_at'),
+  revokedAt: integer('revoked_at'),
+})
+
+export type ApiKeyRow = typeof apiKeys.$inferSelect

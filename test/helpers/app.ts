@@ -7,10 +7,14 @@ import { createLogger } from '../../src/shared/logger'
 
 export type TestApp = Awaited<ReturnType<typeof startApp>>
 
+/** The admin key every test app accepts (AUTOMCP_API_KEY); `request` and `ws` send it. */
+export const adminKey = 'amcp_test-admin-key'
+
 /** Defaults for tests: the real defaults, with checks quick enough to wait for. */
 export const testConfig = (overrides: Partial<ServiceConfig> = {}): ServiceConfig => ({
   ...loadConfig([], {}),
   checkTimeoutMs: 2_000,
+  apiKey: adminKey,
   ...overrides,
 })
 
@@ -24,18 +28,23 @@ export async function startApp({
   monitor = false,
   config = {} as Partial<ServiceConfig>,
   now = Date.now,
+  auth = 'on' as 'on' | 'off',
 } = {}) {
   const logs: Record<string, unknown>[] = []
   const logger = createLogger('debug', (line) => logs.push(JSON.parse(line)))
   const services = createServices({ db, logger, config: testConfig(config), now })
-  const app = createApp({ db, logger, services, config: { corsOrigins } }).listen({
+  const app = createApp({ db, logger, services, config: { corsOrigins, auth } }).listen({
     port: 0,
     hostname: '127.0.0.1',
   })
   if (monitor) services.monitor.start()
   const base = `http://127.0.0.1:${app.server?.port}`
   let stopped: Promise<void> | undefined
-  const request = (path: string, init?: RequestInit) => fetch(base + path, init)
+  const request = (path: string, init: RequestInit = {}) =>
+    fetch(base + path, {
+      ...init,
+      headers: { authorization: `Bearer ${adminKey}`, ...(init.headers as object) },
+    })
   const send = (method: string, path: string, body?: unknown) =>
     request(path, {
       method,
@@ -49,6 +58,9 @@ export async function startApp({
     base,
     logs,
     request,
+    /** The WebSocket URL of `path`, with the admin key as its `token`. */
+    ws: (path: string) =>
+      `${base.replace('http', 'ws')}${path}${path.includes('?') ? '&' : '?'}token=${adminKey}`,
     post: (path: string, body: unknown) => send('POST', path, body),
     patch: (path: string, body: unknown) => send('PATCH', path, body),
     getJson: async (path: string) => json(await request(path)),

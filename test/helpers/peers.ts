@@ -75,10 +75,12 @@ export async function startEverything(mode: 'streamableHttp' | 'sse') {
 /** A plain HTTP server whose answers the test switches: `ok`, `hang` (never answers), or a status code. */
 export function healthServer() {
   let mode: 'ok' | 'hang' | number = 'ok'
+  const seen: Headers[] = []
   const server = Bun.serve({
     port: 0,
     hostname: '127.0.0.1',
     fetch(req) {
+      seen.push(req.headers)
       if (mode === 'hang') return new Promise<Response>(() => {})
       if (typeof mode === 'number') return new Response('nope', { status: mode })
       if (new URL(req.url).pathname !== '/health') return new Response('not here', { status: 404 })
@@ -87,6 +89,8 @@ export function healthServer() {
   })
   return {
     url: `http://127.0.0.1:${server.port}`,
+    /** The headers of every request it received. */
+    seen,
     set(next: typeof mode) {
       mode = next
     },

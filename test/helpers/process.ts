@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Subprocess } from 'bun'
+import { adminKey } from './app'
 
 const root = join(import.meta.dir, '..', '..')
 
@@ -28,20 +29,26 @@ export type ServerProcess = {
   port: number
   /** Every stdout line so far; kept drained so a chatty server never blocks on a full pipe. */
   lines: string[]
+  /** What it wrote to stderr so far. */
+  stderr: () => string
 }
 
-/** Starts the real server process on a free port and waits for its `listening` log line. */
+/** Starts the real server process on a free port (admin key `adminKey`) and waits for its `listening` log line. */
 export async function startServer(args: string[], env: Record<string, string> = {}): Promise<ServerProcess> {
   const proc = Bun.spawn(
     [process.execPath, join(root, 'src/main.ts'), '--port', '0', '--host', '127.0.0.1', ...args],
     {
-      env: { ...process.env, ...env },
+      env: { ...process.env, AUTOMCP_API_KEY: adminKey, ...env },
       stdin: 'ignore',
       stdout: 'pipe',
       stderr: 'pipe',
     },
   )
   const lines: string[] = []
+  let stderr = ''
+  void (async () => {
+    for await (const chunk of proc.stderr.pipeThrough(new TextDecoderStream())) stderr += chunk
+  })()
   const listening = Promise.withResolvers<number>()
   void (async () => {
     let partial = ''
@@ -58,7 +65,7 @@ export async function startServer(args: string[], env: Record<string, string> = 
   const timer = setTimeout(() => listening.reject(new Error('server did not start within 10 s')), 10_000)
   try {
     const port = await listening.promise
-    return { proc, port, base: `http://127.0.0.1:${port}`, lines }
+    return { proc, port, base: `http://127.0.0.1:${port}`, lines, stderr: () => stderr }
   } catch (e) {
     proc.kill('SIGKILL')
     throw e

@@ -33,7 +33,8 @@ export const eventsPathDoc: OpenAPIV3.PathsObject = {
  */
 export const eventsController = (hub: EventHub, snapshotJson: () => string, sockets: SocketRegistry) =>
   new Elysia({ name: 'events' }).ws('/events', {
-    query: t.Object({ since: t.Optional(t.Numeric({ minimum: 0 })) }),
+    // `token`: the API key, for clients that cannot send headers (checked before the upgrade).
+    query: t.Object({ since: t.Optional(t.Numeric({ minimum: 0 })), token: t.Optional(t.String()) }),
     detail: { hide: true }, // documented by eventsPathDoc: OpenAPI has no WebSocket operations
     open(ws) {
       const since = ws.data.query.since

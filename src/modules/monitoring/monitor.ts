@@ -110,7 +110,7 @@ export function createMonitor({
       url: row.url,
       transport: row.transport,
       activeTransport: row.activeTransport,
-      headers: row.headers,
+      headers: repo.headersOf(row),
       timeoutMs: row.timeoutMs ?? settings.checkTimeoutMs,
       signal: stopping.signal,
     })

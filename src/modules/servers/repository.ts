@@ -1,22 +1,22 @@
 import { eq, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client'
 import { type NewServerRow, type ServerRow, servers } from '../../db/schema'
+import type { SecretBox } from '../../shared/secrets'
 
-/** The fields a user sets; everything else is owned by AutoMCP. */
+/** The fields a user sets; everything else is owned by AutoMCP. `headers` in plain text here only. */
 export type ServerSettings = Required<
   Pick<
     NewServerRow,
     | 'name'
     | 'url'
     | 'transport'
-    | 'headers'
     | 'intervalS'
     | 'timeoutMs'
     | 'failureThreshold'
     | 'successThreshold'
     | 'tags'
   >
->
+> & { headers: Record<string, string> }
 
 // A changed endpoint makes the last check meaningless: forget it rather than show a stale status.
 const resetCheckState = {
@@ -38,9 +38,18 @@ export type CheckState = {
 
 export type ServerRepository = ReturnType<typeof createServerRepository>
 
-/** All reads and writes of the `servers` table; it remembers which rows it wrote, for the list cache. */
-export function createServerRepository(db: Db) {
+/**
+ * All reads and writes of the `servers` table; it remembers which rows it wrote, for the list cache.
+ * Header values are sealed on the way in and opened only for the check that sends them.
+ */
+export function createServerRepository(db: Db, box: SecretBox) {
   let changed = new Set<string>()
+  const sealed = <T extends { headers?: Record<string, string> }>(settings: T) => {
+    const { headers, ...rest } = settings
+    if (headers === undefined) return rest
+    return { ...rest, headers: box.seal(JSON.stringify(headers)), headerNames: Object.keys(headers) }
+  }
+  sealLegacyHeaders(db, box)
   // Registration is the hot write path: its statements are prepared once. Only this process writes
   // `servers` and bun:sqlite is synchronous, so the read-then-write below cannot interleave.
   const p = sql.placeholder
@@ -49,6 +58,7 @@ export function createServerRepository(db: Db) {
     url: p('url'),
     transport: p('transport'),
     headers: p('headers'),
+    headerNames: p('headerNames'),
     intervalS: p('intervalS'),
     timeoutMs: p('timeoutMs'),
     failureThreshold: p('failureThreshold'),
@@ -123,10 +133,15 @@ export function createServerRepository(db: Db) {
       return byId.get({ id })
     },
 
+    /** The headers to send to the server, in plain text: for the check, never for a response. */
+    headersOf(row: ServerRow): Record<string, string> {
+      return JSON.parse(box.open(row.headers))
+    },
+
     /** Creates or replaces the user's settings of `id`; says which it did. */
     upsert(id: string, settings: ServerSettings, now: number): { created: boolean } {
       const old = endpointOf.get({ id })
-      const values = { ...settings, id, now }
+      const values = { ...sealed(settings), id, now }
       if (!old) insert.run(values)
       else if (old.url !== settings.url || old.transport !== settings.transport) replaceAndReset.run(values)
       else replace.run(values)
@@ -149,7 +164,7 @@ export function createServerRepository(db: Db) {
             (changes.transport !== undefined && changes.transport !== old.transport)
           return tx
             .update(servers)
-            .set({ ...changes, ...(moved ? resetCheckState : {}), updatedAt: now })
+            .set({ ...sealed(changes), ...(moved ? resetCheckState : {}), updatedAt: now })
             .where(eq(servers.id, id))
             .returning()
             .get()
@@ -172,4 +187,25 @@ export function createServerRepository(db: Db) {
       )
     },
   }
+}
+
+/**
+ * Rows written before headers were sealed hold them as JSON: seal them now, in one transaction. Also
+ * proves the key opens what is stored, so a wrong AUTOMCP_SECRET_KEY stops start-up instead of every check.
+ */
+function sealLegacyHeaders(db: Db, box: SecretBox) {
+  const rows = db.select({ id: servers.id, headers: servers.headers }).from(servers).all()
+  const sample = rows.find((r) => box.isSealed(r.headers))
+  if (sample) box.open(sample.headers)
+  const legacy = rows.filter((r) => !box.isSealed(r.headers))
+  if (legacy.length === 0) return
+  db.transaction((tx) => {
+    for (const { id, headers } of legacy) {
+      const plain = JSON.parse(headers) as Record<string, string>
+      tx.update(servers)
+        .set({ headers: box.seal(headers), headerNames: Object.keys(plain) })
+        .where(eq(servers.id, id))
+        .run()
+    }
+  })
 }

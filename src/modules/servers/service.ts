@@ -18,7 +18,7 @@ export function toServerInfo(row: ServerRow, uptime24h: number | null = null): S
     latency_ms: row.latencyMs,
     transport: row.transport,
     active_transport: row.activeTransport,
-    header_names: Object.keys(row.headers),
+    header_names: row.headerNames,
     interval_s: row.intervalS,
     timeout_ms: row.timeoutMs,
     failure_threshold: row.failureThreshold,

@@ -17,6 +17,6 @@ export const systemController = (db: Db, startedAt: number) =>
         200: t.Object({ status: t.Literal('ok'), version: t.String(), uptime_s: t.Integer() }),
         503: ErrorModel,
       },
-      detail: { summary: 'Health of AutoMCP itself' },
+      detail: { summary: 'Health of AutoMCP itself', description: 'Needs no API key.', security: [] },
     },
   )

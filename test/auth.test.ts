@@ -1,0 +1,173 @@
+import { afterEach, describe, expect, test } from 'bun:test'
+import { join } from 'node:path'
+import { adminKey, json, seedServer, startApp, type TestApp } from './helpers/app'
+import { runCli, startServer, tempDir } from './helpers/process'
+import { fakeUpstream } from './helpers/upstream'
+import { connectWs } from './helpers/ws'
+
+let api: TestApp
+afterEach(() => api?.stop())
+
+const anonymous = (path: string, init: RequestInit = {}) => fetch(api.base + path, init)
+const withKey = (key: string, path: string, init: RequestInit = {}) =>
+  fetch(api.base + path, {
+    ...init,
+    headers: { authorization: `Bearer ${key}`, ...(init.headers as object) },
+  })
+const wsBase = () => api.base.replace('http', 'ws')
+
+/** Opens a WebSocket; resolves with it once open, rejects when the server refuses the upgrade. */
+function openWs(url: string, options?: string[] | { headers: Record<string, string> }): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    // Bun's WebSocket also takes `{ headers }`, which the DOM typings do not know.
+    const ws = new WebSocket(url, options as string[] | undefined)
+    ws.onopen = () => resolve(ws)
+    ws.onerror = () => reject(new Error('refused'))
+  })
+}
+
+describe('API keys', () => {
+  test('every documented route but the public three answers 401 without a key', async () => {
+    api = await startApp()
+    const doc = await json(await anonymous('/openapi/json'))
+    const operations = Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(
+      ([path, ops]) =>
+        Object.keys(ops).map((method) => [method.toUpperCase(), path.replace(/\{[^}]+\}/g, 'x')] as const),
+    )
+    expect(operations.length).toBeGreaterThanOrEqual(12)
+    for (const [method, path] of operations) {
+      const res = await anonymous(path, {
+        method,
+        headers: { 'content-type': 'application/json' },
+        body: method === 'GET' ? undefined : '{}',
+      })
+      if (method === 'GET' && path === '/health') {
+        expect(res.status).toBe(200)
+        continue
+      }
+      expect(res.status, `${method} ${path}`).toBe(401)
+      expect(res.headers.get('www-authenticate')).toBe('Bearer')
+      expect(await json(res)).toEqual({ code: 'unauthorized', detail: expect.stringContaining('Bearer') })
+    }
+    for (const open of ['/health', '/openapi/json', '/swagger'])
+      expect((await anonymous(open)).status).toBe(200)
+
+    const wrong = await withKey('amcp_not-a-key', '/servers')
+    expect(wrong.status).toBe(401)
+    expect((await json(wrong)).code).toBe('invalid_api_key')
+    expect((await withKey(adminKey, '/servers')).status).toBe(200)
+    expect(
+      (await anonymous('/servers', { headers: { authorization: `Basic ${btoa(`x:${adminKey}`)}` } })).status,
+    ).toBe(401)
+  })
+
+  test('a read key can look but not change; /chat takes an admin key', async () => {
+    const upstream = fakeUpstream()
+    api = await startApp({ config: { upstreamUrl: upstream.url } })
+    await api.post('/servers/register', seedServer('s'))
+    const { key } = api.services.keys.create('dashboard', 'read')
+    expect((await withKey(key, '/servers')).status).toBe(200)
+    expect((await withKey(key, '/servers/s/history')).status).toBe(200)
+    expect((await withKey(key, '/chat/models', { method: 'POST' })).status).toBe(200)
+    for (const [method, path] of [
+      ['POST', '/servers/register'],
+      ['PATCH', '/servers/s'],
+      ['DELETE', '/servers/s'],
+      ['POST', '/servers/s/test'],
+    ]) {
+      const res = await withKey(key, path as string, {
+        method,
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+      })
+      expect(res.status, `${method} ${path}`).toBe(403)
+      expect((await json(res)).code).toBe('forbidden')
+    }
+    expect((await api.getJson('/servers/s')).id).toBe('s') // nothing was deleted
+    ;(await openWs(`${wsBase()}/events?token=${key}`)).close()
+    await expect(openWs(`${wsBase()}/chat?token=${key}`)).rejects.toThrow('refused')
+    upstream.stop()
+  })
+
+  test('WebSockets take the key as a header, a token parameter or a bearer.<key> subprotocol', async () => {
+    api = await startApp()
+    await expect(openWs(`${wsBase()}/events`)).rejects.toThrow('refused')
+    await expect(openWs(`${wsBase()}/events?token=wrong`)).rejects.toThrow('refused')
+    ;(await openWs(`${wsBase()}/events`, { headers: { authorization: `Bearer ${adminKey}` } })).close()
+    ;(await openWs(`${wsBase()}/events?token=${adminKey}`)).close()
+    const viaProtocol = await openWs(`${wsBase()}/chat`, ['automcp', `bearer.${adminKey}`])
+    expect(viaProtocol.protocol).toBe('automcp') // a browser needs one protocol chosen
+    viaProtocol.close()
+  })
+
+  test('with CORS origins set, a WebSocket from another origin is refused; preflight allows Authorization', async () => {
+    api = await startApp({ corsOrigins: ['https://app.example.com'] })
+    const url = `${wsBase()}/events?token=${adminKey}`
+    await expect(openWs(url, { headers: { origin: 'https://evil.example.com' } })).rejects.toThrow('refused')
+    ;(await openWs(url, { headers: { origin: 'https://app.example.com' } })).close()
+    ;(await openWs(url)).close() // no Origin: not a browser
+    const preflight = await anonymous('/servers', {
+      method: 'OPTIONS',
+      headers: {
+        origin: 'https://app.example.com',
+        'access-control-request-method': 'GET',
+        'access-control-request-headers': 'authorization',
+      },
+    })
+    expect(preflight.status).toBeLessThan(300)
+    expect(preflight.headers.get('access-control-allow-origin')).toBe('https://app.example.com')
+    expect(preflight.headers.get('access-control-allow-headers')?.toLowerCase()).toContain('authorization')
+    expect(preflight.headers.get('access-control-allow-credentials')).not.toBe('true')
+  })
+
+  test('AUTOMCP_AUTH=off lets requests in without a key', async () => {
+    api = await startApp({ auth: 'off' })
+    expect((await anonymous('/servers')).status).toBe(200)
+    const client = await connectWs(`${wsBase()}/events`)
+    expect((await client.next((m) => m.type === 'snapshot')).type).toBe('snapshot')
+    client.close()
+  })
+})
+
+describe('keys in the real process', () => {
+  test('the first start creates and prints one admin key; the CLI adds and revokes keys, at once', async () => {
+    const db = join(tempDir(), 'auth.db')
+    const first = await startServer(['--db', db], { AUTOMCP_API_KEY: '' })
+    const printed = /amcp_[A-Za-z0-9_-]{43}/.exec(first.stderr())?.[0] as string
+    expect(printed).toBeString()
+    const get = (key: string) =>
+      fetch(`${first.base}/servers`, { headers: { authorization: `Bearer ${key}` } })
+    expect((await get(printed)).status).toBe(200)
+    expect(first.lines.join('\n')).not.toContain(printed) // the log never holds it
+
+    // keys created and revoked by another process, against the running server's database
+    const created = await runCli(['keys', 'create', '--name', 'ci', '--role', 'read', '--db', db])
+    expect(created.code).toBe(0)
+    const readKey = /amcp_[A-Za-z0-9_-]{43}/.exec(created.stdout)?.[0] as string
+    expect((await get(readKey)).status).toBe(200)
+    const id = /key_[0-9a-f]{8}/.exec(created.stdout)?.[0] as string
+    const listed = await runCli(['keys', 'list', '--db', db])
+    expect(listed.stdout).toContain(id)
+    expect(listed.stdout).not.toContain(readKey)
+    expect((await runCli(['keys', 'revoke', id, '--db', db])).code).toBe(0)
+    expect((await get(readKey)).status).toBe(401)
+    expect((await runCli(['keys', 'revoke', id, '--db', db])).code).toBe(2)
+    first.proc.kill('SIGTERM')
+    await first.proc.exited
+
+    const second = await startServer(['--db', db], { AUTOMCP_API_KEY: '' })
+    expect(second.stderr()).not.toMatch(/amcp_/) // a key exists: none is made
+    second.proc.kill('SIGTERM')
+    await second.proc.exited
+  })
+
+  test('AUTOMCP_AUTH=off logs a warning at start', async () => {
+    const server = await startServer(['--db', ':memory:'], { AUTOMCP_AUTH: 'off' })
+    expect(
+      server.lines.some((l) => l.includes('"level":"warn"') && l.includes('authentication is off')),
+    ).toBe(true)
+    expect((await fetch(`${server.base}/servers`)).status).toBe(200)
+    server.proc.kill('SIGTERM')
+    await server.proc.exited
+  })
+})
