@@ -11,6 +11,7 @@ import { createServerRepository } from './modules/servers/repository'
 import { createServerService } from './modules/servers/service'
 import type { Logger } from './shared/logger'
 import { createSocketRegistry } from './shared/sockets'
+import { createPolicy } from './shared/ssrf'
 
 export type ServiceConfig = MonitorSettings &
   Pick<
@@ -22,6 +23,9 @@ export type ServiceConfig = MonitorSettings &
     | 'upstreamIdleTimeoutMs'
     | 'modelsCacheMs'
     | 'chatConcurrency'
+    | 'allowPrivate'
+    | 'allowHosts'
+    | 'denyCidrs'
   >
 
 export type Services = ReturnType<typeof createServices>
@@ -41,9 +45,15 @@ export function createServices({
   const repo = createServerRepository(db)
   const history = createHistoryRepository(db)
   const hub = createEventHub()
+  const guard = {
+    allowPrivate: config.allowPrivate,
+    allowHosts: config.allowHosts,
+    denyCidrs: config.denyCidrs,
+  }
   const probes = createRemoteProber(new URL('./probe-worker.ts', import.meta.url), {
     slowMs: config.slowMs,
     dbPath: db.$client.filename,
+    guard,
   })
   const day = 86_400_000
 
@@ -53,6 +63,7 @@ export function createServices({
   const servers = createServerService({
     repo,
     now,
+    refusal: createPolicy(guard),
     uptime: () => history.uptimeSince(now() - day),
     onChange: (change) => {
       if (change.type === 'removed') {
