@@ -1,6 +1,8 @@
 // Every setting AutoMCP reads, with its flag, environment variable and default, in one table: the parser,
 // `--help` and the README's configuration table are all derived from it.
 
+import { formatIp, parseCidr, parseHostPattern } from './shared/ssrf'
+
 export class ConfigError extends Error {}
 
 type Setting<T> = {
@@ -43,6 +45,29 @@ const duration = (raw: string, name: string): number => {
     throw new ConfigError(`${name} must be a duration such as 500ms, 90s, 30m, 48h or 90d, got "${raw}"`)
   return Number(m[1]) * units[m[2] as keyof typeof units]
 }
+
+const boolean = (raw: string, name: string): boolean => {
+  const v = raw.trim().toLowerCase()
+  if (v === 'true' || v === '1') return true
+  if (v === 'false' || v === '0') return false
+  throw new ConfigError(`${name} must be true or false, got "${raw}"`)
+}
+
+/** A comma-separated list, each item checked by `item` (which throws an Error saying what is wrong). */
+const list =
+  (item: (raw: string) => string) =>
+  (raw: string, name: string): readonly string[] =>
+    raw
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)
+      .map((s) => {
+        try {
+          return item(s)
+        } catch (e) {
+          throw new ConfigError(`${name}: ${(e as Error).message}`)
+        }
+      })
 
 const text = (raw: string) => raw
 const secret = (raw: string) => raw as string | undefined
@@ -91,7 +116,7 @@ export const settings = {
   secretKey: setting({
     env: 'AUTOMCP_SECRET_KEY',
     default: undefined,
-    shown: '`<db>.key`',
+    shown: '<db>.key',
     doc: 'Encrypts stored MCP server headers (AES-256-GCM); unset: a random key in a 0600 file beside the database',
     parse: secret,
   }),
@@ -150,6 +175,27 @@ export const settings = {
             throw new ConfigError(`${name} must list origins like https://app.example.com, got "${o}"`)
           return url.origin
         }),
+  }),
+  allowPrivate: setting({
+    env: 'AUTOMCP_ALLOW_PRIVATE',
+    default: true,
+    doc: 'Whether checks may reach loopback and private addresses (`false`: blocked; see SSRF guard)',
+    parse: boolean,
+  }),
+  allowHosts: setting({
+    env: 'AUTOMCP_ALLOW_HOSTS',
+    default: [] as readonly string[],
+    doc: 'Comma-separated hosts (`mcp.lan`, `*.corp.example`, `10.0.0.5`) exempt from `AUTOMCP_ALLOW_PRIVATE=false`',
+    parse: list(parseHostPattern),
+  }),
+  denyCidrs: setting({
+    env: 'AUTOMCP_DENY_CIDRS',
+    default: [] as readonly string[],
+    doc: 'Comma-separated CIDRs (IPv4, IPv6) that checks never reach, on top of the built-in ones',
+    parse: list((raw) => {
+      const cidr = parseCidr(raw)
+      return `${formatIp({ version: cidr.version, value: cidr.base })}/${cidr.bits}`
+    }),
   }),
   checkIntervalS: setting({
     flag: '--check-interval',

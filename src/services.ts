@@ -14,6 +14,7 @@ import { createServerService } from './modules/servers/service'
 import type { Logger } from './shared/logger'
 import { createSecretBox, loadSecretKey } from './shared/secrets'
 import { createSocketRegistry } from './shared/sockets'
+import { createPolicy } from './shared/ssrf'
 
 export type ServiceConfig = MonitorSettings &
   Pick<
@@ -27,6 +28,9 @@ export type ServiceConfig = MonitorSettings &
     | 'chatConcurrency'
     | 'secretKey'
     | 'apiKey'
+    | 'allowPrivate'
+    | 'allowHosts'
+    | 'denyCidrs'
   >
 
 export type Services = ReturnType<typeof createServices>
@@ -51,9 +55,15 @@ export function createServices({
   )
   const history = createHistoryRepository(db)
   const hub = createEventHub()
+  const guard = {
+    allowPrivate: config.allowPrivate,
+    allowHosts: config.allowHosts,
+    denyCidrs: config.denyCidrs,
+  }
   const probes = createRemoteProber(new URL('./probe-worker.ts', import.meta.url), {
     slowMs: config.slowMs,
     dbPath: db.$client.filename,
+    guard,
   })
   const day = 86_400_000
 
@@ -63,6 +73,7 @@ export function createServices({
   const servers = createServerService({
     repo,
     now,
+    refusal: createPolicy(guard),
     uptime: () => history.uptimeSince(now() - day),
     onChange: (change) => {
       if (change.type === 'removed') {

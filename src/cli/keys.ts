@@ -6,7 +6,11 @@ import { createKeyRepository } from '../modules/auth/keys.repository'
 import { fail } from './fail'
 
 /** Splits `keys …` arguments from the settings ones, which loadConfig reads. */
-export function parseKeysArgs(args: string[]): { action: string; options: Record<string, string>; rest: string[] } {
+export function parseKeysArgs(args: string[]): {
+  action: string
+  options: Record<string, string>
+  rest: string[]
+} {
   const [action = '', ...others] = args
   const options: Record<string, string> = {}
   const rest: string[] = []
@@ -41,7 +45,9 @@ export function keysCommand(config: Config, action: string, options: Record<stri
       const role = (options.role ?? 'admin') as Role
       if (role !== 'admin' && role !== 'read') fail(`--role must be admin or read, got "${role}"`)
       const { key, row } = keys.create(options.name ?? `${role} key`, role)
-      console.log(`created ${row.id} (${row.role}, "${row.name}"). The key, shown only this once:\n\n  ${key}\n`)
+      console.log(
+        `created ${row.id} (${row.role}, "${row.name}"). The key, shown only this once:\n\n  ${key}\n`,
+      )
       break
     }
     case 'list': {
@@ -49,7 +55,15 @@ export function keysCommand(config: Config, action: string, options: Record<stri
       if (rows.length === 0) console.log('no keys')
       for (const k of rows)
         console.log(
-          [k.id, k.role.padEnd(5), k.prefix, `created ${iso(k.createdAt)}`, `last used ${iso(k.lastUsedAt)}`, k.revokedAt ? `revoked ${iso(k.revokedAt)}` : 'active', JSON.stringify(k.name)].join('  '),
+          [
+            k.id,
+            k.role.padEnd(5),
+            k.prefix,
+            `created ${iso(k.createdAt)}`,
+            `last used ${iso(k.lastUsedAt)}`,
+            k.revokedAt ? `revoked ${iso(k.revokedAt)}` : 'active',
+            JSON.stringify(k.name),
+          ].join('  '),
         )
       break
     }

@@ -30,7 +30,9 @@ export function serve(config: Config) {
     try {
       return createServices({ db, logger, config })
     } catch (e) {
-      fail(`cannot open the stored secrets (AUTOMCP_SECRET_KEY or the key file beside the database): ${(e as Error).message}`)
+      fail(
+        `cannot open the stored secrets (AUTOMCP_SECRET_KEY or the key file beside the database): ${(e as Error).message}`,
+      )
     }
   })()
   if (config.auth === 'off')

@@ -1,5 +1,6 @@
 import type { ServerRow } from '../../db/schema'
-import { serverNotFound } from '../../shared/errors'
+import { serverNotFound, urlBlocked } from '../../shared/errors'
+import { literalRefusal, type Refusal } from '../../shared/ssrf'
 import type { ListQuery, PatchBody, RegisterBody, ServerInfo } from './model'
 import type { ServerRepository, ServerSettings } from './repository'
 
@@ -71,8 +72,11 @@ export function createServerService({
   uptime = () => new Map(),
   onChange = () => {},
   now = Date.now,
+  refusal = () => null,
 }: {
   repo: ServerRepository
+  /** The SSRF guard's rules: a URL whose host is a blocked address is refused at once (422). */
+  refusal?: Refusal
   /** Uptime ratio over the last 24 h per server id. */
   uptime?: () => Map<string, number>
   onChange?: (change: RegistryChange) => void
@@ -128,6 +132,10 @@ export function createServerService({
     return row
   }
   const info = (row: ServerRow) => toServerInfo(row, uptimeMap().get(row.id) ?? null)
+  const checkUrl = (url: string | undefined) => {
+    const why = url === undefined ? null : literalRefusal(url, refusal)
+    if (why) throw urlBlocked(why)
+  }
 
   const settingsOf = (body: RegisterBody): ServerSettings => ({
     name: body.name,
@@ -194,6 +202,7 @@ export function createServerService({
     row: find,
 
     register(body: RegisterBody): { id: string; created: boolean } {
+      checkUrl(body.url)
       const id = body.id ?? generateId(body.name)
       const { created } = repo.upsert(id, settingsOf(body), now())
       writes++
@@ -202,6 +211,7 @@ export function createServerService({
     },
 
     patch(id: string, body: PatchBody): ServerInfo {
+      checkUrl(body.url)
       const row = repo.patch(
         id,
         {

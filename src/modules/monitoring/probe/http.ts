@@ -1,6 +1,7 @@
+import type { FetchLike } from '../../../shared/guarded-fetch'
 import type { ProbeOutcome } from './outcome'
 
-export type FetchLike = (input: string | URL, init?: RequestInit) => Promise<Response>
+export type { FetchLike } from '../../../shared/guarded-fetch'
 
 /** The seed's check: `GET {url}/health`; 200 is healthy and its body may carry `capabilities`. */
 export async function probeHttp(

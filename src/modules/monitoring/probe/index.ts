@@ -84,6 +84,8 @@ export function createProber({
     let first: ProbeOutcome | undefined
     for (const transport of candidates) {
       const outcome = await attempt(transport, target, signal)
+      // The guard's verdict is the answer, whichever transport got it.
+      if (outcome.reason === 'blocked') return finish(outcome)
       const worked = outcome.status !== 'unhealthy' && !mismatch(outcome)
       if (worked || !mismatch(outcome) || signal.aborted) return finish(first && !worked ? first : outcome)
       first ??= outcome

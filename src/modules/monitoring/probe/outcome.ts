@@ -1,4 +1,6 @@
+import { SseError } from '@modelcontextprotocol/sdk/client/sse.js'
 import { McpError } from '@modelcontextprotocol/sdk/types.js'
+import { blockedPrefix } from '../../../shared/guarded-fetch'
 
 export type ProbeStatus = 'healthy' | 'degraded' | 'unhealthy'
 export type ConcreteTransport = 'streamable-http' | 'sse' | 'http'
@@ -49,6 +51,12 @@ export function classify(error: unknown): ProbeOutcome {
   const message = error instanceof Error ? error.message : String(error)
   for (const e of causes(error)) {
     const { name, code } = (e ?? {}) as { name?: string; code?: unknown }
+    // The SSE transport keeps only the message, behind its own prefix.
+    if (
+      code === 'ERR_SSRF_BLOCKED' ||
+      (e instanceof SseError && e.message.startsWith(`SSE error: ${blockedPrefix}`))
+    )
+      return failed('blocked', message)
     if (name === 'TimeoutError' || name === 'AbortError' || (e instanceof McpError && code === -32001))
       return failed('timeout', message)
     if (code === 'ECONNREFUSED' || code === 'ConnectionRefused') return failed('connection_refused', message)

@@ -4,6 +4,8 @@
 
 import { setPriority } from 'node:os'
 import { startCheckpointer } from '../../../db/checkpointer'
+import { createGuardedFetch, type FetchLike } from '../../../shared/guarded-fetch'
+import { createPolicy, type GuardSettings } from '../../../shared/ssrf'
 import { createProber, type ProbeTarget } from '.'
 import { createMcpSessions } from './mcp'
 
@@ -23,15 +25,19 @@ export type ProbeRequest =
   | { op: 'closeAll'; seq: number }
   | { op: 'count'; seq: number }
 
-const sessions = createMcpSessions()
+// Every request to a registered URL goes through the SSRF guard, set up by the first message.
+let guarded: FetchLike = () => Promise.reject(new Error('probe thread not configured yet'))
+const guardedFetch: FetchLike = (input, init) => guarded(input, init)
+const sessions = createMcpSessions({ fetch: guardedFetch })
 let stopping = new AbortController()
 
-export type ThreadSettings = { slowMs: number; dbPath: string }
+export type ThreadSettings = { slowMs: number; dbPath: string; guard: GuardSettings }
 
 self.onmessage = async (event: MessageEvent<ThreadSettings | ProbeRequest>) => {
   const msg = event.data
   if (!('op' in msg)) {
-    prober = createProber({ sessions, slowMs: msg.slowMs })
+    guarded = createGuardedFetch(createPolicy(msg.guard))
+    prober = createProber({ sessions, slowMs: msg.slowMs, fetch: guardedFetch })
     if (msg.dbPath !== ':memory:') stopCheckpointer = startCheckpointer(msg.dbPath)
     return
   }
@@ -55,5 +61,5 @@ self.onmessage = async (event: MessageEvent<ThreadSettings | ProbeRequest>) => {
   }
 }
 
-let prober = createProber({ sessions, slowMs: 1_000 })
+let prober = createProber({ sessions, slowMs: 1_000, fetch: guardedFetch })
 let stopCheckpointer = () => {}
