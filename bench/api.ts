@@ -3,7 +3,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fmt, freePort, quantile, waitUntilUp } from './lib'
+import { authHeader, benchEnv, fmt, freePort, quantile, waitUntilUp } from './lib'
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 8)
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 64)
@@ -29,7 +29,17 @@ async function start(cmd: string[], env: Record<string, string> = {}) {
 }
 
 function wrk(url: string, script?: string): number {
-  const args = ['wrk', '-t1', `-c${connections}`, `-d${seconds}s`, ...(script ? ['-s', script] : []), url]
+  // The bare baseline ignores the header; AutoMCP checks it on every request, as in production.
+  const args = [
+    'wrk',
+    '-t1',
+    `-c${connections}`,
+    `-d${seconds}s`,
+    '-H',
+    `Authorization: ${authHeader.authorization}`,
+    ...(script ? ['-s', script] : []),
+    url,
+  ]
   const out = Bun.spawnSync(args).stdout.toString()
   const rps = /Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]
   const non2xx = /Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1]
@@ -49,13 +59,14 @@ const automcp = await start(
     '--port',
   ],
   {
+    ...benchEnv,
     AUTOMCP_LOG_LEVEL: process.env.AUTOMCP_LOG_LEVEL ?? 'info',
   },
 )
 for (let i = 0; i < 100; i++) {
   await fetch(`${automcp.base}/servers/register`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...authHeader },
     body: JSON.stringify({
       id: `server-${i}`,
       name: `Server ${i}`,
@@ -64,7 +75,7 @@ for (let i = 0; i < 100; i++) {
     }),
   })
 }
-const body = await (await fetch(`${automcp.base}/servers`)).arrayBuffer()
+const body = await (await fetch(`${automcp.base}/servers`, { headers: authHeader })).arrayBuffer()
 writeFileSync(join(dir, 'servers.json'), new Uint8Array(body))
 
 const bare = await start([
@@ -94,7 +105,7 @@ writeFileSync(
 request = function()
   n = n + 1
   local body = string.format('{"id":"bench-%d-%d","name":"Bench","url":"http://127.0.0.1:9/mcp","tags":["bench"]}', math.random(1, 1000000000), n)
-  return wrk.format("POST", "/servers/register", { ["Content-Type"] = "application/json" }, body)
+  return wrk.format("POST", "/servers/register", { ["Content-Type"] = "application/json", ["Authorization"] = "${authHeader.authorization}" }, body)
 end
 `,
 )

@@ -4,7 +4,7 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createParser } from 'eventsource-parser'
-import { fmt, freePort, quantile, waitUntilUp } from './lib'
+import { benchEnv, benchKey, fmt, freePort, quantile, waitUntilUp } from './lib'
 
 const root = join(import.meta.dir, '..')
 const bun = process.execPath
@@ -24,7 +24,13 @@ const port = await freePort()
 const automcp = Bun.spawn(
   [bun, join(root, 'src/main.ts'), '--port', String(port), '--host', '127.0.0.1', '--log-level', 'warn'],
   {
-    env: { ...process.env, AUTOMCP_DB: join(dir, 'bench.db'), AUTOMCP_UPSTREAM_URL: upstreamUrl },
+    env: {
+      ...process.env,
+      ...benchEnv,
+      AUTOMCP_CHAT_RATE_LIMIT: '0', // this run starts ~1,300 chats in a minute with one key
+      AUTOMCP_DB: join(dir, 'bench.db'),
+      AUTOMCP_UPSTREAM_URL: upstreamUrl,
+    },
     stdout: 'ignore',
     stderr: 'inherit',
   },
@@ -56,7 +62,7 @@ async function direct(model: string): Promise<{ firstMs: number; totalMs: number
 }
 
 /** One socket on /chat that can run several chats; each resolves when its `done` arrives. */
-async function chatSocket(url = `${base.replace('http', 'ws')}/chat`) {
+async function chatSocket(url = `${base.replace('http', 'ws')}/chat?token=${benchKey}`) {
   const ws = new WebSocket(url)
   type Run = {
     t: number

@@ -38,3 +38,15 @@ export async function memoryOf(pid: number): Promise<{ rssMb: number; peakMb: nu
   const kb = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? 0)
   return { rssMb: kb('VmRSS') / 1024, peakMb: kb('VmHWM') / 1024 }
 }
+
+/**
+ * AutoMCP as a benchmark runs it: authentication on, with a known key; the rate limiter on too but far
+ * above any load here (so its cost is measured, not its 429s); no cap on registrations.
+ */
+export const benchKey = 'amcp_bench-key'
+export const benchEnv = {
+  AUTOMCP_API_KEY: benchKey,
+  AUTOMCP_RATE_LIMIT: '100000000',
+  AUTOMCP_MAX_SERVERS: '10000000',
+}
+export const authHeader = { authorization: `Bearer ${benchKey}` }

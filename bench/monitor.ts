@@ -14,7 +14,7 @@ import { createServerRepository } from '../src/modules/servers/repository'
 import { createServices } from '../src/services'
 import { silentLogger } from '../src/shared/logger'
 import { createSecretBox, loadSecretKey } from '../src/shared/secrets'
-import { fmt, freePort, memoryOf, quantile, waitUntilUp } from './lib'
+import { authHeader, benchEnv, benchKey, fmt, freePort, memoryOf, quantile, waitUntilUp } from './lib'
 
 const root = join(import.meta.dir, '..')
 const dir = mkdtempSync(join(tmpdir(), 'automcp-bench-monitor-'))
@@ -65,6 +65,7 @@ async function sweep() {
     ? ['--cpu-prof-md', '--cpu-prof-dir', dir, join(import.meta.dir, 'peers/profile-target.ts')]
     : [join(root, 'src/main.ts')]
   const automcp = Bun.spawn([bun, ...entry, '--port', String(port), '--host', '127.0.0.1', '--db', dbPath], {
+    env: { ...process.env, ...benchEnv },
     stdout: 'ignore',
     stderr: 'inherit',
   })
@@ -75,7 +76,7 @@ async function sweep() {
   // bytes only; every tenth is also parsed to see whether the sweep is complete.
   const timedList = async () => {
     const t = performance.now()
-    const bytes = await (await fetch(`${base}/servers`)).arrayBuffer()
+    const bytes = await (await fetch(`${base}/servers`, { headers: authHeader })).arrayBuffer()
     return { ms: performance.now() - t, bytes }
   }
   const during: number[] = []
@@ -147,7 +148,7 @@ async function events(base: string) {
   let up = true
   await fetch(`${base}/servers/register`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...authHeader },
     body: JSON.stringify({
       id: 'flip',
       name: 'Flip',
@@ -164,7 +165,7 @@ async function events(base: string) {
       { length: clients },
       () =>
         new Promise<WebSocket>((resolve, reject) => {
-          const ws = new WebSocket(`${base.replace('http', 'ws')}/events`)
+          const ws = new WebSocket(`${base.replace('http', 'ws')}/events?token=${benchKey}`)
           ws.onopen = () => resolve(ws)
           ws.onerror = () => reject(new Error('ws connect failed'))
           ws.onmessage = (e) => {
@@ -181,7 +182,7 @@ async function events(base: string) {
     received[round] = []
     up = !up
     sentAt = performance.now()
-    await fetch(`${base}/servers/flip/test`, { method: 'POST' })
+    await fetch(`${base}/servers/flip/test`, { method: 'POST', headers: authHeader })
     const deadline = performance.now() + 5_000
     while ((received[round]?.length ?? 0) < clients && performance.now() < deadline) await Bun.sleep(5)
   }
@@ -279,7 +280,7 @@ async function history() {
   const generateS = (performance.now() - t0) / 1000
 
   // Retention over it, as the worker runs it: nothing is older than the defaults, so little goes.
-  const config = loadConfig([], {})
+  const config = loadConfig([], benchEnv)
   const services = createServices({ db, logger: silentLogger, config })
   const t1 = performance.now()
   await services.history.prune({
@@ -302,7 +303,9 @@ async function history() {
     const times: number[] = []
     for (let k = 0; k < 100; k++) {
       const t = performance.now()
-      const res = await fetch(`${base}/servers/s${(k * 7) % servers}/stats?window=${window}`)
+      const res = await fetch(`${base}/servers/s${(k * 7) % servers}/stats?window=${window}`, {
+        headers: authHeader,
+      })
       await res.json()
       times.push(performance.now() - t)
     }

@@ -54,7 +54,13 @@ export function createApp({ db, logger, services, config, startedAt = performanc
         ? cors({ origin: [...config.corsOrigins], credentials: false })
         : new Elysia(),
     )
-    .use(authGuard(services.auth, { mode: config.auth, corsOrigins: config.corsOrigins }))
+    .use(
+      authGuard(services.auth, {
+        mode: config.auth,
+        corsOrigins: config.corsOrigins,
+        limiter: services.limiter,
+      }),
+    )
     .use(
       openapi({
         path: '/openapi',

@@ -113,6 +113,24 @@ export const settings = {
     doc: 'An admin API key accepted besides the stored ones; when neither exists, the first start creates one and prints it',
     parse: secret,
   }),
+  rateLimit: setting({
+    env: 'AUTOMCP_RATE_LIMIT',
+    default: 1_200,
+    doc: 'REST requests a minute per API key (per client address with auth off), in bursts of as many; over it: 429 with Retry-After; 0: no limit',
+    parse: integer(0, 100_000_000),
+  }),
+  chatRateLimit: setting({
+    env: 'AUTOMCP_CHAT_RATE_LIMIT',
+    default: 60,
+    doc: 'Chat messages a minute per API key on `/chat`; over it: error `rate_limited`; 0: no limit',
+    parse: integer(0, 100_000_000),
+  }),
+  maxServers: setting({
+    env: 'AUTOMCP_MAX_SERVERS',
+    default: 10_000,
+    doc: 'Registered servers at most; registering one more answers 409 `server_limit_reached`',
+    parse: integer(1, 10_000_000),
+  }),
   secretKey: setting({
     env: 'AUTOMCP_SECRET_KEY',
     default: undefined,

@@ -12,6 +12,7 @@ import { createMonitoringService } from './modules/monitoring/service'
 import { createServerRepository } from './modules/servers/repository'
 import { createServerService } from './modules/servers/service'
 import type { Logger } from './shared/logger'
+import { createRateLimiter } from './shared/rate-limit'
 import { createSecretBox, loadSecretKey } from './shared/secrets'
 import { createSocketRegistry } from './shared/sockets'
 import { createPolicy } from './shared/ssrf'
@@ -28,6 +29,9 @@ export type ServiceConfig = MonitorSettings &
     | 'chatConcurrency'
     | 'secretKey'
     | 'apiKey'
+    | 'rateLimit'
+    | 'chatRateLimit'
+    | 'maxServers'
     | 'allowPrivate'
     | 'allowHosts'
     | 'denyCidrs'
@@ -73,6 +77,7 @@ export function createServices({
   const servers = createServerService({
     repo,
     now,
+    maxServers: config.maxServers,
     refusal: createPolicy(guard),
     uptime: () => history.uptimeSince(now() - day),
     onChange: (change) => {
@@ -111,6 +116,7 @@ export function createServices({
     sockets,
     models: createModelCatalog(upstream, config.modelsCacheMs, now),
     maxChats: config.chatConcurrency,
+    chatLimiter: createRateLimiter(config.chatRateLimit),
     logger,
   }
 
@@ -122,6 +128,7 @@ export function createServices({
     sockets,
     keys,
     auth,
+    limiter: createRateLimiter(config.rateLimit),
     hub,
     sessions: probes.sessions,
     history,

@@ -55,6 +55,8 @@ export async function rawWebSocket(url: string) {
     changed.resolve()
     changed = Promise.withResolvers<void>()
   })
+  const ended = Promise.withResolvers<void>()
+  socket.once('close', () => ended.resolve())
   await opened.promise
 
   return {
@@ -71,6 +73,8 @@ export async function rawWebSocket(url: string) {
       for (let i = 0; i < length; i++) payload[i] = (payload[i] as number) ^ (mask[i % 4] as number)
       socket.write(Buffer.concat([head, mask, payload]))
     },
+    /** Resolves when the server has closed the connection. */
+    closed: ended.promise,
     pause: () => socket.pause(),
     resume: () => socket.resume(),
     // biome-ignore lint/suspicious/noExplicitAny: as above

@@ -3,7 +3,9 @@ import type { OpenAPIV3 } from 'openapi-types'
 import { HttpError } from '../../shared/errors'
 import type { Logger } from '../../shared/logger'
 import { ErrorModel } from '../../shared/model'
+import type { RateLimiter } from '../../shared/rate-limit'
 import type { SocketRegistry } from '../../shared/sockets'
+import { clientOf } from '../auth'
 import { eventsTopic } from '../events/hub'
 import { ChatModel, chatProtocol } from './model'
 import type { createModelCatalog } from './models'
@@ -14,6 +16,7 @@ export type ChatDeps = {
   upstream: Upstream
   models: ReturnType<typeof createModelCatalog>
   maxChats: number
+  chatLimiter: RateLimiter
   logger: Logger
   sockets: SocketRegistry
 }
@@ -21,7 +24,7 @@ export type ChatDeps = {
 const maxMessageBytes = 256 * 1024
 
 /** `/chat/models` (cached pass-through of the upstream's list) and the `/chat` WebSocket relay. */
-export const chatController = ({ upstream, models, maxChats, logger, sockets }: ChatDeps) => {
+export const chatController = ({ upstream, models, maxChats, chatLimiter, logger, sockets }: ChatDeps) => {
   const relays = new WeakMap<object, ChatRelay>()
 
   const listModels = async () => {
@@ -54,7 +57,9 @@ export const chatController = ({ upstream, models, maxChats, logger, sockets }: 
       open(ws) {
         // Elysia's copy of Bun's socket type predates getBufferedAmount(); the object is Bun's own.
         const socket = ws.raw as unknown as Bun.ServerWebSocket
-        relays.set(ws.raw, createChatRelay(socket, upstream, logger, { maxChats, maxMessageBytes }))
+        const client = clientOf(ws.data.request)
+        const admit = () => chatLimiter.take(client)
+        relays.set(ws.raw, createChatRelay(socket, upstream, logger, { maxChats, maxMessageBytes, admit }))
         sockets.add('/chat', ws.raw)
         ws.subscribe(eventsTopic)
       },

@@ -12,11 +12,13 @@ export type ChatSocket = {
 }
 
 type ChatId = string | number
-type ChatError = { code: string; message: string; status?: number }
+type ChatError = { code: string; message: string; status?: number; retry_after_s?: number }
 
 export type RelaySettings = {
   maxChats: number
   maxMessageBytes: number
+  /** 0 when one more chat may start now, else the ms to wait (the key's chat rate limit). */
+  admit?: () => number
   /** Queued bytes on the socket above which reading from the upstream pauses until it drains. */
   highWaterBytes?: number
 }
@@ -31,7 +33,7 @@ export function createChatRelay(
   socket: ChatSocket,
   upstream: Upstream,
   logger: Logger,
-  { maxChats, maxMessageBytes, highWaterBytes = 256 * 1024 }: RelaySettings,
+  { maxChats, maxMessageBytes, admit = () => 0, highWaterBytes = 256 * 1024 }: RelaySettings,
 ) {
   const running = new Map<ChatId, AbortController>()
   let drainWaiters: (() => void)[] = []
@@ -124,6 +126,15 @@ export function createChatRelay(
         code: 'too_many_requests',
         message: `At most ${maxChats} chats may run at once on one socket`,
       })
+    const waitMs = admit()
+    if (waitMs > 0) {
+      const retry_after_s = Math.ceil(waitMs / 1000)
+      return fail(id, {
+        code: 'rate_limited',
+        message: `Too many chats for this API key; retry in ${retry_after_s} s`,
+        retry_after_s,
+      })
+    }
     void run(id, message)
   }
 

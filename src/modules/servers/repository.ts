@@ -44,6 +44,8 @@ export type ServerRepository = ReturnType<typeof createServerRepository>
  */
 export function createServerRepository(db: Db, box: SecretBox) {
   let changed = new Set<string>()
+  // Kept by hand from one count at start: only this process writes `servers`.
+  let count = db.select({ n: sql<number>`count(*)` }).from(servers).get()?.n ?? 0
   const sealed = <T extends { headers?: Record<string, string> }>(settings: T) => {
     const { headers, ...rest } = settings
     if (headers === undefined) return rest
@@ -142,8 +144,10 @@ export function createServerRepository(db: Db, box: SecretBox) {
     upsert(id: string, settings: ServerSettings, now: number): { created: boolean } {
       const old = endpointOf.get({ id })
       const values = { ...sealed(settings), id, now }
-      if (!old) insert.run(values)
-      else if (old.url !== settings.url || old.transport !== settings.transport) replaceAndReset.run(values)
+      if (!old) {
+        insert.run(values)
+        count++
+      } else if (old.url !== settings.url || old.transport !== settings.transport) replaceAndReset.run(values)
       else replace.run(values)
       return written(id, { created: !old })
     },
@@ -181,10 +185,15 @@ export function createServerRepository(db: Db, box: SecretBox) {
 
     /** Deletes the server; its check history goes with it (ON DELETE CASCADE). */
     remove(id: string): boolean {
-      return written(
-        id,
-        db.delete(servers).where(eq(servers.id, id)).returning({ id: servers.id }).all().length > 0,
-      )
+      const removed =
+        db.delete(servers).where(eq(servers.id, id)).returning({ id: servers.id }).all().length > 0
+      if (removed) count--
+      return written(id, removed)
+    },
+
+    /** Whether registering `id` would add a server beyond `max`. */
+    isFullFor(id: string, max: number): boolean {
+      return count >= max && !endpointOf.get({ id })
     },
   }
 }

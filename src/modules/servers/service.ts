@@ -1,5 +1,5 @@
 import type { ServerRow } from '../../db/schema'
-import { serverNotFound, urlBlocked } from '../../shared/errors'
+import { HttpError, serverNotFound, urlBlocked } from '../../shared/errors'
 import { literalRefusal, type Refusal } from '../../shared/ssrf'
 import type { ListQuery, PatchBody, RegisterBody, ServerInfo } from './model'
 import type { ServerRepository, ServerSettings } from './repository'
@@ -73,8 +73,11 @@ export function createServerService({
   onChange = () => {},
   now = Date.now,
   refusal = () => null,
+  maxServers = Number.POSITIVE_INFINITY,
 }: {
   repo: ServerRepository
+  /** Registering one more than this is refused (409). */
+  maxServers?: number
   /** The SSRF guard's rules: a URL whose host is a blocked address is refused at once (422). */
   refusal?: Refusal
   /** Uptime ratio over the last 24 h per server id. */
@@ -204,6 +207,12 @@ export function createServerService({
     register(body: RegisterBody): { id: string; created: boolean } {
       checkUrl(body.url)
       const id = body.id ?? generateId(body.name)
+      if (repo.isFullFor(id, maxServers))
+        throw new HttpError(
+          409,
+          'server_limit_reached',
+          `At most ${maxServers} servers may be registered (AUTOMCP_MAX_SERVERS)`,
+        )
       const { created } = repo.upsert(id, settingsOf(body), now())
       writes++
       onChange({ type: created ? 'registered' : 'updated', server: info(find(id)) })
