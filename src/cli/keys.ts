@@ -1,8 +1,7 @@
 import type { Config } from '../config'
-import { openDb } from '../db/client'
-import { migrate } from '../db/migrate'
 import type { Role } from '../modules/auth/keys'
 import { createKeyRepository } from '../modules/auth/keys.repository'
+import { openDatabase } from './database'
 import { fail } from './fail'
 
 /** Splits `keys …` arguments from the settings ones, which loadConfig reads. */
@@ -29,15 +28,7 @@ export function parseKeysArgs(args: string[]): {
 
 /** `automcp keys create|list|revoke`: works on the database directly, with or without a server running. */
 export function keysCommand(config: Config, action: string, options: Record<string, string>) {
-  const db = (() => {
-    try {
-      const db = openDb(config.db, config.dbSynchronous)
-      migrate(db)
-      return db
-    } catch (e) {
-      fail(`cannot open the database at --db/AUTOMCP_DB "${config.db}": ${(e as Error).message}`)
-    }
-  })()
+  const db = openDatabase(config)
   const keys = createKeyRepository(db)
   const iso = (ms: number | null) => (ms === null ? '-' : new Date(ms).toISOString())
   switch (action) {

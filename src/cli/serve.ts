@@ -1,11 +1,10 @@
 import { readFileSync } from 'node:fs'
 import { createApp } from '../app'
 import type { Config } from '../config'
-import { openDb } from '../db/client'
-import { migrate } from '../db/migrate'
 import { createServices } from '../services'
 import { createLogger } from '../shared/logger'
 import { version } from '../version'
+import { openDatabase } from './database'
 import { fail } from './fail'
 
 /** `automcp serve`: open and migrate the database, listen, run the worker; stop cleanly on a signal. */
@@ -16,15 +15,7 @@ export function serve(config: Config) {
     logger.error('uncaught exception', { error: String(error), stack: error.stack }),
   )
 
-  const db = (() => {
-    try {
-      const db = openDb(config.db, config.dbSynchronous)
-      migrate(db)
-      return db
-    } catch (e) {
-      fail(`cannot open the database at --db/AUTOMCP_DB "${config.db}": ${(e as Error).message}`)
-    }
-  })()
+  const db = openDatabase(config)
 
   const services = (() => {
     try {
