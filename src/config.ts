@@ -326,7 +326,7 @@ export function usage(): string {
     return `  ${names.padEnd(44)} ${s.doc}${def}`
   })
   return [
-    'Usage: automcp [serve|migrate|healthcheck|keys] [options]',
+    'Usage: automcp [serve|migrate|healthcheck|keys|probe] [options]',
     '',
     '  serve         run the API and the health-check worker (the default)',
     '  migrate       bring the database up to date, then exit',
@@ -334,6 +334,7 @@ export function usage(): string {
     '  keys create [--name <name>] [--role admin|read]   create an API key and print it (shown only once)',
     '  keys list                                         list keys: id, role, prefix, created, last used, revoked',
     '  keys revoke <id>                                  revoke a key; a running server refuses it at once',
+    '  probe <url> [--transport t] [--header "K: v"]    check one MCP server once, print JSON; exit 0 when healthy',
     '',
     'Options (flags win over environment variables):',
     ...rows,

@@ -2,11 +2,12 @@ import { fail } from './cli/fail'
 import { healthcheck } from './cli/healthcheck'
 import { keysCommand, parseKeysArgs } from './cli/keys'
 import { migrateCommand } from './cli/migrate'
+import { parseProbeArgs, probeCommand } from './cli/probe'
 import { serve } from './cli/serve'
 import { type Config, ConfigError, loadConfig, usage } from './config'
 import { version } from './version'
 
-const commands = ['serve', 'migrate', 'healthcheck', 'keys'] as const
+const commands = ['serve', 'migrate', 'healthcheck', 'keys', 'probe'] as const
 type Command = (typeof commands)[number]
 
 const args = process.argv.slice(2)
@@ -38,9 +39,10 @@ if (args.includes('--version')) {
 }
 
 const keys = command === 'keys' ? parseKeysArgs(args) : undefined
+const probe = command === 'probe' ? parseProbeArgs(args) : undefined
 let config: Config
 try {
-  config = loadConfig(keys ? keys.rest : args, process.env)
+  config = loadConfig((keys ?? probe)?.rest ?? args, process.env)
 } catch (e) {
   if (e instanceof ConfigError) fail(e.message)
   throw e
@@ -49,4 +51,5 @@ try {
 if (command === 'migrate') migrateCommand(config)
 else if (command === 'healthcheck') await healthcheck(config)
 else if (keys) keysCommand(config, keys.action, keys.options)
+else if (probe) await probeCommand(config, probe)
 else serve(config)
