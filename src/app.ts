@@ -8,6 +8,7 @@ import { chatController, chatPathDoc } from './modules/chat'
 import { docsController } from './modules/docs'
 import { eventsController, eventsPathDoc } from './modules/events'
 import { eventsTopic } from './modules/events/hub'
+import { metricsController } from './modules/metrics'
 import { monitoringController } from './modules/monitoring'
 import { serversController } from './modules/servers'
 import { systemController } from './modules/system'
@@ -25,7 +26,7 @@ export type AppDeps = {
   db: Db
   logger: Logger
   services: Services
-  config: Pick<Config, 'corsOrigins' | 'auth'>
+  config: Pick<Config, 'corsOrigins' | 'auth' | 'metricsPublic'>
   startedAt?: number
 }
 
@@ -48,7 +49,7 @@ export function createApp({ db, logger, services, config, startedAt = performanc
     },
   })
     .use(httpErrors(logger, maxBodyBytes))
-    .use(requestLog(logger))
+    .use(requestLog(logger, services.metrics))
     .use(
       config.corsOrigins.length > 0
         ? cors({ origin: [...config.corsOrigins], credentials: false })
@@ -59,6 +60,7 @@ export function createApp({ db, logger, services, config, startedAt = performanc
         mode: config.auth,
         corsOrigins: config.corsOrigins,
         limiter: services.limiter,
+        publicMetrics: config.metricsPublic,
       }),
     )
     .use(
@@ -100,6 +102,7 @@ export function createApp({ db, logger, services, config, startedAt = performanc
     .use(monitoringController(services.monitoring))
     .use(eventsController(services.hub, () => services.servers.listText(), services.sockets))
     .use(chatController(services.chat))
+    .use(metricsController(services.metrics.registry))
   services.hub.attach((json) => app.server?.publish(eventsTopic, json))
   return app
 }

@@ -131,6 +131,17 @@ export const settings = {
     doc: 'Registered servers at most; registering one more answers 409 `server_limit_reached`',
     parse: integer(1, 10_000_000),
   }),
+  metricsPublic: setting({
+    env: 'AUTOMCP_METRICS_PUBLIC',
+    default: false,
+    doc: '`true` serves `/metrics` without an API key (for a Prometheus that cannot send one)',
+    parse: (raw, name) => {
+      const v = raw.trim().toLowerCase()
+      if (v === 'true' || v === '1') return true
+      if (v === 'false' || v === '0') return false
+      throw new ConfigError(`${name} must be true or false, got "${raw}"`)
+    },
+  }),
   secretKey: setting({
     env: 'AUTOMCP_SECRET_KEY',
     default: undefined,

@@ -3,6 +3,7 @@ import type { Db } from './db/client'
 import { createAuthenticator } from './modules/auth/authenticator'
 import { createKeyRepository } from './modules/auth/keys.repository'
 import { createModelCatalog } from './modules/chat/models'
+import { createChatStats } from './modules/chat/relay'
 import { createUpstream } from './modules/chat/upstream'
 import { createEventHub } from './modules/events/hub'
 import { createHistoryRepository } from './modules/monitoring/history.repository'
@@ -12,6 +13,7 @@ import { createMonitoringService } from './modules/monitoring/service'
 import { createServerRepository } from './modules/servers/repository'
 import { createServerService } from './modules/servers/service'
 import type { Logger } from './shared/logger'
+import { createAppMetrics } from './shared/metrics'
 import { createRateLimiter } from './shared/rate-limit'
 import { createSecretBox, loadSecretKey } from './shared/secrets'
 import { createSocketRegistry } from './shared/sockets'
@@ -51,6 +53,7 @@ export function createServices({
   config: ServiceConfig
   now?: () => number
 }) {
+  const metrics = createAppMetrics()
   const keys = createKeyRepository(db)
   const auth = createAuthenticator(keys, config.apiKey, now)
   const repo = createServerRepository(
@@ -99,6 +102,10 @@ export function createServices({
     settings: config,
     logger,
     now,
+    observe: (outcome, seconds) => {
+      metrics.checks.inc({ status: outcome.status, reason: outcome.reason ?? '' })
+      metrics.checkDuration.observe(seconds)
+    },
     onChecked: (ids, changed) => {
       for (const id of ids) hub.publish('server_update', servers.get(id), { changed: changed.has(id) })
     },
@@ -111,7 +118,19 @@ export function createServices({
     idleTimeoutMs: config.upstreamIdleTimeoutMs,
   })
   const sockets = createSocketRegistry()
+  const stats = createChatStats((outcome) => {
+    metrics.chats.inc({ outcome })
+    if (outcome.startsWith('upstream_')) metrics.upstreamErrors.inc({ code: outcome })
+  })
+  metrics.registry.gauge('automcp_servers', 'Registered servers by status', () =>
+    repo.countByStatus().map(({ status, n }) => [{ status }, n]),
+  )
+  metrics.registry.gauge('automcp_websocket_connections', 'Open WebSocket connections by route', () =>
+    ['/events', '/chat'].map((route) => [{ route }, sockets.count(route)]),
+  )
+  metrics.registry.gauge('automcp_chat_streams_active', 'Chats running now', () => [[{}, stats.active]])
   const chat = {
+    stats,
     upstream,
     sockets,
     models: createModelCatalog(upstream, config.modelsCacheMs, now),
@@ -129,6 +148,7 @@ export function createServices({
     keys,
     auth,
     limiter: createRateLimiter(config.rateLimit),
+    metrics,
     hub,
     sessions: probes.sessions,
     history,

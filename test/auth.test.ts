@@ -159,7 +159,7 @@ describe('keys in the real process', () => {
     expect(second.stderr()).not.toMatch(/amcp_/) // a key exists: none is made
     second.proc.kill('SIGTERM')
     await second.proc.exited
-  })
+  }, 30_000) // five processes, one after another
 
   test('AUTOMCP_AUTH=off logs a warning at start', async () => {
     const server = await startServer(['--db', ':memory:'], { AUTOMCP_AUTH: 'off' })

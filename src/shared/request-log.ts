@@ -1,8 +1,12 @@
 import { Elysia } from 'elysia'
 import type { Logger } from './logger'
+import type { AppMetrics } from './metrics'
 
-/** One log line per request: method, route pattern (not the raw path, so ids don't explode cardinality), status, ms. */
-export const requestLog = (logger: Logger) => {
+/**
+ * One log line per request (method, route pattern rather than the raw path so ids don't explode
+ * cardinality, status, ms), and the same in the HTTP metrics.
+ */
+export const requestLog = (logger: Logger, metrics: AppMetrics) => {
   const started = new WeakMap<Request, number>()
   return new Elysia({ name: 'request-log' })
     .onRequest(({ request }) => {
@@ -11,11 +15,16 @@ export const requestLog = (logger: Logger) => {
     .onAfterResponse({ as: 'global' }, ({ request, route, set, responseValue }) => {
       const start = started.get(request)
       const status = responseValue instanceof Response ? responseValue.status : Number(set.status ?? 200)
+      const ms = start === undefined ? null : performance.now() - start
+      // Unmatched paths are one label, not one per path a scanner tries.
+      const pattern = route || 'unmatched'
+      metrics.httpRequests.inc({ method: request.method, route: pattern, status: String(status) })
+      if (ms !== null) metrics.httpDuration.observe(ms / 1000, { route: pattern })
       logger.info('request', {
         method: request.method,
         route: route || new URL(request.url).pathname,
         status,
-        ms: start === undefined ? null : Math.round((performance.now() - start) * 100) / 100,
+        ms: ms === null ? null : Math.round(ms * 100) / 100,
       })
     })
 }

@@ -29,11 +29,12 @@ export async function startApp({
   config = {} as Partial<ServiceConfig>,
   now = Date.now,
   auth = 'on' as 'on' | 'off',
+  metricsPublic = false,
 } = {}) {
   const logs: Record<string, unknown>[] = []
   const logger = createLogger('debug', (line) => logs.push(JSON.parse(line)))
   const services = createServices({ db, logger, config: testConfig(config), now })
-  const app = createApp({ db, logger, services, config: { corsOrigins, auth } }).listen({
+  const app = createApp({ db, logger, services, config: { corsOrigins, auth, metricsPublic } }).listen({
     port: 0,
     hostname: '127.0.0.1',
   })

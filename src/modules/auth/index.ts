@@ -3,7 +3,13 @@ import { HttpError } from '../../shared/errors'
 import type { RateLimiter } from '../../shared/rate-limit'
 import type { Authenticator } from './authenticator'
 
-export type GuardSettings = { mode: 'on' | 'off'; corsOrigins: readonly string[]; limiter: RateLimiter }
+export type GuardSettings = {
+  mode: 'on' | 'off'
+  corsOrigins: readonly string[]
+  limiter: RateLimiter
+  /** `/metrics` without a key (AUTOMCP_METRICS_PUBLIC). */
+  publicMetrics: boolean
+}
 
 // Who made a request that got through: the key's id (or the client address with auth off). Read by
 // /chat to rate-limit chat messages per key.
@@ -36,7 +42,10 @@ const unauthorized = (code: string, detail: string) => {
  * parsing, so an anonymous client costs nothing but this; then the client's rate limit. A WebSocket's
  * Origin must be an allowed CORS origin when any are configured.
  */
-export const authGuard = (auth: Authenticator, { mode, corsOrigins, limiter }: GuardSettings) =>
+export const authGuard = (
+  auth: Authenticator,
+  { mode, corsOrigins, limiter, publicMetrics }: GuardSettings,
+) =>
   new Elysia({ name: 'auth' }).onRequest(({ request, set, server }) => {
     const { method, headers } = request
     if (method === 'OPTIONS') return // CORS preflight carries no credentials
@@ -49,7 +58,7 @@ export const authGuard = (auth: Authenticator, { mode, corsOrigins, limiter }: G
         `Origin ${origin} may not open WebSockets here`,
       ).toResponse()
     const path = pathOf(request.url)
-    if (isPublic(method, path)) return
+    if (isPublic(method, path) || (publicMetrics && path === '/metrics' && method === 'GET')) return
 
     let client = server?.requestIP(request)?.address ?? 'anonymous'
     if (mode === 'on') {

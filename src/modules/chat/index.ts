@@ -9,7 +9,7 @@ import { clientOf } from '../auth'
 import { eventsTopic } from '../events/hub'
 import { ChatModel, chatProtocol } from './model'
 import type { createModelCatalog } from './models'
-import { type ChatRelay, createChatRelay } from './relay'
+import { type ChatRelay, type ChatStats, createChatRelay } from './relay'
 import { type Upstream, UpstreamError } from './upstream'
 
 export type ChatDeps = {
@@ -17,6 +17,7 @@ export type ChatDeps = {
   models: ReturnType<typeof createModelCatalog>
   maxChats: number
   chatLimiter: RateLimiter
+  stats: ChatStats
   logger: Logger
   sockets: SocketRegistry
 }
@@ -24,7 +25,15 @@ export type ChatDeps = {
 const maxMessageBytes = 256 * 1024
 
 /** `/chat/models` (cached pass-through of the upstream's list) and the `/chat` WebSocket relay. */
-export const chatController = ({ upstream, models, maxChats, chatLimiter, logger, sockets }: ChatDeps) => {
+export const chatController = ({
+  upstream,
+  models,
+  maxChats,
+  chatLimiter,
+  stats,
+  logger,
+  sockets,
+}: ChatDeps) => {
   const relays = new WeakMap<object, ChatRelay>()
 
   const listModels = async () => {
@@ -59,7 +68,10 @@ export const chatController = ({ upstream, models, maxChats, chatLimiter, logger
         const socket = ws.raw as unknown as Bun.ServerWebSocket
         const client = clientOf(ws.data.request)
         const admit = () => chatLimiter.take(client)
-        relays.set(ws.raw, createChatRelay(socket, upstream, logger, { maxChats, maxMessageBytes, admit }))
+        relays.set(
+          ws.raw,
+          createChatRelay(socket, upstream, logger, { maxChats, maxMessageBytes, admit, stats }),
+        )
         sockets.add('/chat', ws.raw)
         ws.subscribe(eventsTopic)
       },

@@ -19,12 +19,20 @@ export type RelaySettings = {
   maxMessageBytes: number
   /** 0 when one more chat may start now, else the ms to wait (the key's chat rate limit). */
   admit?: () => number
+  /** Chats running on every socket, and how each ended (for /metrics). */
+  stats?: ChatStats
   /** Queued bytes on the socket above which reading from the upstream pauses until it drains. */
   highWaterBytes?: number
 }
 
 const chatRequest = TypeCompiler.Compile(ChatModel.chat)
 const cancelRequest = TypeCompiler.Compile(ChatModel.cancel)
+
+export type ChatStats = { active: number; ended: (outcome: string) => void }
+export const createChatStats = (ended: (outcome: string) => void = () => {}): ChatStats => ({
+  active: 0,
+  ended,
+})
 
 export type ChatRelay = ReturnType<typeof createChatRelay>
 
@@ -33,7 +41,13 @@ export function createChatRelay(
   socket: ChatSocket,
   upstream: Upstream,
   logger: Logger,
-  { maxChats, maxMessageBytes, admit = () => 0, highWaterBytes = 256 * 1024 }: RelaySettings,
+  {
+    maxChats,
+    maxMessageBytes,
+    admit = () => 0,
+    stats = createChatStats(),
+    highWaterBytes = 256 * 1024,
+  }: RelaySettings,
 ) {
   const running = new Map<ChatId, AbortController>()
   let drainWaiters: (() => void)[] = []
@@ -63,6 +77,7 @@ export function createChatRelay(
   async function run(id: ChatId, request: Record<string, unknown>) {
     const controller = new AbortController()
     running.set(id, controller)
+    stats.active++
     const { type: _type, id: _id, stream, ...body } = request
     const prefix = `{"type":"chunk","id":${JSON.stringify(id)},"data":`
     const started = performance.now()
@@ -102,6 +117,8 @@ export function createChatRelay(
       }
     } finally {
       running.delete(id)
+      stats.active--
+      stats.ended(outcome)
       logger.info('chat', {
         id,
         model: body.model,

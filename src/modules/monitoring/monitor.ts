@@ -48,6 +48,7 @@ export function createMonitor({
   settings,
   logger,
   onChecked = () => {},
+  observe = () => {},
   now = Date.now,
 }: {
   repo: ServerRepository
@@ -57,6 +58,8 @@ export function createMonitor({
   settings: MonitorSettings
   logger: Logger
   onChecked?: (ids: string[], changed: Set<string>) => void
+  /** Every check as it completes, with its duration in seconds (for /metrics). */
+  observe?: (outcome: ProbeOutcome, seconds: number) => void
   now?: () => number
 }) {
   const streaks = new Map<string, Streak>()
@@ -105,6 +108,7 @@ export function createMonitor({
 
   /** Probes one server now and queues the result; the same path for the worker and for `/test`. */
   async function check(row: ServerRow): Promise<CheckReport> {
+    const started = performance.now()
     const outcome = await prober({
       id: row.id,
       url: row.url,
@@ -116,6 +120,7 @@ export function createMonitor({
     })
     if (stopping.signal.aborted)
       return { serverId: row.id, outcome, status: row.status, reason: row.statusReason }
+    observe(outcome, (performance.now() - started) / 1000)
     // Clock per server kept strictly increasing: (server, time) identifies a check.
     const at = Math.max(now(), (lastCheckedAt.get(row.id) ?? 0) + 1)
     lastCheckedAt.set(row.id, at)

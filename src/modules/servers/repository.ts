@@ -191,6 +191,15 @@ export function createServerRepository(db: Db, box: SecretBox) {
       return written(id, removed)
     },
 
+    /** How many servers have each status (for /metrics). */
+    countByStatus(): { status: ServerRow['status']; n: number }[] {
+      return db
+        .select({ status: servers.status, n: sql<number>`count(*)` })
+        .from(servers)
+        .groupBy(servers.status)
+        .all()
+    },
+
     /** Whether registering `id` would add a server beyond `max`. */
     isFullFor(id: string, max: number): boolean {
       return count >= max && !endpointOf.get({ id })
