@@ -43,7 +43,7 @@ export async function memoryOf(pid: number): Promise<{ rssMb: number; peakMb: nu
  * AutoMCP as a benchmark runs it: authentication on, with a known key; the rate limiter on too but far
  * above any load here (so its cost is measured, not its 429s); no cap on registrations.
  */
-export const benchKey = 'amcp_bench-key'
+export const benchKey = 'amcp_bench-key-not-secret'
 export const benchEnv = {
   AUTOMCP_API_KEY: benchKey,
   AUTOMCP_RATE_LIMIT: '100000000',

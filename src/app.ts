@@ -60,6 +60,7 @@ export function createApp({ db, logger, services, config, startedAt = performanc
         mode: config.auth,
         corsOrigins: config.corsOrigins,
         limiter: services.limiter,
+        failures: services.authFailures,
         publicMetrics: config.metricsPublic,
       }),
     )

@@ -70,7 +70,12 @@ const list =
       })
 
 const text = (raw: string) => raw
-const secret = (raw: string) => raw as string | undefined
+// Long enough not to be guessed: AUTOMCP_API_KEY is tried online, AUTOMCP_SECRET_KEY offline.
+const secret = (raw: string, name: string) => {
+  if (raw.length < 16)
+    throw new ConfigError(`${name} must be at least 16 characters (e.g. openssl rand -base64 32)`)
+  return raw as string | undefined
+}
 
 const httpUrl = (raw: string, name: string): string => {
   const url = URL.parse(raw)
@@ -160,7 +165,7 @@ export const settings = {
     alias: 'AUTOMCP_UPSTREAM_API_KEY',
     default: undefined,
     doc: 'Bearer key sent to the chat upstream; none is sent when unset',
-    parse: secret,
+    parse: (raw) => raw as string | undefined,
   }),
   upstreamTimeoutMs: setting({
     env: 'AUTOMCP_UPSTREAM_TIMEOUT',

@@ -10,7 +10,7 @@ import { createHistoryRepository } from './modules/monitoring/history.repository
 import { createMonitor, type Monitor, type MonitorSettings } from './modules/monitoring/monitor'
 import { createRemoteProber } from './modules/monitoring/probe/remote'
 import { createMonitoringService } from './modules/monitoring/service'
-import { createServerRepository } from './modules/servers/repository'
+import { createServerRepository, hasSealedValues } from './modules/servers/repository'
 import { createServerService } from './modules/servers/service'
 import type { Logger } from './shared/logger'
 import { createAppMetrics } from './shared/metrics'
@@ -53,13 +53,12 @@ export function createServices({
   config: ServiceConfig
   now?: () => number
 }) {
+  const secretKey = loadSecretKey(config.secretKey, db.$client.filename, !hasSealedValues(db))
+  if (secretKey.warning) logger.warn(secretKey.warning)
   const metrics = createAppMetrics()
   const keys = createKeyRepository(db)
   const auth = createAuthenticator(keys, config.apiKey, now)
-  const repo = createServerRepository(
-    db,
-    createSecretBox(loadSecretKey(config.secretKey, db.$client.filename).key),
-  )
+  const repo = createServerRepository(db, createSecretBox(secretKey.key))
   const history = createHistoryRepository(db)
   const hub = createEventHub()
   const guard = {
@@ -129,7 +128,11 @@ export function createServices({
     ['/events', '/chat'].map((route) => [{ route }, sockets.count(route)]),
   )
   metrics.registry.gauge('automcp_chat_streams_active', 'Chats running now', () => [[{}, stats.active]])
+  // A revoked key's open sockets close within a second (its chats are refused at once).
+  const sweep = setInterval(() => sockets.closeUnless(auth.stillValid, 'API key revoked'), 1_000)
+  sweep.unref()
   const chat = {
+    stillValid: auth.stillValid,
     stats,
     upstream,
     sockets,
@@ -148,12 +151,16 @@ export function createServices({
     keys,
     auth,
     limiter: createRateLimiter(config.rateLimit),
+    // 30 wrong or missing keys a minute per address, then 429: enough for a misconfigured client to
+    // notice, far too few to guess a key.
+    authFailures: createRateLimiter(30),
     metrics,
     hub,
     sessions: probes.sessions,
     history,
     /** Stops the worker, closes every MCP session and ends the probe thread. */
     async stop() {
+      clearInterval(sweep)
       sockets.closeAll()
       await monitor?.stop()
       probes.terminate()

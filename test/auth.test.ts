@@ -120,6 +120,25 @@ describe('API keys', () => {
     expect(preflight.headers.get('access-control-allow-credentials')).not.toBe('true')
   })
 
+  test('revoking a key refuses its next chat at once and closes its open sockets (1008)', async () => {
+    const upstream = fakeUpstream()
+    api = await startApp({ config: { upstreamUrl: upstream.url } })
+    const { key, row } = api.services.keys.create('laptop', 'admin')
+    const chat = await connectWs(`${wsBase()}/chat?token=${key}`)
+    const events = await connectWs(`${wsBase()}/events?token=${key}`)
+    const closed = [chat, events].map(
+      (c) => new Promise<number>((resolve) => c.ws.addEventListener('close', (e) => resolve(e.code))),
+    )
+    chat.send({ id: 'before', model: 'any', messages: [{ role: 'user', content: 'hi' }] })
+    expect((await chat.next((m) => m.id === 'before')).type).toBe('response')
+    api.services.keys.revoke(row.id)
+    chat.send({ id: 'after', model: 'any', messages: [{ role: 'user', content: 'hi' }] })
+    expect((await chat.next((m) => m.id === 'after')).error.code).toBe('invalid_api_key')
+    expect(await Promise.all(closed)).toEqual([1008, 1008])
+    expect(upstream.seen).toHaveLength(1)
+    upstream.stop()
+  })
+
   test('AUTOMCP_AUTH=off lets requests in without a key', async () => {
     api = await startApp({ auth: 'off' })
     expect((await anonymous('/servers')).status).toBe(200)
@@ -169,5 +188,55 @@ describe('keys in the real process', () => {
     expect((await fetch(`${server.base}/servers`)).status).toBe(200)
     server.proc.kill('SIGTERM')
     await server.proc.exited
+  })
+})
+
+describe('requests crafted to look public', () => {
+  /** One raw HTTP/1.1 request, so that the Host header is exactly what we say. */
+  async function raw(port: number, request: string): Promise<number> {
+    const { connect } = await import('node:net')
+    return new Promise((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1', () => socket.write(request))
+      let text = ''
+      socket.on('data', (d) => {
+        text += d
+        const status = /^HTTP\/1\.1 (\d{3})/.exec(text)
+        if (status) {
+          resolve(Number(status[1]))
+          socket.destroy()
+        }
+      })
+      socket.on('error', reject)
+    })
+  }
+
+  test('odd Host headers and fake upgrades get no further than a plain request without a key', async () => {
+    api = await startApp()
+    await api.post('/servers/register', seedServer('s'))
+    const port = Number(new URL(api.base).port)
+    for (const host of ['a', 'ab', 'abc', 'a:80', 'localhost'])
+      for (const path of [
+        '/swagger/servers/',
+        '/swagger/servers/s',
+        '/health/../servers',
+        '//servers',
+        '/servers/',
+      ])
+        expect(
+          await raw(port, `GET ${path} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`),
+          `${host} ${path}`,
+        ).not.toBe(200)
+    // A key in the query string counts only for a real WebSocket upgrade of a WebSocket route.
+    const fakeUpgrade = `DELETE /servers/s?token=${adminKey} HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: close\r\n\r\n`
+    expect(await raw(port, fakeUpgrade)).toBe(401)
+    expect((await api.getJson('/servers/s')).id).toBe('s')
+  })
+
+  test('wrong keys from one address are limited: 401s, then 429', async () => {
+    api = await startApp()
+    const statuses: number[] = []
+    for (let i = 0; i < 35; i++) statuses.push((await withKey(`amcp_guess-${i}`, '/servers')).status)
+    expect(statuses.slice(0, 30).every((s) => s === 401)).toBe(true)
+    expect(statuses.at(-1)).toBe(429)
   })
 })

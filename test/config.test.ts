@@ -58,16 +58,22 @@ describe('loadConfig', () => {
   test('secrets and URLs', () => {
     const config = loadConfig([], {
       OPENROUTER_API_KEY: 'sk-or',
-      AUTOMCP_API_KEY: 'k',
+      AUTOMCP_API_KEY: 'a-long-enough-admin-key',
       AUTOMCP_UPSTREAM_URL: 'http://localhost:11434/v1/',
       AUTOMCP_CORS_ORIGINS: 'https://a.example, http://localhost:5173',
     })
     expect(config).toMatchObject({
       upstreamApiKey: 'sk-or',
-      apiKey: 'k',
+      apiKey: 'a-long-enough-admin-key',
       upstreamUrl: 'http://localhost:11434/v1',
       corsOrigins: ['https://a.example', 'http://localhost:5173'],
     })
+    // Keys that could be guessed are refused; the upstream's own key is whatever the upstream wants.
+    expect(() => loadConfig([], { AUTOMCP_API_KEY: 'short' })).toThrow(/AUTOMCP_API_KEY must be at least 16/)
+    expect(() => loadConfig([], { AUTOMCP_SECRET_KEY: 'short' })).toThrow(
+      /AUTOMCP_SECRET_KEY must be at least 16/,
+    )
+    expect(loadConfig([], { OPENROUTER_API_KEY: 'ollama' }).upstreamApiKey).toBe('ollama')
   })
 
   test.each([

@@ -1,9 +1,10 @@
 import { expect, test } from 'bun:test'
-import { readFileSync, statSync } from 'node:fs'
+import { chmodSync, existsSync, readFileSync, renameSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { openDb } from '../src/db/client'
 import { migrate } from '../src/db/migrate'
-import { freshDb, startApp } from './helpers/app'
+import { createSecretBox } from '../src/shared/secrets'
+import { adminKey, freshDb, startApp } from './helpers/app'
 import { healthServer } from './helpers/peers'
 import { runCli, startServer, tempDir } from './helpers/process'
 import { connectWs } from './helpers/ws'
@@ -82,7 +83,46 @@ test('headers stored before sealing are sealed at the next start; a wrong key st
   expect(row.headers).not.toContain(secret)
   expect(JSON.parse(row.header_names)).toEqual(['X-Key'])
 
-  const wrong = await runCli(['--db', dbPath, '--port', '0'], { AUTOMCP_SECRET_KEY: 'another secret' })
+  const wrong = await runCli(['--db', dbPath, '--port', '0'], {
+    AUTOMCP_SECRET_KEY: 'another long random secret',
+  })
   expect(wrong.code).toBe(2)
   expect(wrong.stderr).toContain('AUTOMCP_SECRET_KEY')
 })
+
+test('a lost key file is an error, not a new key; a loose one is reported; sealed values belong to their row', async () => {
+  const dir = tempDir()
+  const dbPath = join(dir, 'k.db')
+  const first = await startServer(['--db', dbPath])
+  await fetch(`${first.base}/servers/register`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${adminKey}` },
+    body: JSON.stringify({ id: 'a', name: 'A', url: 'http://127.0.0.1:9', headers: { 'X-Key': secret } }),
+  })
+  first.proc.kill('SIGTERM')
+  await first.proc.exited
+
+  // Sealed with the id as context: moved to another row, it does not open.
+  const box = createSecretBox(Buffer.from(readFileSync(`${dbPath}.key`, 'utf8').trim(), 'base64'))
+  const db = openDb(dbPath)
+  const { headers } = db.$client.query("SELECT headers FROM servers WHERE id = 'a'").get() as {
+    headers: string
+  }
+  db.$client.close()
+  expect(JSON.parse(box.open(headers, 'a'))).toEqual({ 'X-Key': secret })
+  expect(() => box.open(headers, 'b')).toThrow()
+
+  chmodSync(`${dbPath}.key`, 0o644)
+  const loose = await startServer(['--db', dbPath])
+  expect(
+    loose.lines.some((l) => l.includes('"level":"warn"') && l.includes('can be read by other users')),
+  ).toBe(true)
+  loose.proc.kill('SIGTERM')
+  await loose.proc.exited
+
+  renameSync(`${dbPath}.key`, `${dbPath}.key.bak`)
+  const lost = await runCli(['--db', dbPath, '--port', '0'])
+  expect(lost.code).toBe(2)
+  expect(lost.stderr).toContain('is missing')
+  expect(existsSync(`${dbPath}.key`)).toBe(false) // no new key was made over the lost one
+}, 20_000)

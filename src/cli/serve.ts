@@ -28,7 +28,8 @@ export function serve(config: Config) {
   })()
   if (config.auth === 'off')
     logger.warn('authentication is off (AUTOMCP_AUTH=off): anyone who can reach this port can use the API')
-  else if (!config.apiKey && services.keys.activeCount() === 0) {
+  // Only into a database that never had a key: revoking every key must not mint a new admin key.
+  else if (!config.apiKey && services.keys.count() === 0) {
     // Secure by default, yet usable at once: the first start makes an admin key and shows it this once.
     const { key, row } = services.keys.create('initial admin key', 'admin')
     process.stderr.write(

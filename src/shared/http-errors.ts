@@ -53,7 +53,8 @@ function toHttpError(code: string | number, error: unknown, request: Request, lo
     default:
       logger.error('unhandled error', {
         method: request.method,
-        url: request.url,
+        // The path only: a query string may hold an API key (`?token=`).
+        path: new URL(request.url).pathname,
         code,
         error: String(error),
         stack: (error as Error)?.stack,

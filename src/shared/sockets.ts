@@ -9,10 +9,11 @@ export type SocketRegistry = ReturnType<typeof createSocketRegistry>
  * the 10 s backstop.
  */
 export function createSocketRegistry() {
-  const open = new Map<Closable, string>()
+  const open = new Map<Closable, { route: string; client: string }>()
   return {
-    add(route: string, socket: Closable) {
-      open.set(socket, route)
+    /** `client`: who opened it (an API key's id), so that a revoked key's sockets can be closed. */
+    add(route: string, socket: Closable, client = '') {
+      open.set(socket, { route, client })
     },
     delete(socket: Closable) {
       open.delete(socket)
@@ -20,8 +21,16 @@ export function createSocketRegistry() {
     /** How many are open on `route`. */
     count(route: string): number {
       let n = 0
-      for (const r of open.values()) if (r === route) n++
+      for (const s of open.values()) if (s.route === route) n++
       return n
+    },
+    /** Closes (1008, policy violation) the sockets whose client `keep` refuses. */
+    closeUnless(keep: (client: string) => boolean, reason: string) {
+      for (const [socket, { client }] of open)
+        if (!keep(client)) {
+          open.delete(socket)
+          socket.close(1008, reason)
+        }
     },
     closeAll(reason = 'AutoMCP is shutting down') {
       for (const socket of open.keys()) socket.close(1001, reason)

@@ -1,4 +1,4 @@
-import { hashKey, type Role } from './keys'
+import { hashKey, type Role, storedKeyPrefix } from './keys'
 import type { KeyRepository } from './keys.repository'
 
 export type Authenticator = ReturnType<typeof createAuthenticator>
@@ -11,6 +11,12 @@ export function createAuthenticator(keys: KeyRepository, configuredKey?: string,
   const configured = configuredKey ? hashKey(configuredKey) : undefined
   const touched = new Map<string, number>()
   return {
+    /**
+     * Whether a client that got in earlier (a socket that stays open) may go on: false once its stored
+     * key is revoked. The configured key, and addresses with auth off, always may.
+     */
+    stillValid: (client: string): boolean => !client.startsWith(storedKeyPrefix) || keys.isActive(client),
+
     identify(key: string): { id: string; role: Role } | undefined {
       const hash = hashKey(key)
       if (hash === configured) return { id: 'AUTOMCP_API_KEY', role: 'admin' }

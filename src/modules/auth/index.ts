@@ -7,6 +7,8 @@ export type GuardSettings = {
   mode: 'on' | 'off'
   corsOrigins: readonly string[]
   limiter: RateLimiter
+  /** Failed key checks per client address. */
+  failures: RateLimiter
   /** `/metrics` without a key (AUTOMCP_METRICS_PUBLIC). */
   publicMetrics: boolean
 }
@@ -38,55 +40,72 @@ const unauthorized = (code: string, detail: string) => {
 
 /**
  * Every request but the public ones must carry a key: `Authorization: Bearer <key>`, or for a WebSocket
- * also `?token=<key>` or a `bearer.<key>` subprotocol. Checked in onRequest, before routing and body
- * parsing, so an anonymous client costs nothing but this; then the client's rate limit. A WebSocket's
- * Origin must be an allowed CORS origin when any are configured.
+ * upgrade also `?token=<key>` or a `bearer.<key>` subprotocol. Checked in onRequest, before routing and
+ * body parsing, so an anonymous client costs nothing but this; then the client's rate limit. Failed
+ * attempts are limited per address, so keys cannot be guessed at full speed. A WebSocket's Origin must
+ * be an allowed CORS origin when any are configured.
  */
 export const authGuard = (
   auth: Authenticator,
-  { mode, corsOrigins, limiter, publicMetrics }: GuardSettings,
+  { mode, corsOrigins, limiter, failures, publicMetrics }: GuardSettings,
 ) =>
-  new Elysia({ name: 'auth' }).onRequest(({ request, set, server }) => {
+  // `path` is the router's own reading of the URL: deciding on anything else lets a request look public
+  // to the guard and private to the router.
+  new Elysia({ name: 'auth' }).onRequest((context) => {
+    const { request, set, server } = context
+    // Elysia's context has it from the start, though its onRequest typing does not say so.
+    const path = (context as unknown as { path: string }).path
     const { method, headers } = request
     if (method === 'OPTIONS') return // CORS preflight carries no credentials
-    const websocket = headers.get('upgrade')?.toLowerCase() === 'websocket'
+    const upgrade = isUpgrade(request, path)
     const origin = headers.get('origin')
-    if (websocket && origin && corsOrigins.length > 0 && !corsOrigins.includes(origin))
+    if (upgrade && origin && corsOrigins.length > 0 && !corsOrigins.includes(origin))
       return new HttpError(
         403,
         'origin_not_allowed',
         `Origin ${origin} may not open WebSockets here`,
       ).toResponse()
-    const path = pathOf(request.url)
     if (isPublic(method, path) || (publicMetrics && path === '/metrics' && method === 'GET')) return
 
-    let client = server?.requestIP(request)?.address ?? 'anonymous'
+    const address = server?.requestIP(request)?.address ?? 'unknown'
+    let client = address
     if (mode === 'on') {
-      const key = presentedKey(request, websocket, set.headers)
-      if (!key)
-        return unauthorized('unauthorized', 'An API key is required: send "Authorization: Bearer <key>"')
-      const who = auth.identify(key)
-      if (!who) return unauthorized('invalid_api_key', 'The API key is unknown or revoked')
+      const guessing = failures.wait(address)
+      if (guessing > 0) return tooMany(guessing, 'Too many requests with a missing or wrong API key')
+      const key = presentedKey(request, upgrade, set.headers)
+      const who = key ? auth.identify(key) : undefined
+      if (!who) {
+        failures.take(address)
+        return key
+          ? unauthorized('invalid_api_key', 'The API key is unknown or revoked')
+          : unauthorized('unauthorized', 'An API key is required: send "Authorization: Bearer <key>"')
+      }
       if (who.role === 'read' && !readAllows(method, path))
         return new HttpError(403, 'forbidden', `A read key cannot ${method} ${path}`).toResponse()
       client = who.id
     }
     const waitMs = limiter.take(client)
-    if (waitMs > 0) {
-      const res = new HttpError(
-        429,
-        'rate_limited',
-        'Too many requests; try again after Retry-After seconds',
-      ).toResponse()
-      res.headers.set('retry-after', String(Math.ceil(waitMs / 1000)))
-      return res
-    }
+    if (waitMs > 0) return tooMany(waitMs, 'Too many requests; try again after Retry-After seconds')
     clients.set(request, client)
   })
 
-function presentedKey(request: Request, websocket: boolean, responseHeaders: Record<string, unknown>) {
+const tooMany = (waitMs: number, detail: string) => {
+  const res = new HttpError(429, 'rate_limited', detail).toResponse()
+  res.headers.set('retry-after', String(Math.ceil(waitMs / 1000)))
+  return res
+}
+
+// Keys in URLs end up in proxy logs: `?token=` and subprotocols count only for a real WebSocket upgrade
+// of a WebSocket route, where a browser has no other way.
+const isUpgrade = (request: Request, path: string) =>
+  request.method === 'GET' &&
+  (path === '/events' || path === '/chat') &&
+  request.headers.get('upgrade')?.toLowerCase() === 'websocket' &&
+  request.headers.has('sec-websocket-key')
+
+function presentedKey(request: Request, upgrade: boolean, responseHeaders: Record<string, unknown>) {
   const key = bearer(request.headers.get('authorization'))
-  if (key || !websocket) return key
+  if (key || !upgrade) return key
   const token = new URL(request.url).searchParams.get('token')
   if (token) return token
   const offered =
@@ -106,10 +125,4 @@ function bearer(header: string | null): string | undefined {
   if (!header) return undefined
   const [scheme, value] = header.split(' ', 2)
   return scheme?.toLowerCase() === 'bearer' && value ? value.trim() : undefined
-}
-
-function pathOf(url: string): string {
-  const start = url.indexOf('/', url.indexOf('//') + 2)
-  const query = url.indexOf('?', start)
-  return url.slice(start, query === -1 ? undefined : query)
 }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { and, eq, isNull, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client'
 import { type ApiKeyRow, apiKeys } from '../../db/schema'
-import { hashKey, newKey, prefixOf, type Role } from './keys'
+import { hashKey, newKey, prefixOf, type Role, storedKeyPrefix } from './keys'
 
 export type KeyRepository = ReturnType<typeof createKeyRepository>
 
@@ -13,6 +13,11 @@ export function createKeyRepository(db: Db) {
     .select({ id: apiKeys.id, role: apiKeys.role })
     .from(apiKeys)
     .where(and(eq(apiKeys.hash, p('hash')), isNull(apiKeys.revokedAt)))
+    .prepare()
+  const activeById = db
+    .select({ id: apiKeys.id })
+    .from(apiKeys)
+    .where(and(eq(apiKeys.id, p('id')), isNull(apiKeys.revokedAt)))
     .prepare()
   const touch = db
     .update(apiKeys)
@@ -26,7 +31,7 @@ export function createKeyRepository(db: Db) {
       const row = db
         .insert(apiKeys)
         .values({
-          id: `key_${randomBytes(4).toString('hex')}`,
+          id: `${storedKeyPrefix}${randomBytes(4).toString('hex')}`,
           name,
           role,
           hash: hashKey(key),
@@ -40,12 +45,13 @@ export function createKeyRepository(db: Db) {
 
     list: (): ApiKeyRow[] => db.select().from(apiKeys).orderBy(apiKeys.createdAt).all(),
 
-    /** Keys that still work. */
-    activeCount: (): number =>
-      db.select({ n: sql<number>`count(*)` }).from(apiKeys).where(isNull(apiKeys.revokedAt)).get()?.n ?? 0,
+    /** Keys ever made, revoked ones included. */
+    count: (): number => db.select({ n: sql<number>`count(*)` }).from(apiKeys).get()?.n ?? 0,
 
     /** The live key with this hash. Read from the database every time, so a revoke works at once. */
     find: (hash: string): { id: string; role: Role } | undefined => byHash.get({ hash }),
+
+    isActive: (id: string): boolean => activeById.get({ id }) !== undefined,
 
     touch(id: string, now: number) {
       touch.run({ id, now })

@@ -10,3 +10,6 @@ export const hashKey = (key: string) => new Bun.CryptoHasher('sha256').update(ke
 
 /** How a key is shown in a list: its first characters only. */
 export const prefixOf = (key: string) => `${key.slice(0, 12)}…`
+
+/** Stored keys' ids start with this (`key_1a2b3c4d`). */
+export const storedKeyPrefix = 'key_'

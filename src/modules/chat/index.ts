@@ -18,6 +18,8 @@ export type ChatDeps = {
   maxChats: number
   chatLimiter: RateLimiter
   stats: ChatStats
+  /** Whether the key that opened a socket still works (a revoked one stops its chats at once). */
+  stillValid: (client: string) => boolean
   logger: Logger
   sockets: SocketRegistry
 }
@@ -31,6 +33,7 @@ export const chatController = ({
   maxChats,
   chatLimiter,
   stats,
+  stillValid,
   logger,
   sockets,
 }: ChatDeps) => {
@@ -68,11 +71,12 @@ export const chatController = ({
         const socket = ws.raw as unknown as Bun.ServerWebSocket
         const client = clientOf(ws.data.request)
         const admit = () => chatLimiter.take(client)
+        const authorized = () => stillValid(client)
         relays.set(
           ws.raw,
-          createChatRelay(socket, upstream, logger, { maxChats, maxMessageBytes, admit, stats }),
+          createChatRelay(socket, upstream, logger, { maxChats, maxMessageBytes, admit, authorized, stats }),
         )
-        sockets.add('/chat', ws.raw)
+        sockets.add('/chat', ws.raw, client)
         ws.subscribe(eventsTopic)
       },
       message(ws, message) {

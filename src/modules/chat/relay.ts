@@ -19,6 +19,8 @@ export type RelaySettings = {
   maxMessageBytes: number
   /** 0 when one more chat may start now, else the ms to wait (the key's chat rate limit). */
   admit?: () => number
+  /** false once the key that opened the socket is revoked. */
+  authorized?: () => boolean
   /** Chats running on every socket, and how each ended (for /metrics). */
   stats?: ChatStats
   /** Queued bytes on the socket above which reading from the upstream pauses until it drains. */
@@ -45,6 +47,7 @@ export function createChatRelay(
     maxChats,
     maxMessageBytes,
     admit = () => 0,
+    authorized = () => true,
     stats = createChatStats(),
     highWaterBytes = 256 * 1024,
   }: RelaySettings,
@@ -143,6 +146,8 @@ export function createChatRelay(
         code: 'too_many_requests',
         message: `At most ${maxChats} chats may run at once on one socket`,
       })
+    if (!authorized())
+      return fail(id, { code: 'invalid_api_key', message: 'The API key of this socket was revoked' })
     const waitMs = admit()
     if (waitMs > 0) {
       const retry_after_s = Math.ceil(waitMs / 1000)

@@ -1,6 +1,7 @@
 import { Elysia, t } from 'elysia'
 import type { OpenAPIV3 } from 'openapi-types'
 import type { SocketRegistry } from '../../shared/sockets'
+import { clientOf } from '../auth'
 import { type EventHub, eventsTopic } from './hub'
 
 const protocol =
@@ -41,7 +42,7 @@ export const eventsController = (hub: EventHub, snapshotJson: () => string, sock
       const missed = since === undefined ? null : hub.since(since)
       // Subscribing and sending happen in one turn of the event loop, so no event falls in between.
       ws.subscribe(eventsTopic)
-      sockets.add('/events', ws.raw)
+      sockets.add('/events', ws.raw, clientOf(ws.data.request))
       if (missed) for (const json of missed) ws.send(json)
       else ws.send(`{"type":"snapshot","seq":${hub.seq},"data":${snapshotJson()}}`)
     },

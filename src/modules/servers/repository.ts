@@ -46,10 +46,10 @@ export function createServerRepository(db: Db, box: SecretBox) {
   let changed = new Set<string>()
   // Kept by hand from one count at start: only this process writes `servers`.
   let count = db.select({ n: sql<number>`count(*)` }).from(servers).get()?.n ?? 0
-  const sealed = <T extends { headers?: Record<string, string> }>(settings: T) => {
+  const sealed = <T extends { headers?: Record<string, string> }>(id: string, settings: T) => {
     const { headers, ...rest } = settings
     if (headers === undefined) return rest
-    return { ...rest, headers: box.seal(JSON.stringify(headers)), headerNames: Object.keys(headers) }
+    return { ...rest, headers: box.seal(JSON.stringify(headers), id), headerNames: Object.keys(headers) }
   }
   sealLegacyHeaders(db, box)
   // Registration is the hot write path: its statements are prepared once. Only this process writes
@@ -137,13 +137,13 @@ export function createServerRepository(db: Db, box: SecretBox) {
 
     /** The headers to send to the server, in plain text: for the check, never for a response. */
     headersOf(row: ServerRow): Record<string, string> {
-      return JSON.parse(box.open(row.headers))
+      return JSON.parse(box.open(row.headers, row.id))
     },
 
     /** Creates or replaces the user's settings of `id`; says which it did. */
     upsert(id: string, settings: ServerSettings, now: number): { created: boolean } {
       const old = endpointOf.get({ id })
-      const values = { ...sealed(settings), id, now }
+      const values = { ...sealed(id, settings), id, now }
       if (!old) {
         insert.run(values)
         count++
@@ -168,7 +168,7 @@ export function createServerRepository(db: Db, box: SecretBox) {
             (changes.transport !== undefined && changes.transport !== old.transport)
           return tx
             .update(servers)
-            .set({ ...sealed(changes), ...(moved ? resetCheckState : {}), updatedAt: now })
+            .set({ ...sealed(id, changes), ...(moved ? resetCheckState : {}), updatedAt: now })
             .where(eq(servers.id, id))
             .returning()
             .get()
@@ -214,16 +214,21 @@ export function createServerRepository(db: Db, box: SecretBox) {
 function sealLegacyHeaders(db: Db, box: SecretBox) {
   const rows = db.select({ id: servers.id, headers: servers.headers }).from(servers).all()
   const sample = rows.find((r) => box.isSealed(r.headers))
-  if (sample) box.open(sample.headers)
+  if (sample) box.open(sample.headers, sample.id)
   const legacy = rows.filter((r) => !box.isSealed(r.headers))
   if (legacy.length === 0) return
   db.transaction((tx) => {
     for (const { id, headers } of legacy) {
       const plain = JSON.parse(headers) as Record<string, string>
       tx.update(servers)
-        .set({ headers: box.seal(headers), headerNames: Object.keys(plain) })
+        .set({ headers: box.seal(headers, id), headerNames: Object.keys(plain) })
         .where(eq(servers.id, id))
         .run()
     }
   })
 }
+
+/** Whether any stored value is sealed already: then the key that sealed it must be there to open it. */
+export const hasSealedValues = (db: Db): boolean =>
+  db.select({ id: servers.id }).from(servers).where(sql`${servers.headers} LIKE 'v1:%'`).limit(1).all()
+    .length > 0
