@@ -1,9 +1,6 @@
+// Only light modules are imported up front: `serve` may restart the process below, and each command
+// loads what it needs (the server's module graph is most of the start-up time) after that.
 import { fail } from './cli/fail'
-import { healthcheck } from './cli/healthcheck'
-import { keysCommand, parseKeysArgs } from './cli/keys'
-import { migrateCommand } from './cli/migrate'
-import { parseProbeArgs, probeCommand } from './cli/probe'
-import { serve } from './cli/serve'
 import { type Config, ConfigError, loadConfig, usage } from './config'
 import { version } from './version'
 
@@ -38,18 +35,23 @@ if (args.includes('--version')) {
   process.exit(0)
 }
 
-const keys = command === 'keys' ? parseKeysArgs(args) : undefined
-const probe = command === 'probe' ? parseProbeArgs(args) : undefined
-let config: Config
-try {
-  config = loadConfig((keys ?? probe)?.rest ?? args, process.env)
-} catch (e) {
-  if (e instanceof ConfigError) fail(e.message)
-  throw e
+const settingsOf = (rest: string[]): Config => {
+  try {
+    return loadConfig(rest, process.env)
+  } catch (e) {
+    if (e instanceof ConfigError) fail(e.message)
+    throw e
+  }
 }
 
-if (command === 'migrate') migrateCommand(config)
-else if (command === 'healthcheck') await healthcheck(config)
-else if (keys) keysCommand(config, keys.action, keys.options)
-else if (probe) await probeCommand(config, probe)
-else serve(config)
+if (command === 'keys') {
+  const { keysCommand, parseKeysArgs } = await import('./cli/keys')
+  const keys = parseKeysArgs(args)
+  keysCommand(settingsOf(keys.rest), keys.action, keys.options)
+} else if (command === 'probe') {
+  const { parseProbeArgs, probeCommand } = await import('./cli/probe')
+  const probe = parseProbeArgs(args)
+  await probeCommand(settingsOf(probe.rest), probe)
+} else if (command === 'migrate') (await import('./cli/migrate')).migrateCommand(settingsOf(args))
+else if (command === 'healthcheck') await (await import('./cli/healthcheck')).healthcheck(settingsOf(args))
+else (await import('./cli/serve')).serve(settingsOf(args))
