@@ -1,0 +1,66 @@
+import { afterAll, beforeAll, expect, test } from 'bun:test'
+import { join } from 'node:path'
+import { blackHole, type Everything, startEverything } from './helpers/peers'
+import { runCli } from './helpers/process'
+
+let streamable: Everything
+beforeAll(async () => {
+  streamable = await startEverything('streamableHttp')
+})
+afterAll(() => streamable.stop())
+
+test('probe checks one server with the monitor check and says so in JSON and its exit status', async () => {
+  const ok = await runCli(['probe', streamable.url])
+  expect(ok.code).toBe(0)
+  const found = JSON.parse(ok.stdout)
+  expect(found).toMatchObject({
+    url: streamable.url,
+    transport: 'streamable-http',
+    status: 'healthy',
+    reason: null,
+  })
+  expect(found.capabilities.tools.map((t: { name: string }) => t.name)).toContain('echo')
+  const sessions = streamable.openSessions()
+  expect(sessions.opened).toBeGreaterThan(0)
+  expect(sessions.closed).toBe(sessions.opened) // it closed the session it opened
+
+  const hole = await blackHole()
+  const timeout = await runCli(['probe', hole.url, '--transport', 'http'], { AUTOMCP_CHECK_TIMEOUT: '300' })
+  expect(timeout.code).toBe(1)
+  expect(JSON.parse(timeout.stdout)).toMatchObject({ status: 'unhealthy', reason: 'timeout' })
+  hole.stop()
+
+  const blocked = await runCli(['probe', 'http://169.254.169.254/'])
+  expect(blocked.code).toBe(1)
+  expect(JSON.parse(blocked.stdout).reason).toBe('blocked')
+
+  for (const bad of [
+    ['probe'],
+    ['probe', 'ftp://x'],
+    ['probe', streamable.url, '--transport', 'carrier-pigeon'],
+  ]) {
+    const res = await runCli(bad)
+    expect(res.code).toBe(2)
+    expect(res.stderr).toStartWith('automcp: ')
+  }
+}, 20_000)
+
+test('probe passes the MCP conformance suite as a client (initialize)', async () => {
+  const suite = join(import.meta.dir, '..', 'node_modules/@modelcontextprotocol/conformance/dist/index.js')
+  const automcp = `${process.execPath} ${join(import.meta.dir, '..', 'src/main.ts')} probe`
+  // The suite needs a newer Node than this machine's: it runs under Bun.
+  const run = Bun.spawn(
+    [process.execPath, suite, 'client', '--command', automcp, '--scenario', 'initialize'],
+    {
+      stdout: 'pipe',
+      stderr: 'pipe',
+    },
+  )
+  const [out, err, code] = await Promise.all([
+    new Response(run.stdout).text(),
+    new Response(run.stderr).text(),
+    run.exited,
+  ])
+  expect(code, out + err).toBe(0)
+  expect(out + err).toContain('OVERALL: PASSED')
+}, 60_000)
