@@ -48,7 +48,11 @@ export function parseProbeArgs(args: string[]): ProbeArgs {
  */
 export async function probeCommand(config: Config, { url, transport, headers }: ProbeArgs) {
   const guarded = createGuardedFetch(
-    createPolicy({ allowPrivate: config.allowPrivate, allowHosts: config.allowHosts, denyCidrs: config.denyCidrs }),
+    createPolicy({
+      allowPrivate: config.allowPrivate,
+      allowHosts: config.allowHosts,
+      denyCidrs: config.denyCidrs,
+    }),
   )
   const sessions = createMcpSessions({ fetch: guarded })
   const probe = createProber({ sessions, slowMs: config.slowMs, fetch: guarded })
