@@ -34,16 +34,24 @@ export type ServerProcess = {
 }
 
 /** Starts the real server process on a free port (admin key `adminKey`) and waits for its `listening` log line. */
-export async function startServer(args: string[], env: Record<string, string> = {}): Promise<ServerProcess> {
-  const proc = Bun.spawn(
+export function startServer(args: string[], env: Record<string, string> = {}): Promise<ServerProcess> {
+  return startProcess(
     [process.execPath, join(root, 'src/main.ts'), '--port', '0', '--host', '127.0.0.1', ...args],
     {
       env: { ...process.env, AUTOMCP_API_KEY: adminKey, ...env },
-      stdin: 'ignore',
-      stdout: 'pipe',
-      stderr: 'pipe',
     },
   )
+}
+
+/**
+ * Runs a command that serves AutoMCP (the source or the compiled binary) and waits, 10 s at most, for its
+ * `listening` log line, which gives the port. `env` is the whole environment.
+ */
+export async function startProcess(
+  cmd: string[],
+  { env, cwd }: { env: Record<string, string | undefined>; cwd?: string },
+): Promise<ServerProcess> {
+  const proc = Bun.spawn(cmd, { env, cwd, stdin: 'ignore', stdout: 'pipe', stderr: 'pipe' })
   const lines: string[] = []
   let stderr = ''
   void (async () => {

@@ -1,0 +1,104 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { readdirSync } from 'node:fs'
+import { adminKey, json } from './helpers/app'
+import { type Binary, binaryAlone } from './helpers/binary'
+import { connectWs } from './helpers/ws'
+
+// The compiled binary, built by the build script and run alone from a temporary directory: what ships.
+const auth = { authorization: `Bearer ${adminKey}` }
+let binary: Binary
+
+beforeAll(async () => {
+  binary = await binaryAlone()
+}, 60_000)
+afterAll(() => binary?.cleanup())
+
+describe('the compiled binary, alone in a directory', () => {
+  test('serves, registers, documents, pushes events, and exits 0 on SIGTERM within 5 s', async () => {
+    const server = await binary.start()
+    const health = await fetch(`${server.base}/health`)
+    expect(health.status).toBe(200)
+    expect(await health.json()).toMatchObject({ status: 'ok' })
+
+    const events = await connectWs(`${server.base.replace('http', 'ws')}/events?token=${adminKey}`)
+    const snapshot = await events.next((m) => m.type === 'snapshot')
+    expect(snapshot.data).toEqual([])
+
+    const registered = await fetch(`${server.base}/servers/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...auth },
+      body: JSON.stringify({ name: 'x', url: 'http://127.0.0.1:9/mcp' }),
+    })
+    expect(registered.status).toBe(201)
+    const { server_id: id } = await json(registered)
+    const event = await events.next((m) => m.type === 'server_registered')
+    expect(event.data).toMatchObject({ id, name: 'x', url: 'http://127.0.0.1:9/mcp', status: 'unknown' })
+    // The check runs in the probe worker, a second entry point compiled into the binary.
+    const checked = await events.next(
+      (m) => m.type === 'server_update' && m.data.last_checked !== null,
+      5_000,
+    )
+    expect(checked.data).toMatchObject({ id, status_reason: 'connection_refused' })
+
+    // Docker's HEALTHCHECK, under the image's environment (HOST=0.0.0.0, PORT).
+    const healthcheck = await binary.run(['healthcheck'], { HOST: '0.0.0.0', PORT: String(server.port) })
+    expect(healthcheck.code).toBe(0)
+
+    const doc = await fetch(`${server.base}/openapi/json`)
+    expect(doc.status).toBe(200)
+    const { paths } = await json(doc)
+    expect(Object.keys(paths)).toEqual(expect.arrayContaining(['/health', '/servers/register', '/servers']))
+
+    events.close()
+    const t = performance.now()
+    server.proc.kill('SIGTERM')
+    const exited = await Promise.race([server.proc.exited, Bun.sleep(5_000).then(() => 'still running')])
+    expect(exited).toBe(0)
+    expect(performance.now() - t).toBeLessThan(5_000)
+    expect(server.lines.some((l) => l.includes('"msg":"stopped"'))).toBe(true)
+    // Nothing was written beside the binary but the database (and its key file).
+    expect(readdirSync(binary.dir).filter((f) => !f.startsWith('x.db'))).toEqual(['automcp'])
+  }, 20_000)
+
+  test('serves Swagger UI and its assets from inside itself', async () => {
+    const server = await binary.start(['--db', ':memory:'])
+    const page = await (await fetch(`${server.base}/swagger`)).text()
+    const refs = [...page.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1] as string)
+    expect(refs).toHaveLength(2)
+    for (const ref of refs) {
+      expect(ref).toStartWith('/swagger/')
+      const asset = await fetch(new URL(ref, server.base))
+      expect(asset.status).toBe(200)
+      expect((await asset.arrayBuffer()).byteLength).toBeGreaterThan(100_000)
+    }
+    server.proc.kill('SIGTERM')
+    expect(await server.proc.exited).toBe(0)
+  })
+
+  test('--version, --help and probe usage work without node_modules', async () => {
+    const version = await binary.run(['--version'])
+    expect(version.code).toBe(0)
+    expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/)
+
+    const help = await binary.run(['--help'])
+    expect(help.code).toBe(0)
+    for (const word of ['serve', 'migrate', 'healthcheck', 'keys', 'probe', 'AUTOMCP_DB']) {
+      expect(help.stdout).toContain(word)
+    }
+
+    const noUrl = await binary.run(['probe'])
+    expect(noUrl.code).toBe(2)
+    expect(noUrl.stderr).toContain('automcp probe <url>')
+
+    const probe = await binary.run(['probe', 'http://127.0.0.1:9/mcp', '--transport', 'streamable-http'])
+    expect(probe.code).toBe(1)
+    expect(JSON.parse(probe.stdout)).toMatchObject({
+      url: 'http://127.0.0.1:9/mcp',
+      status: 'unhealthy',
+      reason: 'connection_refused',
+    })
+
+    const unknown = await binary.run(['--frobnicate'])
+    expect(unknown.code).toBe(2)
+  })
+})
