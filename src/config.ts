@@ -4,6 +4,8 @@
 import { formatIp, parseCidr, parseHostPattern } from './shared/ssrf'
 
 export class ConfigError extends Error {}
+/** An argument AutoMCP does not know: answered with the usage, not just the one line. */
+export class UsageError extends ConfigError {}
 
 type Setting<T> = {
   flag?: string
@@ -325,7 +327,7 @@ function parseFlags(argv: string[]): Map<string, string> {
     const arg = argv[i] as string
     const eq = arg.indexOf('=')
     const name = eq === -1 ? arg : arg.slice(0, eq)
-    if (!knownFlags.has(name)) throw new ConfigError(`unknown argument "${arg}" (see --help)`)
+    if (!knownFlags.has(name)) throw new UsageError(`unknown argument "${arg}"`)
     const value = eq === -1 ? argv[++i] : arg.slice(eq + 1)
     if (value === undefined) throw new ConfigError(`${name} needs a value`)
     flags.set(name, value)

@@ -1,7 +1,7 @@
 // Only light modules are imported up front: `serve` may restart the process below, and each command
 // loads what it needs (the server's module graph is most of the start-up time) after that.
 import { fail } from './cli/fail'
-import { type Config, ConfigError, loadConfig, usage } from './config'
+import { type Config, ConfigError, loadConfig, UsageError, usage } from './config'
 import { version } from './version'
 
 const commands = ['serve', 'migrate', 'healthcheck', 'keys', 'probe'] as const
@@ -10,7 +10,7 @@ type Command = (typeof commands)[number]
 const args = process.argv.slice(2)
 const command: Command = args[0] && !args[0].startsWith('-') ? (args.shift() as Command) : 'serve'
 if (!commands.includes(command)) {
-  console.error(`automcp: unknown command "${command}" (commands: ${commands.join(', ')}; see --help)`)
+  console.error(`automcp: unknown command "${command}"\n\n${usage()}`)
   process.exit(2)
 }
 
@@ -39,6 +39,7 @@ const settingsOf = (rest: string[]): Config => {
   try {
     return loadConfig(rest, process.env)
   } catch (e) {
+    if (e instanceof UsageError) fail(`${e.message}\n\n${usage()}`)
     if (e instanceof ConfigError) fail(e.message)
     throw e
   }

@@ -94,7 +94,6 @@ describe('start-up errors', () => {
     [[], { PORT: '-1' }, 'PORT'],
     [[], { AUTOMCP_CHECK_INTERVAL: 'soon' }, 'AUTOMCP_CHECK_INTERVAL'],
     [[], { AUTOMCP_LOG_LEVEL: 'chatty' }, 'AUTOMCP_LOG_LEVEL'],
-    [['--frobnicate'], {}, '--frobnicate'],
   ] as [string[], Record<string, string>, string][])(
     '%j %j exits 2 with one line naming %s',
     async (args, env, name) => {
@@ -161,10 +160,14 @@ describe('commands', () => {
     expect(down.code).toBe(1)
   })
 
-  test('an unknown command exits 2 with one line', async () => {
-    const { code, stderr } = await runCli(['frobnicate'])
+  test.each([
+    [['frobnicate'], 'unknown command "frobnicate"'],
+    [['--frobnicate'], 'unknown argument "--frobnicate"'],
+  ])('%j exits 2 naming it, then the usage', async (args, what) => {
+    const { code, stderr, stdout } = await runCli(args)
     expect(code).toBe(2)
-    expect(stderr.trim().split('\n')).toHaveLength(1)
-    expect(stderr).toContain('unknown command')
+    expect(stderr).toStartWith(`automcp: ${what}\n\nUsage: automcp`)
+    expect(stderr).toContain('AUTOMCP_DB')
+    expect(stdout).toBe('')
   })
 })
