@@ -27,7 +27,23 @@ describe('/openapi/json', () => {
     expect(doc.paths['/events'].get.responses['101']).toBeDefined()
     expect(doc.paths['/chat'].get.description).toContain('{ type: "chunk", id, data: <OpenAI chunk> }')
     for (const verb of ['get', 'post'])
-      expect(Object.keys(doc.paths['/chat/models'][verb].responses).sort()).toEqual(['200', '502'])
+      expect(Object.keys(doc.paths['/chat/models'][verb].responses).sort()).toEqual([
+        '200',
+        '401',
+        '403',
+        '429',
+        '502',
+      ])
+    // Every operation but /health says what the API-key guard may answer.
+    // (/events and /chat are described by hand, with their protocol.)
+    for (const route of served.filter((r) => !['/health', '/events', '/chat'].includes(r.path))) {
+      const op = doc.paths[toOpenApiPath(route.path)]?.[route.method.toLowerCase()]
+      expect(Object.keys(op.responses), `${route.method} ${route.path}`).toEqual(
+        expect.arrayContaining(['401', '403', '429']),
+      )
+    }
+    expect(doc.paths['/health'].get.security).toEqual([])
+    expect(doc.security).toEqual([{ bearer: [] }])
     const register = doc.paths['/servers/register'].post
     expect(register.requestBody.content['application/json'].schema.properties.url.pattern).toBeString()
     expect(Object.keys(register.responses)).toEqual(expect.arrayContaining(['200', '201', '422']))

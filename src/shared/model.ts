@@ -9,6 +9,13 @@ export const ErrorModel = t.Object(
   { description: 'Every error: a sentence and a stable code' },
 )
 
+/** What the API-key guard may answer on any route that needs a key (documented on each of them). */
+export const authErrors = {
+  401: t.Object(ErrorModel.properties, { description: 'No API key, or an unknown or revoked one' }),
+  403: t.Object(ErrorModel.properties, { description: 'A read key on a write route' }),
+  429: t.Object(ErrorModel.properties, { description: 'Over the rate limit; see Retry-After' }),
+}
+
 /**
  * A string enum. Not `t.UnionEnum`: inside `t.Optional` Elysia fills a missing value with its first
  * member (an absent `?status=` became `healthy`).

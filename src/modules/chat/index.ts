@@ -2,7 +2,7 @@ import { Elysia } from 'elysia'
 import type { OpenAPIV3 } from 'openapi-types'
 import { HttpError } from '../../shared/errors'
 import type { Logger } from '../../shared/logger'
-import { ErrorModel } from '../../shared/model'
+import { authErrors, ErrorModel } from '../../shared/model'
 import type { RateLimiter } from '../../shared/rate-limit'
 import type { SocketRegistry } from '../../shared/sockets'
 import { clientOf } from '../auth'
@@ -50,7 +50,7 @@ export const chatController = ({
     }
   }
   const modelsDoc = {
-    response: { 200: ChatModel.models, 502: ErrorModel },
+    response: { ...authErrors, 200: ChatModel.models, 502: ErrorModel },
     detail: {
       summary: "The upstream's models",
       description:

@@ -1,5 +1,6 @@
 import { Elysia, t } from 'elysia'
 import type { Metrics } from '../../shared/metrics'
+import { authErrors } from '../../shared/model'
 
 /** `GET /metrics`: Prometheus text format. Needs a key unless AUTOMCP_METRICS_PUBLIC=true. */
 export const metricsController = (registry: Metrics) =>
@@ -10,7 +11,7 @@ export const metricsController = (registry: Metrics) =>
         headers: { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'cache-control': 'no-store' },
       }),
     {
-      response: { 200: t.String({ description: 'Prometheus text exposition format 0.0.4' }) },
+      response: { ...authErrors, 200: t.String({ description: 'Prometheus text exposition format 0.0.4' }) },
       detail: {
         tags: ['system'],
         summary: 'Prometheus metrics',

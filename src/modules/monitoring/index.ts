@@ -1,5 +1,5 @@
 import { Elysia } from 'elysia'
-import { ErrorModel } from '../../shared/model'
+import { authErrors, ErrorModel } from '../../shared/model'
 import { ServerModel } from '../servers/model'
 import { MonitoringModel } from './model'
 import type { MonitoringService } from './service'
@@ -9,7 +9,7 @@ export const monitoringController = (service: MonitoringService) =>
   new Elysia({ name: 'monitoring', prefix: '/servers', detail: { tags: ['monitoring'] } })
     .post('/:id/test', ({ params }) => service.test(params.id), {
       params: ServerModel.params,
-      response: { 200: MonitoringModel.testResult, 404: ErrorModel },
+      response: { ...authErrors, 200: MonitoringModel.testResult, 404: ErrorModel },
       detail: {
         summary: 'Check a server now',
         description:
@@ -19,7 +19,7 @@ export const monitoringController = (service: MonitoringService) =>
     .get('/:id/history', ({ params, query }) => service.history(params.id, query), {
       params: ServerModel.params,
       query: MonitoringModel.historyQuery,
-      response: { 200: MonitoringModel.history, 404: ErrorModel, 422: ErrorModel },
+      response: { ...authErrors, 200: MonitoringModel.history, 404: ErrorModel, 422: ErrorModel },
       detail: {
         summary: 'Raw checks, newest first',
         description: 'Kept for `AUTOMCP_RETAIN_RAW`; page with `cursor`.',
@@ -28,7 +28,7 @@ export const monitoringController = (service: MonitoringService) =>
     .get('/:id/stats', ({ params, query }) => service.stats(params.id, query.window), {
       params: ServerModel.params,
       query: MonitoringModel.statsQuery,
-      response: { 200: MonitoringModel.stats, 404: ErrorModel, 422: ErrorModel },
+      response: { ...authErrors, 200: MonitoringModel.stats, 404: ErrorModel, 422: ErrorModel },
       detail: {
         summary: 'Uptime and latency percentiles over a window',
         description:

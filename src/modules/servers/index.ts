@@ -1,5 +1,5 @@
 import { Elysia, t } from 'elysia'
-import { ErrorModel } from '../../shared/model'
+import { authErrors, ErrorModel } from '../../shared/model'
 import { ServerModel } from './model'
 import type { ServerService } from './service'
 
@@ -16,7 +16,12 @@ export const serversController = (service: ServerService) =>
       {
         parse: 'json',
         body: ServerModel.register,
-        response: { 200: ServerModel.registered, 201: ServerModel.registered, 422: ErrorModel },
+        response: {
+          ...authErrors,
+          200: ServerModel.registered,
+          201: ServerModel.registered,
+          422: ErrorModel,
+        },
         detail: {
           summary: 'Register or replace a server',
           description:
@@ -34,7 +39,7 @@ export const serversController = (service: ServerService) =>
       },
       {
         query: ServerModel.listQuery,
-        response: { 200: t.Array(ServerModel.info), 422: ErrorModel },
+        response: { ...authErrors, 200: t.Array(ServerModel.info), 422: ErrorModel },
         detail: {
           summary: 'List servers',
           description: 'Filter by `status` and/or `tag`. Supports `If-None-Match`.',
@@ -43,12 +48,12 @@ export const serversController = (service: ServerService) =>
     )
     .get('/:id', ({ params }) => service.get(params.id), {
       params: ServerModel.params,
-      response: { 200: ServerModel.info, 404: ErrorModel },
+      response: { ...authErrors, 200: ServerModel.info, 404: ErrorModel },
       detail: { summary: 'Get a server' },
     })
     .get('/:id/status', ({ params }) => service.get(params.id), {
       params: ServerModel.params,
-      response: { 200: ServerModel.info, 404: ErrorModel },
+      response: { ...authErrors, 200: ServerModel.info, 404: ErrorModel },
       detail: {
         summary: 'Get the status of a server',
         description: 'The seed API route; same body as `GET /servers/{id}`.',
@@ -58,7 +63,7 @@ export const serversController = (service: ServerService) =>
       params: ServerModel.params,
       parse: 'json',
       body: ServerModel.patch,
-      response: { 200: ServerModel.info, 404: ErrorModel, 422: ErrorModel },
+      response: { ...authErrors, 200: ServerModel.info, 404: ErrorModel, 422: ErrorModel },
       detail: { summary: 'Change some settings of a server' },
     })
     .delete(
@@ -69,7 +74,7 @@ export const serversController = (service: ServerService) =>
       },
       {
         params: ServerModel.params,
-        response: { 204: t.Void(), 404: ErrorModel },
+        response: { ...authErrors, 204: t.Void(), 404: ErrorModel },
         detail: { summary: 'Delete a server and its history' },
       },
     )
