@@ -4,6 +4,7 @@ import { HttpError } from '../../shared/errors'
 import type { Logger } from '../../shared/logger'
 import { ErrorModel } from '../../shared/model'
 import type { SocketRegistry } from '../../shared/sockets'
+import { checkHandshake } from '../../shared/websocket'
 import { eventsTopic } from '../events/hub'
 import { ChatModel, chatProtocol } from './model'
 import type { createModelCatalog } from './models'
@@ -50,6 +51,7 @@ export const chatController = ({ upstream, models, maxChats, logger, sockets }: 
       detail: { ...modelsDoc.detail, summary: "Same as GET (the seed's verb)" },
     })
     .ws('/chat', {
+      beforeHandle: checkHandshake,
       detail: { hide: true },
       open(ws) {
         // Elysia's copy of Bun's socket type predates getBufferedAmount(); the object is Bun's own.

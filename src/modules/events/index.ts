@@ -1,6 +1,7 @@
 import { Elysia, t } from 'elysia'
 import type { OpenAPIV3 } from 'openapi-types'
 import type { SocketRegistry } from '../../shared/sockets'
+import { checkHandshake } from '../../shared/websocket'
 import { type EventHub, eventsTopic } from './hub'
 
 const protocol =
@@ -34,6 +35,7 @@ export const eventsPathDoc: OpenAPIV3.PathsObject = {
 export const eventsController = (hub: EventHub, snapshotJson: () => string, sockets: SocketRegistry) =>
   new Elysia({ name: 'events' }).ws('/events', {
     query: t.Object({ since: t.Optional(t.Numeric({ minimum: 0 })) }),
+    beforeHandle: checkHandshake,
     detail: { hide: true }, // documented by eventsPathDoc: OpenAPI has no WebSocket operations
     open(ws) {
       const since = ws.data.query.since
