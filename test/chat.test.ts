@@ -313,6 +313,20 @@ test('bad input gets a typed error naming the problem, and the socket stays open
       'big',
       /262144/,
     ],
+    // Counted in bytes: 100,000 characters of three bytes each.
+    [
+      { id: 'wide', model: 'x', messages: [{ role: 'user', content: '€'.repeat(100_000) }] },
+      'message_too_large',
+      'wide',
+      /262144/,
+    ],
+    // Nested deeper than any chat needs: used to take a stack overflow and go unanswered.
+    [
+      `{"id":"deep","x":${'{"a":'.repeat(50_000)}1${'}'.repeat(50_000)}}`,
+      'invalid_request',
+      'deep',
+      /at most 256 levels/,
+    ],
   ]
   for (const [message, code, id, text] of cases) {
     client.send(message)

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, expect, test } from 'bun:test'
-import { seedServer, startApp, type TestApp } from './helpers/app'
+import { adminKey, seedServer, startApp, type TestApp } from './helpers/app'
 import { healthServer } from './helpers/peers'
+import { rawHandshake } from './helpers/raw-http'
 import { connectWs } from './helpers/ws'
 
 let api: TestApp
@@ -83,4 +84,32 @@ test('many clients all receive an event', async () => {
   const got = await Promise.all(clients.map((c) => c.next((m) => m.type === 'server_registered')))
   expect(got.every((m) => m.data.id === 'x')).toBe(true)
   for (const c of clients) c.close()
+})
+
+test('a handshake Bun cannot upgrade is refused as JSON, on /events and /chat alike', async () => {
+  const port = Number(new URL(api.base).port)
+  const upgrade = { upgrade: 'websocket', connection: 'Upgrade', authorization: `Bearer ${adminKey}` }
+  const key = 'dGhlIHNhbXBsZSBub25jZQ=='
+  for (const route of ['/events', '/chat']) {
+    const cases = [
+      [{ 'sec-websocket-version': '13' }, 400, 'websocket_handshake'],
+      [{ 'sec-websocket-key': 'short', 'sec-websocket-version': '13' }, 400, 'websocket_handshake'],
+      [{ 'sec-websocket-key': key, 'sec-websocket-version': '8' }, 426, 'websocket_version'],
+    ] as const
+    for (const [headers, status, code] of cases) {
+      const res = await rawHandshake(port, route, { ...upgrade, ...headers })
+      expect({ route, status: res.status, body: JSON.parse(res.body.toString()) }).toMatchObject({
+        route,
+        status,
+        body: { code, detail: expect.any(String) },
+      })
+      if (status === 426) expect(res.headers.get('sec-websocket-version')).toBe('13')
+    }
+    const ok = await rawHandshake(port, route, {
+      ...upgrade,
+      'sec-websocket-key': key,
+      'sec-websocket-version': '13',
+    })
+    expect(ok.status).toBe(101)
+  }
 })

@@ -231,6 +231,8 @@ describe('history and stats over HTTP', () => {
     expect((await api.request('/servers/p/stats?window=2h')).status).toBe(422)
     expect((await api.request('/servers/nope/stats')).status).toBe(404)
     expect((await api.request('/servers/p/history?limit=0')).status).toBe(422)
+    // Not a 500 from SQLite's LIMIT.
+    expect((await api.request('/servers/p/history?limit=1.5')).status).toBe(422)
     expect((await api.request('/servers/p/history?cursor=abc')).status).toBe(422)
     expect((await json(await api.request('/servers/nope/history'))).code).toBe('server_not_found')
     plain.stop(true)

@@ -100,9 +100,11 @@ describe('/swagger', () => {
     expect(new TextDecoder().decode(Bun.gunzipSync(gz))).toBe(text)
   })
 
-  test('an unknown asset is a JSON 404', async () => {
-    const res = await api.request('/swagger/nope.js')
-    expect(res.status).toBe(404)
-    expect((await json(res)).code).toBe('not_found')
+  test('an unknown asset is a JSON 404, names every object has included', async () => {
+    for (const name of ['nope.js', 'constructor', '__proto__', 'toString']) {
+      const res = await api.request(`/swagger/${name}`, { headers: { 'accept-encoding': 'gzip' } })
+      expect({ name, status: res.status }).toEqual({ name, status: 404 })
+      expect((await json(res)).code).toBe('not_found')
+    }
   })
 })

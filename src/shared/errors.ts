@@ -4,6 +4,7 @@ export class HttpError extends Error {
     readonly status: number,
     readonly code: string,
     detail: string,
+    readonly headers: Record<string, string> = {},
   ) {
     super(detail)
   }
@@ -11,7 +12,7 @@ export class HttpError extends Error {
   toResponse(): Response {
     return Response.json(
       { detail: this.message, code: this.code },
-      { status: this.status, headers: { 'cache-control': 'no-store' } },
+      { status: this.status, headers: { 'cache-control': 'no-store', ...this.headers } },
     )
   }
 }

@@ -1,7 +1,10 @@
 import { Elysia, type ValidationError } from 'elysia'
 import { HttpError, payloadTooLarge } from './errors'
 import type { Logger } from './logger'
+import { nestsDeeperThan } from './nesting'
 import { describeFieldError, type FieldError } from './validation'
+
+const maxBodyDepth = 64
 
 const invalidJson = () => new HttpError(400, 'invalid_body', 'Request body is not valid JSON')
 
@@ -28,6 +31,12 @@ export const httpErrors = (logger: Logger, maxBodyBytes: number) =>
       } catch {
         throw invalidJson()
       }
+    })
+    // Outside production Elysia's validation errors print the value indented: a 60 KB body of nested
+    // arrays became gigabytes of string (and a stack overflow). Nothing the API takes nests this deep.
+    .onTransform({ as: 'global' }, ({ body }) => {
+      if (nestsDeeperThan(body, maxBodyDepth))
+        throw new HttpError(422, 'validation_error', `Request body nests deeper than ${maxBodyDepth} levels`)
     })
     .onError({ as: 'global' }, ({ code, error, request, set }) => {
       const answer = toHttpError(code, error, request, logger)
@@ -65,5 +74,5 @@ function toHttpError(code: string | number, error: unknown, request: Request, lo
 
 /** "body field "url" must be an absolute http(s) URL": the first problem, naming the field. */
 function describeValidation(error: Readonly<ValidationError>): string {
-  return describeFieldError(error.type, error.all[0] as FieldError | undefined)
+  return describeFieldError(error.type, error.valueError as FieldError | undefined)
 }

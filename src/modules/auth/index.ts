@@ -70,12 +70,13 @@ export const authGuard = (
     const address = server?.requestIP(request)?.address ?? 'unknown'
     let client = address
     if (mode === 'on') {
-      const guessing = failures.wait(address)
-      if (guessing > 0) return tooMany(guessing, 'Too many requests with a missing or wrong API key')
       const key = presentedKey(request, upgrade, set.headers)
       const who = key ? auth.identify(key) : undefined
       if (!who) {
-        failures.take(address)
+        // A good key is never refused for what others did from the same address (a proxy, say); past 30
+        // failures a minute, failures are answered 429 so that a misconfigured client backs off.
+        const wait = failures.take(address)
+        if (wait > 0) return tooMany(wait, 'Too many requests with a missing or wrong API key')
         return key
           ? unauthorized('invalid_api_key', 'The API key is unknown or revoked')
           : unauthorized('unauthorized', 'An API key is required: send "Authorization: Bearer <key>"')

@@ -5,6 +5,7 @@ import type { Logger } from '../../shared/logger'
 import { authErrors, ErrorModel } from '../../shared/model'
 import type { RateLimiter } from '../../shared/rate-limit'
 import type { SocketRegistry } from '../../shared/sockets'
+import { checkHandshake } from '../../shared/websocket'
 import { clientOf } from '../auth'
 import { eventsTopic } from '../events/hub'
 import { ChatModel, chatProtocol } from './model'
@@ -65,6 +66,7 @@ export const chatController = ({
       detail: { ...modelsDoc.detail, summary: "Same as GET (the seed's verb)" },
     })
     .ws('/chat', {
+      beforeHandle: checkHandshake,
       detail: { hide: true },
       open(ws) {
         // Elysia's copy of Bun's socket type predates getBufferedAmount(); the object is Bun's own.

@@ -1,5 +1,6 @@
 import { TypeCompiler } from '@sinclair/typebox/compiler'
 import type { Logger } from '../../shared/logger'
+import { nestsDeeperThan } from '../../shared/nesting'
 import { describeFieldError, type FieldError } from '../../shared/validation'
 import { ChatModel } from './model'
 import { Aborted, type Upstream, UpstreamError } from './upstream'
@@ -27,6 +28,7 @@ export type RelaySettings = {
   highWaterBytes?: number
 }
 
+const maxMessageDepth = 256
 const chatRequest = TypeCompiler.Compile(ChatModel.chat)
 const cancelRequest = TypeCompiler.Compile(ChatModel.cancel)
 
@@ -180,8 +182,16 @@ export function createChatRelay(
       if (typeof message === 'string' && Buffer.byteLength(message) > maxMessageBytes) return tooLarge()
       if (typeof message !== 'object' || message === null || Array.isArray(message) || isBinary(message))
         return fail(null, { code: 'invalid_json', message: 'Each message must be a JSON object' })
-      // Parsed already, so its size is measured on its JSON form (whitespace aside, the same).
-      if (JSON.stringify(message).length > maxMessageBytes) return tooLarge(idOf(message))
+      // Measured before it is serialised: past some 10,000 levels JSON.stringify takes over half a second
+      // of this thread per frame, and past 40,000 it overflows the stack (Elysia drops what a handler
+      // throws, so such a message went unanswered). No chat needs more than a few dozen.
+      if (nestsDeeperThan(message, maxMessageDepth))
+        return fail(idOf(message), {
+          code: 'invalid_request',
+          message: `A message may nest at most ${maxMessageDepth} levels deep`,
+        })
+      // Parsed already, so its size is measured on its JSON form (whitespace aside, the same), in bytes.
+      if (Buffer.byteLength(JSON.stringify(message)) > maxMessageBytes) return tooLarge(idOf(message))
       const m = message as Record<string, unknown>
       switch (m.type) {
         case 'ping':

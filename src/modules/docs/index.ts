@@ -49,7 +49,8 @@ function serveAsset(asset: Asset, acceptEncoding: string | undefined): Response 
 export const docsController = new Elysia({ name: 'docs', detail: { hide: true } })
   .get('/swagger', () => new Response(page, { headers: { 'content-type': 'text/html; charset=utf-8' } }))
   .get('/swagger/:asset', ({ params, headers, status }) => {
-    const asset = assets[params.asset]
+    // Own keys only: `/swagger/constructor` found Object.prototype's and failed with a 500.
+    const asset = Object.hasOwn(assets, params.asset) ? assets[params.asset] : undefined
     return asset
       ? serveAsset(asset, headers['accept-encoding'])
       : status(404, { detail: 'Not found', code: 'not_found' })

@@ -1,6 +1,7 @@
 import { Elysia, t } from 'elysia'
 import type { OpenAPIV3 } from 'openapi-types'
 import type { SocketRegistry } from '../../shared/sockets'
+import { checkHandshake } from '../../shared/websocket'
 import { clientOf } from '../auth'
 import { type EventHub, eventsTopic } from './hub'
 
@@ -36,6 +37,7 @@ export const eventsController = (hub: EventHub, snapshotJson: () => string, sock
   new Elysia({ name: 'events' }).ws('/events', {
     // `token`: the API key, for clients that cannot send headers (checked before the upgrade).
     query: t.Object({ since: t.Optional(t.Numeric({ minimum: 0 })), token: t.Optional(t.String()) }),
+    beforeHandle: checkHandshake,
     detail: { hide: true }, // documented by eventsPathDoc: OpenAPI has no WebSocket operations
     open(ws) {
       const since = ws.data.query.since

@@ -31,7 +31,14 @@ export const MonitoringModel = {
     from: t.Optional(t.Numeric({ description: 'Epoch seconds, inclusive' })),
     to: t.Optional(t.Numeric({ description: 'Epoch seconds, inclusive' })),
     limit: t.Optional(
-      t.Numeric({ minimum: 1, maximum: 1000, default: 100, error: 'must be a number from 1 to 1000' }),
+      // Whole numbers only: SQLite refuses LIMIT 1.5 (a 500 before this said so).
+      t.Numeric({
+        minimum: 1,
+        maximum: 1000,
+        multipleOf: 1,
+        default: 100,
+        error: 'must be an integer from 1 to 1000',
+      }),
     ),
     cursor: t.Optional(
       t.String({
