@@ -28,7 +28,7 @@ export type CheckReport = {
 const flushEveryMs = 100
 // A transaction of this many checks holds the event loop for a few ms; larger backlogs are written in
 // several, with API requests served in between.
-const flushChunk = 25
+const flushChunk = 10
 const pruneEveryMs = 10 * 60_000
 const retryAfterFailureMs = 5_000
 // The first checks after start are spread over this long so they do not all begin in the same instant.

@@ -137,6 +137,8 @@ export function createServerRepository(db: Db, box: SecretBox) {
 
     /** The headers to send to the server, in plain text: for the check, never for a response. */
     headersOf(row: ServerRow): Record<string, string> {
+      // Most servers have none: no need to open anything for each of their checks.
+      if (row.headerNames.length === 0) return {}
       return JSON.parse(box.open(row.headers, row.id))
     },
 
