@@ -67,15 +67,16 @@ export const authGuard = (
       ).toResponse()
     if (isPublic(method, path) || (publicMetrics && path === '/metrics' && method === 'GET')) return
 
-    const address = server?.requestIP(request)?.address ?? 'unknown'
-    let client = address
-    if (mode === 'on') {
+    const address = () => server?.requestIP(request)?.address ?? 'unknown'
+    let client: string
+    if (mode === 'off') client = address()
+    else {
       const key = presentedKey(request, upgrade, set.headers)
       const who = key ? auth.identify(key) : undefined
       if (!who) {
         // A good key is never refused for what others did from the same address (a proxy, say); past 30
         // failures a minute, failures are answered 429 so that a misconfigured client backs off.
-        const wait = failures.take(address)
+        const wait = failures.take(address())
         if (wait > 0) return tooMany(wait, 'Too many requests with a missing or wrong API key')
         return key
           ? unauthorized('invalid_api_key', 'The API key is unknown or revoked')

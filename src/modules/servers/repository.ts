@@ -49,7 +49,10 @@ export function createServerRepository(db: Db, box: SecretBox) {
   const sealed = <T extends { headers?: Record<string, string> }>(id: string, settings: T) => {
     const { headers, ...rest } = settings
     if (headers === undefined) return rest
-    return { ...rest, headers: box.seal(JSON.stringify(headers), id), headerNames: Object.keys(headers) }
+    const names = Object.keys(headers)
+    // Nothing to hide in no headers: `{}` is stored as it is (and registration skips a cipher).
+    if (names.length === 0) return { ...rest, headers: '{}', headerNames: names }
+    return { ...rest, headers: box.seal(JSON.stringify(headers), id), headerNames: names }
   }
   sealLegacyHeaders(db, box)
   // Registration is the hot write path: its statements are prepared once. Only this process writes
@@ -217,7 +220,7 @@ function sealLegacyHeaders(db: Db, box: SecretBox) {
   const rows = db.select({ id: servers.id, headers: servers.headers }).from(servers).all()
   const sample = rows.find((r) => box.isSealed(r.headers))
   if (sample) box.open(sample.headers, sample.id)
-  const legacy = rows.filter((r) => !box.isSealed(r.headers))
+  const legacy = rows.filter((r) => !box.isSealed(r.headers) && r.headers !== '{}')
   if (legacy.length === 0) return
   db.transaction((tx) => {
     for (const { id, headers } of legacy) {
