@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test'
 import { join } from 'node:path'
 import { blackHole, type Everything, startEverything } from './helpers/peers'
-import { runCli } from './helpers/process'
+import { run, runCli } from './helpers/process'
 
 let streamable: Everything
 beforeAll(async () => {
@@ -49,18 +49,11 @@ test('probe passes the MCP conformance suite as a client (initialize)', async ()
   const suite = join(import.meta.dir, '..', 'node_modules/@modelcontextprotocol/conformance/dist/index.js')
   const automcp = `${process.execPath} ${join(import.meta.dir, '..', 'src/main.ts')} probe`
   // The suite needs a newer Node than this machine's: it runs under Bun.
-  const run = Bun.spawn(
-    [process.execPath, suite, 'client', '--command', automcp, '--scenario', 'initialize'],
-    {
-      stdout: 'pipe',
-      stderr: 'pipe',
-    },
-  )
-  const [out, err, code] = await Promise.all([
-    new Response(run.stdout).text(),
-    new Response(run.stderr).text(),
-    run.exited,
-  ])
+  const {
+    stdout: out,
+    stderr: err,
+    code,
+  } = await run([process.execPath, suite, 'client', '--command', automcp, '--scenario', 'initialize'])
   expect(code, out + err).toBe(0)
   expect(out + err).toContain('OVERALL: PASSED')
 }, 60_000)

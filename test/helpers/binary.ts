@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pkg from '../../package.json'
 import { adminKey } from './app'
-import { type ServerProcess, startProcess } from './process'
+import { run, type ServerProcess, startProcess } from './process'
 
 const root = join(import.meta.dir, '..', '..')
 
@@ -33,16 +33,11 @@ export function buildBinary(): Promise<string> {
   built ??= (async () => {
     const outfile = join(root, 'dist', 'test', 'automcp')
     const partial = `${outfile}-${process.pid}`
-    const proc = Bun.spawn([process.execPath, ...buildArgs(partial)], {
-      cwd: root,
-      stdout: 'pipe',
-      stderr: 'pipe',
-    })
-    const [out, err, code] = await Promise.all([
-      new Response(proc.stdout).text(),
-      new Response(proc.stderr).text(),
-      proc.exited,
-    ])
+    const {
+      stdout: out,
+      stderr: err,
+      code,
+    } = await run([process.execPath, ...buildArgs(partial)], { cwd: root })
     if (code !== 0) throw new Error(`bun build failed (exit ${code}):\n${out}${err}`)
     renameSync(partial, outfile)
     return outfile

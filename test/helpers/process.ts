@@ -8,13 +8,12 @@ const root = join(import.meta.dir, '..', '..')
 
 export const tempDir = (prefix = 'automcp-') => mkdtempSync(join(tmpdir(), prefix))
 
-/** Runs `automcp` from source to completion: for start-up failures and --help. */
-export async function runCli(args: string[], env: Record<string, string> = {}) {
-  const proc = Bun.spawn([process.execPath, join(root, 'src/main.ts'), ...args], {
-    env: { ...process.env, ...env },
-    stdout: 'pipe',
-    stderr: 'pipe',
-  })
+/** Runs a command to completion and collects what it printed. */
+export async function run(
+  cmd: string[],
+  { env = process.env, cwd }: { env?: Record<string, string | undefined>; cwd?: string } = {},
+) {
+  const proc = Bun.spawn(cmd, { env, cwd, stdout: 'pipe', stderr: 'pipe' })
   const [stdout, stderr, code] = await Promise.all([
     new Response(proc.stdout).text(),
     new Response(proc.stderr).text(),
@@ -22,6 +21,10 @@ export async function runCli(args: string[], env: Record<string, string> = {}) {
   ])
   return { stdout, stderr, code }
 }
+
+/** Runs `automcp` from source to completion: for start-up failures and --help. */
+export const runCli = (args: string[], env: Record<string, string> = {}) =>
+  run([process.execPath, join(root, 'src/main.ts'), ...args], { env: { ...process.env, ...env } })
 
 export type ServerProcess = {
   proc: Subprocess<'ignore', 'pipe', 'pipe'>
