@@ -38,6 +38,10 @@ export function createApp({ db, logger, services, config, startedAt = performanc
   const app = new Elysia({
     serve: { maxRequestBodySize: 16 * maxBodyBytes },
     normalize: false,
+    // Elysia looks for the path from the URL's 12th character unless told otherwise, which misses it
+    // behind a Host of 3 characters or fewer (`Host: api`). AutoMCP serves plain http:// only, where the
+    // path starts after "http://" whatever the host.
+    handler: { standardHostname: false },
     // Bun takes WebSocket limits for the whole server (Elysia drops those given to one route), so they
     // are set here for /events and /chat alike. A consumer that falls 1 MB behind is closed rather than
     // buffered for without bound; /chat's relay pauses its upstream long before that.

@@ -102,14 +102,11 @@ export function createUpstream(settings: UpstreamSettings, fetchFn: typeof fetch
     }
   }
 
-  const readText = (res: Response, controller: AbortController) =>
-    readBody(res, controller, settings.idleTimeoutMs)
-
   return {
     /** `GET /models` as the upstream wrote it; anything but `{ data: [...] }` is an error. */
     models: (signal?: AbortSignal): Promise<string> =>
       call('/models', { method: 'GET' }, signal, async (res, controller) => {
-        const text = await readText(res, controller)
+        const text = await readBody(res, controller, settings.idleTimeoutMs)
         const body = safeParse(text) as { data?: unknown } | undefined
         if (!Array.isArray(body?.data))
           throw new UpstreamError('upstream_invalid', 'The upstream /models answer has no "data" list', 502)
@@ -123,7 +120,9 @@ export function createUpstream(settings: UpstreamSettings, fetchFn: typeof fetch
         { method: 'POST', body: JSON.stringify({ ...body, stream: false }) },
         signal,
         async (res, controller) => {
-          const completion = safeParse(await readText(res, controller)) as UpstreamChunk | undefined
+          const completion = safeParse(await readBody(res, controller, settings.idleTimeoutMs)) as
+            | UpstreamChunk
+            | undefined
           if (!completion || typeof completion !== 'object')
             throw new UpstreamError(
               'upstream_invalid',
