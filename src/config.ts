@@ -196,6 +196,26 @@ export const settings = {
     doc: 'Chats running at once on one `/chat` socket; one more gets `too_many_requests`',
     parse: integer(1, 1_000),
   }),
+  maxSteps: setting({
+    env: 'AUTOMCP_MAX_STEPS',
+    default: 8,
+    doc: 'Requests to the model per chat with tool use (tool calls run in between); a chat may ask for fewer or more with `max_steps`',
+    parse: integer(1, 64),
+  }),
+  toolTimeoutMs: setting({
+    env: 'AUTOMCP_TOOL_TIMEOUT',
+    default: 30 * units.s,
+    shown: '30s',
+    doc: 'How long one MCP tool call may take; then the model gets an error result',
+    parse: duration,
+  }),
+  toolApprovalTimeoutMs: setting({
+    env: 'AUTOMCP_TOOL_APPROVAL_TIMEOUT',
+    default: 60 * units.s,
+    shown: '60s',
+    doc: 'How long a call waits for `approve` or `deny` with `tool_approval: "ask"`; then it is not made',
+    parse: duration,
+  }),
   corsOrigins: setting({
     env: 'AUTOMCP_CORS_ORIGINS',
     default: [] as readonly string[],

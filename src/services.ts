@@ -12,6 +12,9 @@ import { createRemoteProber } from './modules/monitoring/probe/remote'
 import { createMonitoringService } from './modules/monitoring/service'
 import { createServerRepository, hasSealedValues } from './modules/servers/repository'
 import { createServerService } from './modules/servers/service'
+import { createAgent } from './modules/tools/agent'
+import { createToolCatalog } from './modules/tools/catalog'
+import { createToolCallRepository } from './modules/tools/repository'
 import type { Logger } from './shared/logger'
 import { createAppMetrics } from './shared/metrics'
 import { createRateLimiter } from './shared/rate-limit'
@@ -29,6 +32,9 @@ export type ServiceConfig = MonitorSettings &
     | 'upstreamIdleTimeoutMs'
     | 'modelsCacheMs'
     | 'chatConcurrency'
+    | 'maxSteps'
+    | 'toolTimeoutMs'
+    | 'toolApprovalTimeoutMs'
     | 'secretKey'
     | 'apiKey'
     | 'rateLimit'
@@ -60,6 +66,7 @@ export function createServices({
   const auth = createAuthenticator(keys, config.apiKey, now)
   const repo = createServerRepository(db, createSecretBox(secretKey.key))
   const history = createHistoryRepository(db)
+  const toolCalls = createToolCallRepository(db)
   const hub = createEventHub()
   const guard = {
     allowPrivate: config.allowPrivate,
@@ -101,6 +108,7 @@ export function createServices({
     settings: config,
     logger,
     now,
+    pruneAlso: toolCalls.prune,
     observe: (outcome, seconds) => {
       metrics.checks.inc({ status: outcome.status, reason: outcome.reason ?? '' })
       metrics.checkDuration.observe(seconds)
@@ -109,13 +117,27 @@ export function createServices({
       for (const id of ids) hub.publish('server_update', servers.get(id), { changed: changed.has(id) })
     },
   })
-  const monitoring = createMonitoringService({ servers, history, monitor, settings: config, now })
+  const monitoring = createMonitoringService({ servers, history, toolCalls, monitor, settings: config, now })
   const upstream = createUpstream({
     baseUrl: config.upstreamUrl,
     apiKey: config.upstreamApiKey,
     timeoutMs: config.upstreamTimeoutMs,
     idleTimeoutMs: config.upstreamIdleTimeoutMs,
   })
+  const catalog = createToolCatalog({
+    repo,
+    transport: probes,
+    calls: toolCalls,
+    callTimeoutMs: config.toolTimeoutMs,
+    logger,
+    now,
+  })
+  const tools = {
+    select: catalog.select,
+    run: createAgent(upstream, catalog.call),
+    maxSteps: config.maxSteps,
+    approvalTimeoutMs: config.toolApprovalTimeoutMs,
+  }
   const sockets = createSocketRegistry()
   const stats = createChatStats((outcome) => {
     metrics.chats.inc({ outcome })
@@ -140,6 +162,7 @@ export function createServices({
     maxChats: config.chatConcurrency,
     chatLimiter: createRateLimiter(config.chatRateLimit),
     logger,
+    tools,
   }
 
   return {
@@ -158,6 +181,8 @@ export function createServices({
     hub,
     sessions: probes.sessions,
     history,
+    catalog,
+    toolCalls,
     /** Stops the worker, closes every MCP session and ends the probe thread. */
     async stop() {
       clearInterval(sweep)

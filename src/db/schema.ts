@@ -103,3 +103,20 @@ export const apiKeys = sqliteTable('api_keys', {
 })
 
 export type ApiKeyRow = typeof apiKeys.$inferSelect
+
+/** One row per MCP tool call made for a chat: what `GET /servers/{id}/stats` counts. */
+export const toolCalls = sqliteTable(
+  'tool_calls',
+  {
+    id: integer('id').primaryKey(),
+    serverId: text('server_id')
+      .notNull()
+      .references(() => servers.id, { onDelete: 'cascade' }),
+    calledAt: integer('called_at').notNull(),
+    tool: text('tool').notNull(),
+    ok: integer('ok', { mode: 'boolean' }).notNull(),
+    latencyMs: real('latency_ms').notNull(),
+    error: text('error'),
+  },
+  (t) => [index('tool_calls_server_time_idx').on(t.serverId, t.calledAt)],
+)

@@ -10,7 +10,7 @@ import { clientOf } from '../auth'
 import { eventsTopic } from '../events/hub'
 import { ChatModel, chatProtocol } from './model'
 import type { createModelCatalog } from './models'
-import { type ChatRelay, type ChatStats, createChatRelay } from './relay'
+import { type ChatRelay, type ChatStats, type ChatTools, createChatRelay } from './relay'
 import { type Upstream, UpstreamError } from './upstream'
 
 export type ChatDeps = {
@@ -23,6 +23,7 @@ export type ChatDeps = {
   stillValid: (client: string) => boolean
   logger: Logger
   sockets: SocketRegistry
+  tools?: ChatTools
 }
 
 const maxMessageBytes = 256 * 1024
@@ -37,6 +38,7 @@ export const chatController = ({
   stillValid,
   logger,
   sockets,
+  tools,
 }: ChatDeps) => {
   const relays = new WeakMap<object, ChatRelay>()
 
@@ -76,7 +78,14 @@ export const chatController = ({
         const authorized = () => stillValid(client)
         relays.set(
           ws.raw,
-          createChatRelay(socket, upstream, logger, { maxChats, maxMessageBytes, admit, authorized, stats }),
+          createChatRelay(socket, upstream, logger, {
+            maxChats,
+            maxMessageBytes,
+            admit,
+            authorized,
+            stats,
+            tools,
+          }),
         )
         sockets.add('/chat', ws.raw, client)
         ws.subscribe(eventsTopic)

@@ -1,5 +1,6 @@
 import { t } from 'elysia'
 import { oneOf } from '../../shared/model'
+import { toolUseFields } from '../tools/model'
 
 const chatId = t.Union([t.String({ minLength: 1, maxLength: 200 }), t.Integer()], {
   description: 'Chosen by the client to tell concurrent chats apart; generated when absent',
@@ -29,10 +30,17 @@ export const ChatModel = {
       stream: t.Optional(t.Boolean()),
       temperature: t.Optional(t.Number({ minimum: 0, maximum: 2 })),
       max_tokens: t.Optional(t.Integer({ minimum: 1 })),
+      ...toolUseFields,
     },
     { additionalProperties: true },
   ),
   cancel: t.Object({ type: t.Literal('cancel'), id: chatId }),
+  /** The client's answer to a `tool_approval`. */
+  verdict: t.Object({
+    type: oneOf(['approve', 'deny']),
+    id: chatId,
+    call_id: t.String({ minLength: 1, error: 'must be the id of the call in tool_approval' }),
+  }),
 
   models: t.Object(
     { data: t.Array(t.Object({ id: t.String() }, { additionalProperties: true })) },

@@ -2,6 +2,9 @@ import { TypeCompiler } from '@sinclair/typebox/compiler'
 import type { Logger } from '../../shared/logger'
 import { nestsDeeperThan } from '../../shared/nesting'
 import { describeFieldError, type FieldError } from '../../shared/validation'
+import type { Agent, ToolCallInfo, Verdict } from '../tools/agent'
+import { type ToolSelection, type ToolSet, UnknownServers } from '../tools/catalog'
+import { toolSelectionOf } from '../tools/model'
 import { ChatModel } from './model'
 import { Aborted, type Upstream, UpstreamError } from './upstream'
 
@@ -26,11 +29,22 @@ export type RelaySettings = {
   stats?: ChatStats
   /** Queued bytes on the socket above which reading from the upstream pauses until it drains. */
   highWaterBytes?: number
+  /** Tool use: the MCP tools of healthy servers and the loop that runs them. */
+  tools?: ChatTools
+}
+
+export type ChatTools = {
+  select: (selection: ToolSelection) => Promise<ToolSet>
+  run: Agent
+  maxSteps: number
+  /** How long a call waits for the client's `approve` or `deny` with `tool_approval: "ask"`. */
+  approvalTimeoutMs: number
 }
 
 const maxMessageDepth = 256
 const chatRequest = TypeCompiler.Compile(ChatModel.chat)
 const cancelRequest = TypeCompiler.Compile(ChatModel.cancel)
+const verdictRequest = TypeCompiler.Compile(ChatModel.verdict)
 
 export type ChatStats = { active: number; ended: (outcome: string) => void }
 export const createChatStats = (ended: (outcome: string) => void = () => {}): ChatStats => ({
@@ -52,9 +66,13 @@ export function createChatRelay(
     authorized = () => true,
     stats = createChatStats(),
     highWaterBytes = 256 * 1024,
+    tools,
   }: RelaySettings,
 ) {
   const running = new Map<ChatId, AbortController>()
+  // Tool calls waiting for the client's verdict, by chat id and call id.
+  const approvals = new Map<string, (verdict: Verdict) => void>()
+  const approvalKey = (id: ChatId, callId: string) => `${JSON.stringify(id)} ${callId}`
   let drainWaiters: (() => void)[] = []
   let closed = false
 
@@ -83,27 +101,66 @@ export function createChatRelay(
     const controller = new AbortController()
     running.set(id, controller)
     stats.active++
-    const { type: _type, id: _id, stream, ...body } = request
+    const {
+      type: _type,
+      id: _id,
+      stream,
+      tools: toolsField,
+      servers: _servers,
+      max_steps,
+      tool_approval,
+      ...body
+    } = request
+    const selection = toolSelectionOf(request, 'none')
+    // The client's own OpenAI function tools go to the upstream untouched.
+    if (!selection && Array.isArray(toolsField) && toolsField.length > 0) body.tools = toolsField
     const prefix = `{"type":"chunk","id":${JSON.stringify(id)},"data":`
+    // Chunks go out as the upstream wrote them (no second encoding per token), corked so that one read
+    // from the upstream is one write to the client rather than one per chunk.
+    const relayChunks = (chunks: { raw: string }[]) => {
+      if (controller.signal.aborted) throw new Aborted('cancelled')
+      socket.cork(() => {
+        for (const chunk of chunks) socket.send(`${prefix}${chunk.raw}}`)
+      })
+      if (socket.getBufferedAmount() > highWaterBytes) return drained(controller.signal)
+    }
     const started = performance.now()
     // One log line per chat, without its messages: model, duration and how it ended.
     let outcome = 'done'
     let finishReason: string | null = null
+    let toolCalls: number | undefined
     try {
-      if (stream) {
-        const end = await upstream.stream(
+      if (selection) {
+        if (!tools) throw new UpstreamError('tools_unavailable', 'Tool use is not set up on this server')
+        const result = await tools.run({
           body,
-          (chunks) => {
-            if (controller.signal.aborted) throw new Aborted('cancelled')
-            // Chunks go out as the upstream wrote them (no second encoding per token), corked so that
-            // one read from the upstream is one write to the client rather than one per chunk.
-            socket.cork(() => {
-              for (const chunk of chunks) socket.send(`${prefix}${chunk.raw}}`)
-            })
-            if (socket.getBufferedAmount() > highWaterBytes) return drained(controller.signal)
+          stream: Boolean(stream),
+          tools: await tools.select(selection),
+          maxSteps: (max_steps as number | undefined) ?? tools.maxSteps,
+          signal: controller.signal,
+          hooks: {
+            chunks: relayChunks,
+            toolCall: (call) => send({ type: 'tool_call', id, call }),
+            toolResult: (result) => send({ type: 'tool_result', id, ...result }),
+            approve: tool_approval === 'ask' ? (call, signal) => askApproval(id, call, signal) : undefined,
           },
-          controller.signal,
-        )
+        })
+        finishReason = result.finish_reason
+        toolCalls = result.calls.length
+        const steps = {
+          steps: result.steps,
+          ...(result.max_steps_reached ? { max_steps_reached: true } : {}),
+        }
+        if (stream)
+          send({ type: 'done', id, finish_reason: result.finish_reason, usage: result.usage, ...steps })
+        else
+          send({
+            type: 'response',
+            id,
+            data: { ...result.completion, automcp: { tool_calls: result.calls, ...steps } },
+          })
+      } else if (stream) {
+        const end = await upstream.stream(body, relayChunks, controller.signal)
         finishReason = end.finish_reason
         send({ type: 'done', id, finish_reason: end.finish_reason, usage: end.usage })
       } else {
@@ -111,11 +168,19 @@ export function createChatRelay(
         send({ type: 'response', id, data })
       }
     } catch (e) {
-      outcome = e instanceof Aborted ? 'cancelled' : e instanceof UpstreamError ? e.code : 'internal_error'
+      outcome =
+        e instanceof Aborted
+          ? 'cancelled'
+          : e instanceof UpstreamError
+            ? e.code
+            : e instanceof UnknownServers
+              ? 'unknown_server'
+              : 'internal_error'
       if (closed) return
       if (e instanceof Aborted) send({ type: 'cancelled', id })
       else if (e instanceof UpstreamError)
         fail(id, { code: e.code, message: e.message, ...(e.status ? { status: e.status } : {}) })
+      else if (e instanceof UnknownServers) fail(id, { code: 'unknown_server', message: e.message })
       else {
         logger.error('chat failed', { id, error: String(e), stack: (e as Error).stack })
         fail(id, { code: 'internal_error', message: 'The chat failed inside AutoMCP' })
@@ -130,9 +195,53 @@ export function createChatRelay(
         stream: Boolean(stream),
         outcome,
         finish_reason: finishReason,
+        ...(toolCalls !== undefined ? { tool_calls: toolCalls } : {}),
         ms: Math.round(performance.now() - started),
       })
     }
+  }
+
+  /** Asks the client about one call and waits for its verdict, the timeout or the chat's end. */
+  function askApproval(id: ChatId, call: ToolCallInfo, signal: AbortSignal): Promise<Verdict> {
+    const key = approvalKey(id, call.id)
+    const timeoutMs = tools?.approvalTimeoutMs ?? 0
+    return new Promise((resolve) => {
+      const settle = (verdict: Verdict) => {
+        clearTimeout(timer)
+        signal.removeEventListener('abort', onAbort)
+        approvals.delete(key)
+        resolve(verdict)
+      }
+      const timer = setTimeout(
+        () => settle({ approved: false, reason: `No approval within ${Math.round(timeoutMs / 1000)} s` }),
+        timeoutMs,
+      )
+      const onAbort = () => settle({ approved: false, reason: 'The chat was cancelled' })
+      signal.addEventListener('abort', onAbort, { once: true })
+      approvals.set(key, settle)
+      send({ type: 'tool_approval', id, call })
+    })
+  }
+
+  function verdict(message: Record<string, unknown>) {
+    if (!verdictRequest.Check(message)) {
+      const first = verdictRequest.Errors(message).First() as FieldError | undefined
+      return fail(idOf(message), {
+        code: 'invalid_request',
+        message: describeFieldError(String(message.type), first),
+      })
+    }
+    const settle = approvals.get(approvalKey(message.id as ChatId, message.call_id as string))
+    if (!settle)
+      return fail(message.id as ChatId, {
+        code: 'unknown_id',
+        message: `No tool call ${JSON.stringify(message.call_id)} of chat ${JSON.stringify(message.id)} is waiting for approval`,
+      })
+    settle(
+      message.type === 'approve'
+        ? { approved: true }
+        : { approved: false, reason: 'The user denied this call' },
+    )
   }
 
   function chat(message: Record<string, unknown>) {
@@ -198,13 +307,16 @@ export function createChatRelay(
           return send({ type: 'pong' })
         case 'cancel':
           return cancel(m)
+        case 'approve':
+        case 'deny':
+          return verdict(m)
         case 'chat':
         case undefined:
           return chat(m)
         default:
           return fail(idOf(m), {
             code: 'unknown_type',
-            message: `Unknown message type ${JSON.stringify(m.type)}: expected chat, cancel or ping`,
+            message: `Unknown message type ${JSON.stringify(m.type)}: expected chat, cancel, approve, deny or ping`,
           })
       }
     },

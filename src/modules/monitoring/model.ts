@@ -75,6 +75,10 @@ export const MonitoringModel = {
     p99_ms: ms('99th percentile latency'),
     min_ms: ms('Fastest answered check'),
     max_ms: ms('Slowest answered check'),
+    tool_calls: t.Integer({ description: 'MCP tool calls made for chats in the window' }),
+    tool_errors: t.Integer({
+      description: 'Of those, the calls that failed or whose tool reported an error',
+    }),
     source: oneOf(['raw', 'hourly', 'daily'] as const, {
       description:
         'raw: exact, from every check; hourly/daily: from rollups, percentiles interpolated in a fixed histogram',

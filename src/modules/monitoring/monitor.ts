@@ -49,6 +49,7 @@ export function createMonitor({
   logger,
   onChecked = () => {},
   observe = () => {},
+  pruneAlso = () => 0,
   now = Date.now,
 }: {
   repo: ServerRepository
@@ -60,6 +61,8 @@ export function createMonitor({
   onChecked?: (ids: string[], changed: Set<string>) => void
   /** Every check as it completes, with its duration in seconds (for /metrics). */
   observe?: (outcome: ProbeOutcome, seconds: number) => void
+  /** Other history kept as long as the daily rollups (tool calls): rows older than `before` go. */
+  pruneAlso?: (before: number) => number
   now?: () => number
 }) {
   const streaks = new Map<string, Streak>()
@@ -175,11 +178,12 @@ export function createMonitor({
   async function prune() {
     const t = now()
     try {
-      const deleted = await history.prune({
-        raw: t - settings.retainRawMs,
-        hourly: t - settings.retainHourlyMs,
-        daily: t - settings.retainDailyMs,
-      })
+      const deleted =
+        (await history.prune({
+          raw: t - settings.retainRawMs,
+          hourly: t - settings.retainHourlyMs,
+          daily: t - settings.retainDailyMs,
+        })) + pruneAlso(t - settings.retainDailyMs)
       if (deleted > 0) logger.info('retention', { deleted })
     } catch (e) {
       logger.error('retention failed', { error: String(e) })

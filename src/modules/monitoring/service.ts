@@ -1,4 +1,5 @@
 import type { ServerService } from '../servers/service'
+import type { ToolCallRepository } from '../tools/repository'
 import type { HistoryRepository } from './history.repository'
 import { type StatsWindow, windows } from './model'
 import type { Monitor, MonitorSettings } from './monitor'
@@ -8,12 +9,14 @@ export type MonitoringService = ReturnType<typeof createMonitoringService>
 export function createMonitoringService({
   servers,
   history,
+  toolCalls,
   monitor,
   settings,
   now = Date.now,
 }: {
   servers: ServerService
   history: HistoryRepository
+  toolCalls: Pick<ToolCallRepository, 'counts'>
   monitor: Monitor
   settings: Pick<MonitorSettings, 'retainRawMs' | 'retainHourlyMs'>
   now?: () => number
@@ -58,9 +61,13 @@ export function createMonitoringService({
 
     stats(id: string, window: StatsWindow = '24h') {
       servers.row(id)
+      const t = now()
+      const calls = toolCalls.counts(id, t - windows[window])
       return {
         window,
-        ...history.stats(id, windows[window], now(), settings.retainRawMs, settings.retainHourlyMs),
+        ...history.stats(id, windows[window], t, settings.retainRawMs, settings.retainHourlyMs),
+        tool_calls: calls.calls,
+        tool_errors: calls.errors,
       }
     },
   }

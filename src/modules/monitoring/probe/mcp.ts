@@ -23,10 +23,16 @@ type Session = {
   client: Client
   transport: StreamableHTTPClientTransport | SSEClientTransport
   protocolVersion?: string
-  lists?: { tools: { name: string; description?: string }[]; resources: number; prompts: number }
+  lists?: { tools: McpTool[]; resources: number; prompts: number }
   listsAt: number
   closed: boolean
 }
+
+/** A tool as the server lists it: what a model needs to call it. */
+export type McpTool = { name: string; description?: string; inputSchema: Record<string, unknown> }
+
+/** What `tools/call` answered: `ok` is false when the tool reported an error (`isError`). */
+export type ToolCallResult = { ok: boolean; content: unknown[]; structuredContent?: unknown }
 
 const maxPages = 20
 
@@ -84,14 +90,15 @@ export function createMcpSessions({
 
   async function refreshLists(s: Session, signal: AbortSignal) {
     const caps = s.client.getServerCapabilities() ?? {}
-    const tools: { name: string; description?: string }[] = []
+    const tools: McpTool[] = []
     let resources = 0
     let prompts = 0
     if (caps.tools) {
       let cursor: string | undefined
       for (let page = 0; page < maxPages; page++) {
         const res = await s.client.listTools(cursor ? { cursor } : undefined, { signal })
-        for (const t of res.tools) tools.push({ name: t.name, description: t.description })
+        for (const t of res.tools)
+          tools.push({ name: t.name, description: t.description, inputSchema: t.inputSchema })
         cursor = res.nextCursor
         if (!cursor) break
       }
@@ -138,33 +145,39 @@ export function createMcpSessions({
   const aborted = (signal: AbortSignal) =>
     new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve()))
 
-  /** Pings the server over its live session (opening one when needed) and describes what it offers. */
-  async function check(target: McpTarget, signal: AbortSignal): Promise<ProbeOutcome> {
+  /** The server's live session, opened when there is none (or the one there is went away or changed). */
+  async function ensure(target: McpTarget, signal: AbortSignal): Promise<{ s: Session; openedMs?: number }> {
     let s = sessions.get(target.id)
     if (s && (s.closed || s.key !== keyOf(target))) {
       sessions.delete(target.id)
       await shut(s)
       s = undefined
     }
-    let latencyMs: number
-    if (!s) {
-      // A new session's handshake is its check: no ping on top.
-      const started = performance.now()
-      s = await open(target, signal)
-      latencyMs = performance.now() - started
-      sessions.set(target.id, s)
-    } else {
+    if (s) return { s }
+    const started = performance.now()
+    s = await open(target, signal)
+    sessions.set(target.id, s)
+    return { s, openedMs: performance.now() - started }
+  }
+
+  /** Forgets a session the server no longer knows (404: restart, expiry) and opens a new one. */
+  async function reopen(target: McpTarget, old: Session, signal: AbortSignal) {
+    sessions.delete(target.id)
+    await shut(old)
+    return ensure(target, signal)
+  }
+
+  /** Pings the server over its live session (opening one when needed) and describes what it offers. */
+  async function check(target: McpTarget, signal: AbortSignal): Promise<ProbeOutcome> {
+    let { s, openedMs } = await ensure(target, signal)
+    // A new session's handshake is its check: no ping on top.
+    let latencyMs = openedMs
+    if (latencyMs === undefined) {
       try {
         latencyMs = await timedPing(s, signal)
       } catch (e) {
-        // 404 means the server forgot the session (restart, expiry): start a new one, once.
         if (httpStatusOf(e) !== 404) throw e
-        sessions.delete(target.id)
-        await shut(s)
-        const started = performance.now()
-        s = await open(target, signal)
-        latencyMs = performance.now() - started
-        sessions.set(target.id, s)
+        ;({ s, openedMs: latencyMs } = await reopen(target, s, signal))
       }
     }
     if (Date.now() - s.listsAt > listRefreshMs) await refreshLists(s, signal)
@@ -172,17 +185,50 @@ export function createMcpSessions({
     return {
       status: 'healthy',
       reason: null,
-      latencyMs,
+      latencyMs: latencyMs ?? 0,
       error: null,
       transport: target.transport,
       capabilities: {
         protocol_version: s.protocolVersion ?? null,
         server_info: { name: info?.name ?? null, version: info?.version ?? null },
         capabilities: s.client.getServerCapabilities() ?? {},
-        tools: s.lists?.tools ?? [],
+        // The schemas stay here for tool use; the registry shows names and descriptions.
+        tools: (s.lists?.tools ?? []).map(({ name, description }) => ({ name, description })),
         resources: s.lists?.resources ?? 0,
         prompts: s.lists?.prompts ?? 0,
       },
+    }
+  }
+
+  /** The server's tools with their input schemas, from the live session (listed again when stale). */
+  async function tools(target: McpTarget, signal: AbortSignal): Promise<McpTool[]> {
+    const { s } = await ensure(target, signal)
+    if (Date.now() - s.listsAt > listRefreshMs) await refreshLists(s, signal)
+    return s.lists?.tools ?? []
+  }
+
+  /** `tools/call` over the live session; a session the server forgot is opened again, once. */
+  async function callTool(
+    target: McpTarget,
+    name: string,
+    args: Record<string, unknown>,
+    signal: AbortSignal,
+  ): Promise<ToolCallResult> {
+    let { s } = await ensure(target, signal)
+    const call = (session: Session) =>
+      session.client.callTool({ name, arguments: args }, undefined, { signal, timeout: 2 ** 31 - 1 })
+    let res: Awaited<ReturnType<typeof call>>
+    try {
+      res = await call(s)
+    } catch (e) {
+      if (httpStatusOf(e) !== 404) throw e
+      ;({ s } = await reopen(target, s, signal))
+      res = await call(s)
+    }
+    return {
+      ok: res.isError !== true,
+      content: Array.isArray(res.content) ? res.content : [],
+      ...(res.structuredContent !== undefined ? { structuredContent: res.structuredContent } : {}),
     }
   }
 
@@ -194,6 +240,8 @@ export function createMcpSessions({
 
   return {
     check,
+    tools,
+    callTool,
     close,
     async closeAll() {
       const all = [...sessions.values()]

@@ -1,5 +1,6 @@
 import type { ProbeOutcome, ProbeTarget } from '.'
-import type { ProbeRequest, ThreadSettings } from './worker'
+import type { McpTarget, McpTool, ToolCallResult } from './mcp'
+import type { Failed, ProbeRequest, ThreadSettings } from './worker'
 
 type Pending = Map<number, (result: unknown) => void>
 type WithoutSeq<T> = T extends unknown ? Omit<T, 'seq'> : never
@@ -30,11 +31,16 @@ export function createRemoteProber(entry: URL, settings: ThreadSettings) {
     pending.clear()
   }
   worker.addEventListener('error', (e) => end(new Error(`probe thread failed: ${e.message}`)))
-  const call = <T>(request: WithoutSeq<ProbeRequest>): Promise<T> =>
+  const call = <T>(request: WithoutSeq<ProbeRequest>, onSeq?: (seq: number) => void): Promise<T> =>
     new Promise<T>((resolve, reject) => {
       if (ended) return reject(ended)
       seq++
-      pending.set(seq, (r) => (r instanceof Error ? reject(r) : resolve(r as T)))
+      onSeq?.(seq)
+      pending.set(seq, (r) => {
+        if (r instanceof Error) reject(r)
+        else if (isFailed(r)) reject(new Error(r.failed))
+        else resolve(r as T)
+      })
       worker.postMessage({ ...request, seq })
     })
 
@@ -47,6 +53,23 @@ export function createRemoteProber(entry: URL, settings: ThreadSettings) {
       closeAll: () => call<null>({ op: 'closeAll' }).then(() => {}),
       count: () => call<number>({ op: 'count' }),
     },
+    /** The tools of a server, with their input schemas, from its live MCP session. */
+    tools: (target: McpTarget, timeoutMs: number) => call<McpTool[]>({ op: 'tools', target, timeoutMs }),
+    /** MCP `tools/call`; rejects with the reason when the call could not be made or got no answer. */
+    callTool(
+      target: McpTarget,
+      name: string,
+      args: Record<string, unknown>,
+      timeoutMs: number,
+      signal?: AbortSignal,
+    ): Promise<ToolCallResult> {
+      let callSeq = 0
+      const abort = () => void call({ op: 'abortCall', call: callSeq }).catch(() => {})
+      signal?.addEventListener('abort', abort, { once: true })
+      return call<ToolCallResult>({ op: 'callTool', target, name, args, timeoutMs }, (s) => {
+        callSeq = s
+      }).finally(() => signal?.removeEventListener('abort', abort))
+    },
     /** Ends the thread; close the sessions first. */
     terminate() {
       worker.terminate()
@@ -54,3 +77,6 @@ export function createRemoteProber(entry: URL, settings: ThreadSettings) {
     },
   }
 }
+
+const isFailed = (r: unknown): r is Failed =>
+  typeof r === 'object' && r !== null && typeof (r as Failed).failed === 'string'

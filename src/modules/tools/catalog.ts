@@ -1,0 +1,175 @@
+import type { ServerRow } from '../../db/schema'
+import type { Logger } from '../../shared/logger'
+import type { McpTarget, McpTool, ToolCallResult } from '../monitoring/probe/mcp'
+import type { ServerRepository } from '../servers/repository'
+import { assignNames } from './names'
+import type { ToolCallRepository } from './repository'
+
+/** One MCP tool offered to the model, under the function name it sees. */
+export type ToolEntry = {
+  name: string
+  serverId: string
+  serverName: string
+  tool: string
+  description?: string
+  inputSchema: Record<string, unknown>
+}
+
+/** An OpenAI function tool, as sent to the upstream. */
+export type FunctionTool = {
+  type: 'function'
+  function: { name: string; description?: string; parameters: Record<string, unknown> }
+}
+
+export type ToolSet = { entries: ToolEntry[]; definitions: FunctionTool[]; byName: Map<string, ToolEntry> }
+
+/** Which tools a chat may use: every tool of the healthy servers, or of some servers, or some tools. */
+export type ToolSelection = { tools?: 'auto' | string[]; servers?: string[] }
+
+export type CallOutcome = ToolCallResult & { latencyMs: number; error?: string }
+
+/** What the catalog needs of the probe thread, which holds the MCP sessions. */
+export type ToolTransport = {
+  tools(target: McpTarget, timeoutMs: number): Promise<McpTool[]>
+  callTool(
+    target: McpTarget,
+    name: string,
+    args: Record<string, unknown>,
+    timeoutMs: number,
+    signal?: AbortSignal,
+  ): Promise<ToolCallResult>
+}
+
+export class UnknownServers extends Error {
+  constructor(readonly ids: string[]) {
+    super(`No registered server with id ${ids.map((id) => JSON.stringify(id)).join(', ')}`)
+  }
+}
+
+// Listing comes from the live session and normally answers at once; a server that cannot list its
+// tools quickly is left out of this chat rather than holding it up.
+const listTimeoutMs = 5_000
+
+export type ToolCatalog = ReturnType<typeof createToolCatalog>
+
+/**
+ * The tools of the servers that are healthy now (degraded ones too: slow is not broken), read from their
+ * live MCP sessions, and the one way to call them: every call is timed, recorded and never throws.
+ */
+export function createToolCatalog({
+  repo,
+  transport,
+  calls,
+  callTimeoutMs,
+  logger,
+  now = Date.now,
+}: {
+  repo: Pick<ServerRepository, 'list' | 'get' | 'headersOf'>
+  transport: ToolTransport
+  calls: ToolCallRepository
+  callTimeoutMs: number
+  logger: Logger
+  now?: () => number
+}) {
+  async function select(selection: ToolSelection = {}): Promise<ToolSet> {
+    const rows = repo.list()
+    if (selection.servers) {
+      const known = new Set(rows.map((r) => r.id))
+      const missing = selection.servers.filter((id) => !known.has(id))
+      if (missing.length > 0) throw new UnknownServers(missing)
+    }
+    const wanted = selection.servers && new Set(selection.servers)
+    const usable = rows.filter(
+      (r) =>
+        (r.status === 'healthy' || r.status === 'degraded') && targetOf(r) && (!wanted || wanted.has(r.id)),
+    )
+    const listed = await Promise.all(
+      usable.map(async (row) => {
+        try {
+          return { row, tools: await transport.tools(targetOf(row) as McpTarget, listTimeoutMs) }
+        } catch (e) {
+          logger.warn('tools left out: the server did not list them', { server: row.id, error: String(e) })
+          return { row, tools: [] }
+        }
+      }),
+    )
+    const named = assignNames(
+      listed.flatMap(({ row, tools }) =>
+        tools.map((t) => ({
+          serverId: row.id,
+          serverName: row.name,
+          tool: t.name,
+          description: t.description,
+          inputSchema: t.inputSchema,
+        })),
+      ),
+    )
+    const names = Array.isArray(selection.tools) ? new Set(selection.tools) : undefined
+    // A listed name is the function name the model sees or the tool's own name (on any server).
+    const picked = names ? named.filter((e) => names.has(e.name) || names.has(e.tool)) : named
+    return {
+      entries: picked,
+      definitions: picked.map((e) => ({
+        type: 'function',
+        function: {
+          name: e.name,
+          ...(e.description ? { description: e.description } : {}),
+          parameters: e.inputSchema,
+        },
+      })),
+      byName: new Map(picked.map((e) => [e.name, e])),
+    }
+  }
+
+  /** Calls the tool on its server; a server that vanished, failed or timed out is an error result. */
+  async function call(
+    entry: ToolEntry,
+    args: Record<string, unknown>,
+    signal: AbortSignal,
+  ): Promise<CallOutcome> {
+    const started = performance.now()
+    const row = repo.get(entry.serverId)
+    const target = row && targetOf(row)
+    if (!target) return failure(`The server ${entry.serverId} is no longer registered`, 0)
+    let outcome: CallOutcome
+    try {
+      const result = await transport.callTool(target, entry.tool, args, callTimeoutMs, signal)
+      outcome = { ...result, latencyMs: performance.now() - started }
+    } catch (e) {
+      outcome = failure(
+        `The tool call to ${entry.serverName} failed: ${(e as Error).message}`,
+        performance.now() - started,
+      )
+    }
+    if (signal.aborted) return outcome
+    try {
+      calls.record({
+        serverId: entry.serverId,
+        tool: entry.tool,
+        ok: outcome.ok,
+        latencyMs: Math.round(outcome.latencyMs * 100) / 100,
+        error: outcome.error ?? null,
+        calledAt: now(),
+      })
+    } catch (e) {
+      // Removed meanwhile (the foreign key refuses the row): the chat goes on.
+      logger.warn('tool call not recorded', { server: entry.serverId, error: String(e) })
+    }
+    return outcome
+  }
+
+  return { select, call }
+
+  function targetOf(row: ServerRow): McpTarget | undefined {
+    const transport = row.transport === 'auto' ? (row.activeTransport ?? 'streamable-http') : row.transport
+    if (transport === 'http') return undefined // answers HTTP, not MCP: no tools
+    return { id: row.id, url: row.url, transport, headers: repo.headersOf(row) }
+  }
+}
+
+const failure = (message: string, latencyMs: number): CallOutcome => ({
+  ok: false,
+  content: [{ type: 'text', text: message }],
+  latencyMs,
+  error: message,
+})

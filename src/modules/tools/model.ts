@@ -1,0 +1,81 @@
+import { t } from 'elysia'
+import { oneOf } from '../../shared/model'
+import type { ToolSelection } from './catalog'
+
+/** AutoMCP's tool-use fields of a chat request, shared by `WS /chat` and `POST /v1/chat/completions`. */
+export const toolUseFields = {
+  tools: t.Optional(
+    t.Union(
+      [
+        oneOf(['auto', 'none']),
+        t.Array(t.String({ minLength: 1, maxLength: 200 }), { maxItems: 512 }),
+        // OpenAI function tools of the client's own: passed to the upstream, called by the client.
+        t.Array(t.Object({ type: t.String() }, { additionalProperties: true }), { maxItems: 512 }),
+      ],
+      {
+        description:
+          '"auto": every tool of every healthy registered MCP server; a list of names: those tools (the function name the model sees, or the MCP tool name); "none": no tools; OpenAI function objects: passed through to the upstream',
+        error: 'must be "auto", "none", a list of tool names or a list of OpenAI tools',
+      },
+    ),
+  ),
+  servers: t.Optional(
+    t.Array(t.String({ minLength: 1 }), {
+      maxItems: 512,
+      description: 'Only the tools of these servers (ids); unhealthy ones are left out',
+    }),
+  ),
+  max_steps: t.Optional(
+    t.Integer({
+      minimum: 1,
+      maximum: 64,
+      description: 'Requests to the model at most, tool calls in between (default AUTOMCP_MAX_STEPS)',
+    }),
+  ),
+  tool_approval: t.Optional(
+    oneOf(['auto', 'ask'], {
+      description: "ask: each call waits for the client's `approve` or `deny` (WebSocket only)",
+    }),
+  ),
+}
+
+export const ToolsModel = {
+  query: t.Object({
+    servers: t.Optional(
+      t.String({ description: 'Comma-separated server ids; all healthy servers when absent' }),
+    ),
+  }),
+  list: t.Object({
+    data: t.Array(
+      t.Object({
+        name: t.String({
+          description: 'The function name the model sees: `<server name>__<tool>`, sanitised',
+        }),
+        server_id: t.String(),
+        server_name: t.String(),
+        tool: t.String({ description: 'The MCP tool name on its server' }),
+        description: t.Nullable(t.String()),
+        input_schema: t.Record(t.String(), t.Unknown()),
+      }),
+    ),
+  }),
+}
+
+/**
+ * The tools a request asks for, or undefined for none. `tools` absent (or empty) means `fallback`:
+ * none on `/chat`, where tool use is opt-in, and "auto" on the OpenAI-compatible API, whose clients know
+ * nothing of AutoMCP.
+ */
+export function toolSelectionOf(
+  request: { tools?: unknown; servers?: string[] },
+  fallback: 'auto' | 'none',
+): ToolSelection | undefined {
+  const { tools, servers } = request
+  const given = !(tools === undefined || (Array.isArray(tools) && tools.length === 0))
+  if (tools === 'none' || (given && Array.isArray(tools) && typeof tools[0] === 'object')) return undefined
+  if (!given && !servers && fallback === 'none') return undefined
+  return {
+    tools: Array.isArray(tools) && given ? (tools as string[]) : 'auto',
+    ...(servers ? { servers } : {}),
+  }
+}
