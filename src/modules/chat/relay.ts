@@ -83,8 +83,9 @@ export function createChatRelay(
     const controller = new AbortController()
     running.set(id, controller)
     stats.active++
-    const { type: _type, id: _id, stream, ...body } = request
+    const { type: _type, id: _id, stream, batch, ...body } = request
     const prefix = `{"type":"chunk","id":${JSON.stringify(id)},"data":`
+    const batchPrefix = `{"type":"chunks","id":${JSON.stringify(id)},"data":[`
     const started = performance.now()
     // One log line per chat, without its messages: model, duration and how it ended.
     let outcome = 'done'
@@ -97,9 +98,13 @@ export function createChatRelay(
             if (controller.signal.aborted) throw new Aborted('cancelled')
             // Chunks go out as the upstream wrote them (no second encoding per token), corked so that
             // one read from the upstream is one write to the client rather than one per chunk.
-            socket.cork(() => {
-              for (const chunk of chunks) socket.send(`${prefix}${chunk.raw}}`)
-            })
+            // A client pays for each message it dispatches whatever its size, so with `batch` a whole read
+            // is one message and a fast stream is no longer held to the client's message rate.
+            if (batch) socket.send(`${batchPrefix}${chunks.map((c) => c.raw).join(',')}]}`)
+            else
+              socket.cork(() => {
+                for (const chunk of chunks) socket.send(`${prefix}${chunk.raw}}`)
+              })
             if (socket.getBufferedAmount() > highWaterBytes) return drained(controller.signal)
           },
           controller.signal,
