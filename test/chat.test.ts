@@ -94,6 +94,61 @@ test('a streaming chat relays every chunk as sent, then done with finish_reason 
   client.close()
 })
 
+test('with batch, each read arrives as one chunks message: the same chunks in the same order', async () => {
+  const client = await chatSocket()
+  /** The chunks of one streaming chat in the order they came, flattened out of `chunks` messages. */
+  const relayed = async (id: string, model: string, batch?: boolean) => {
+    client.send({ id, model, messages: hello, stream: true, ...(batch === undefined ? {} : { batch }) })
+    const end = await client.next((m) => m.id === id && ends.has(m.type), 10_000)
+    const mine = client.messages.filter((m) => m.id === id)
+    client.messages.length = 0
+    return {
+      messages: mine.length,
+      types: new Set(mine.map((m) => m.type)),
+      data: mine.flatMap((m) => (m.type === 'chunks' ? m.data : [m.data])),
+      end,
+    }
+  }
+  // `normal` has comment lines and a usage chunk; `bulk` (100,001 chunks at once) spans many reads.
+  for (const model of ['normal', 'bulk']) {
+    const one = await relayed(`${model}-1`, model)
+    const off = await relayed(`${model}-0`, model, false)
+    const batched = await relayed(`${model}-b`, model, true)
+    expect(one.types).toEqual(new Set(['chunk']))
+    expect(off.types).toEqual(new Set(['chunk']))
+    expect(batched.types).toEqual(new Set(['chunks']))
+    if (model === 'bulk') expect(batched.messages).toBeLessThan(one.messages / 100)
+    const deltas = (data: { choices: { delta?: { content?: string } }[] }[]) =>
+      data.map((d) => d.choices[0]?.delta?.content ?? null)
+    expect(deltas(batched.data)).toEqual(deltas(one.data))
+    expect(batched.data).toEqual(one.data)
+    expect(off.data).toEqual(one.data)
+    expect(batched.end).toEqual({ ...one.end, id: `${model}-b` })
+    expect(batched.end).toMatchObject({ type: 'done', finish_reason: 'stop' })
+  }
+  expect(upstream.seen).toHaveLength(6)
+  client.close()
+})
+
+test('batch is not sent to the upstream, and is ignored without stream', async () => {
+  const client = await chatSocket()
+  client.send({ id: 's', model: 'normal', messages: hello, stream: true, batch: true, temperature: 0.2 })
+  expect((await conversation(client, 's')).at(-1).type).toBe('done')
+  client.send({ id: 'r', model: 'any', messages: hello, batch: true })
+  expect(await client.next((m) => m.id === 'r')).toEqual({ type: 'response', id: 'r', data: completion })
+  expect(upstream.seen.map((s) => s.body)).toEqual([
+    {
+      model: 'normal',
+      messages: hello,
+      temperature: 0.2,
+      stream: true,
+      stream_options: { include_usage: true },
+    },
+    { model: 'any', messages: hello, stream: false },
+  ])
+  client.close()
+})
+
 test('a non-streaming chat answers one response; the seed bare ChatRequest gets a generated id', async () => {
   const client = await chatSocket()
   client.send({ type: 'chat', id: 7, model: 'any', messages: hello, stream: false })
@@ -306,6 +361,12 @@ test('bad input gets a typed error naming the problem, and the socket stays open
     ],
     [{ id: 't', model: 'x', messages: hello, temperature: 'hot' }, 'invalid_request', 't', /"temperature"/],
     [{ id: 'b', model: 'x', messages: hello, stream: 'yes' }, 'invalid_request', 'b', /"stream"/],
+    [
+      { id: 'bt', model: 'x', messages: hello, stream: true, batch: 'yes' },
+      'invalid_request',
+      'bt',
+      /"batch"/,
+    ],
     [{ type: 'cancel' }, 'invalid_request', null, /"id" is required/],
     [
       { id: 'big', model: 'x', messages: [{ role: 'user', content: 'x'.repeat(300_000) }] },

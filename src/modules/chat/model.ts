@@ -28,6 +28,12 @@ export const ChatModel = {
       model: t.String({ minLength: 1, error: 'must be a model id such as openai/gpt-4o-mini' }),
       messages: t.Array(message, { minItems: 1, error: 'must be a non-empty list of messages' }),
       stream: t.Optional(t.Boolean()),
+      batch: t.Optional(
+        t.Boolean({
+          description:
+            'With `stream`: each read from the upstream arrives as one `chunks` message holding its chunks in order, rather than one `chunk` message per chunk (fewer messages for the client to dispatch). Not sent to the upstream',
+        }),
+      ),
       temperature: t.Optional(t.Number({ minimum: 0, maximum: 2 })),
       max_tokens: t.Optional(t.Integer({ minimum: 1 })),
       ...toolUseFields,
@@ -49,7 +55,7 @@ export const ChatModel = {
 }
 
 export const chatProtocol = [
-  'WebSocket. Send `{ "type": "chat", "id", "model", "messages": [{ "role", "content", "name"? }], "stream"?, "temperature"?, "max_tokens"? }` (other OpenAI parameters are passed through; the seed\'s bare ChatRequest without `type` and `id` works too and gets a generated `id`), `{ "type": "cancel", "id" }` or `{ "type": "ping" }`.',
-  'Streaming answers arrive as `{ type: "chunk", id, data: <OpenAI chunk> }`… then `{ type: "done", id, finish_reason, usage }`; non-streaming as `{ type: "response", id, data: <completion> }`. `{ type: "error", id, error: { code, message, status? } }` ends that chat only: the socket stays open. A cancelled chat ends with `{ type: "cancelled", id }`; closing the socket cancels all of its chats.',
+  'WebSocket. Send `{ "type": "chat", "id", "model", "messages": [{ "role", "content", "name"? }], "stream"?, "batch"?, "temperature"?, "max_tokens"? }` (other OpenAI parameters are passed through; the seed\'s bare ChatRequest without `type` and `id` works too and gets a generated `id`), `{ "type": "cancel", "id" }` or `{ "type": "ping" }`.',
+  'Streaming answers arrive as `{ type: "chunk", id, data: <OpenAI chunk> }`… then `{ type: "done", id, finish_reason, usage }`; with `"batch": true`, each read from the upstream arrives instead as one `{ type: "chunks", id, data: [<OpenAI chunk>, …] }` holding its chunks in order (the same chunks in fewer messages: a client pays for each message it dispatches, which caps how fast one message per chunk can go). Non-streaming answers arrive as `{ type: "response", id, data: <completion> }`. `{ type: "error", id, error: { code, message, status? } }` ends that chat only: the socket stays open. A cancelled chat ends with `{ type: "cancelled", id }`; closing the socket cancels all of its chats.',
   'Several chats may run at once, told apart by `id` (`AUTOMCP_CHAT_CONCURRENCY`, default 4). Messages over 256 KB are refused with `message_too_large`. The socket also receives the `/events` stream (`server_update`, `server_registered`, `server_removed`).',
 ].join('\n\n')

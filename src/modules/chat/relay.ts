@@ -105,6 +105,7 @@ export function createChatRelay(
       type: _type,
       id: _id,
       stream,
+      batch,
       tools: toolsField,
       servers: _servers,
       max_steps,
@@ -115,13 +116,18 @@ export function createChatRelay(
     // The client's own OpenAI function tools go to the upstream untouched.
     if (!selection && Array.isArray(toolsField) && toolsField.length > 0) body.tools = toolsField
     const prefix = `{"type":"chunk","id":${JSON.stringify(id)},"data":`
+    const batchPrefix = `{"type":"chunks","id":${JSON.stringify(id)},"data":[`
     // Chunks go out as the upstream wrote them (no second encoding per token), corked so that one read
-    // from the upstream is one write to the client rather than one per chunk.
+    // from the upstream is one write to the client rather than one per chunk. A client pays for each
+    // message it dispatches whatever its size, so with `batch` a whole read is one message and a fast
+    // stream is no longer held to the client's message rate.
     const relayChunks = (chunks: { raw: string }[]) => {
       if (controller.signal.aborted) throw new Aborted('cancelled')
-      socket.cork(() => {
-        for (const chunk of chunks) socket.send(`${prefix}${chunk.raw}}`)
-      })
+      if (batch) socket.send(`${batchPrefix}${chunks.map((c) => c.raw).join(',')}]}`)
+      else
+        socket.cork(() => {
+          for (const chunk of chunks) socket.send(`${prefix}${chunk.raw}}`)
+        })
       if (socket.getBufferedAmount() > highWaterBytes) return drained(controller.signal)
     }
     const started = performance.now()
