@@ -10,8 +10,10 @@ import { eventsController, eventsPathDoc } from './modules/events'
 import { eventsTopic } from './modules/events/hub'
 import { metricsController } from './modules/metrics'
 import { monitoringController } from './modules/monitoring'
+import { maxCompletionBodyBytes, openaiController } from './modules/openai'
 import { serversController } from './modules/servers'
 import { systemController } from './modules/system'
+import { toolsController } from './modules/tools'
 import type { Services } from './services'
 import { httpErrors } from './shared/http-errors'
 import type { Logger } from './shared/logger'
@@ -36,7 +38,7 @@ export function createApp({ db, logger, services, config, startedAt = performanc
   // normalize: false so a misspelt PATCH field is refused instead of silently dropped; handlers build
   // their responses field by field, so nothing extra can leak out either.
   const app = new Elysia({
-    serve: { maxRequestBodySize: 16 * maxBodyBytes },
+    serve: { maxRequestBodySize: 2 * maxCompletionBodyBytes },
     normalize: false,
     // Elysia looks for the path from the URL's 12th character unless told otherwise, which misses it
     // behind a Host of 3 characters or fewer (`Host: api`). AutoMCP serves plain http:// only, where the
@@ -52,7 +54,7 @@ export function createApp({ db, logger, services, config, startedAt = performanc
       idleTimeout: 120,
     },
   })
-    .use(httpErrors(logger, maxBodyBytes))
+    .use(httpErrors(logger, maxBodyBytes, { '/v1/chat/completions': maxCompletionBodyBytes }))
     .use(requestLog(logger, services.metrics))
     .use(
       config.corsOrigins.length > 0
@@ -95,7 +97,11 @@ export function createApp({ db, logger, services, config, startedAt = performanc
             { name: 'servers', description: 'The registry of MCP servers' },
             { name: 'monitoring', description: 'Checks, history and statistics' },
             { name: 'events', description: 'Live events over WebSocket' },
-            { name: 'chat', description: 'Chat with an OpenAI-compatible upstream' },
+            { name: 'chat', description: 'Chat with an OpenAI-compatible upstream, using MCP tools' },
+            {
+              name: 'openai',
+              description: 'OpenAI-compatible API: point an OpenAI SDK at `<AutoMCP>/v1`',
+            },
             { name: 'system', description: 'AutoMCP itself' },
           ],
         },
@@ -107,6 +113,8 @@ export function createApp({ db, logger, services, config, startedAt = performanc
     .use(monitoringController(services.monitoring))
     .use(eventsController(services.hub, () => services.servers.listText(), services.sockets))
     .use(chatController(services.chat))
+    .use(toolsController(services.catalog))
+    .use(openaiController(services.openai))
     .use(metricsController(services.metrics.registry))
   services.hub.attach((json) => app.server?.publish(eventsTopic, json))
   return app

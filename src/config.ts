@@ -129,7 +129,7 @@ export const settings = {
   chatRateLimit: setting({
     env: 'AUTOMCP_CHAT_RATE_LIMIT',
     default: 60,
-    doc: 'Chat messages a minute per API key on `/chat`; over it: error `rate_limited`; 0: no limit',
+    doc: 'Chats a minute per API key on `/chat` and `/v1/chat/completions`; over it: `rate_limited`; 0: no limit',
     parse: integer(0, 100_000_000),
   }),
   maxServers: setting({

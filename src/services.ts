@@ -10,6 +10,7 @@ import { createHistoryRepository } from './modules/monitoring/history.repository
 import { createMonitor, type Monitor, type MonitorSettings } from './modules/monitoring/monitor'
 import { createRemoteProber } from './modules/monitoring/probe/remote'
 import { createMonitoringService } from './modules/monitoring/service'
+import { createCompletions } from './modules/openai/service'
 import { createServerRepository, hasSealedValues } from './modules/servers/repository'
 import { createServerService } from './modules/servers/service'
 import { createAgent } from './modules/tools/agent'
@@ -183,6 +184,11 @@ export function createServices({
     history,
     catalog,
     toolCalls,
+    openai: {
+      completions: createCompletions({ upstream, tools, stats, logger }),
+      models: chat.models,
+      chatLimiter: chat.chatLimiter,
+    },
     /** Stops the worker, closes every MCP session and ends the probe thread. */
     async stop() {
       clearInterval(sweep)

@@ -47,7 +47,12 @@ describe('API keys', () => {
       }
       expect(res.status, `${method} ${path}`).toBe(401)
       expect(res.headers.get('www-authenticate')).toBe('Bearer')
-      expect(await json(res)).toEqual({ code: 'unauthorized', detail: expect.stringContaining('Bearer') })
+      const body = await json(res)
+      expect(body).toMatchObject({ code: 'unauthorized', detail: expect.stringContaining('Bearer') })
+      // The OpenAI-compatible routes add OpenAI's error object, which OpenAI SDKs read; nothing else does.
+      if (path.startsWith('/v1/'))
+        expect(body.error).toEqual({ message: body.detail, type: 'unauthorized', code: 'unauthorized' })
+      else expect(Object.keys(body).sort()).toEqual(['code', 'detail'])
     }
     for (const open of ['/health', '/openapi/json', '/swagger'])
       expect((await anonymous(open)).status).toBe(200)

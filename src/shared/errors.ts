@@ -9,9 +9,11 @@ export class HttpError extends Error {
     super(detail)
   }
 
-  toResponse(): Response {
+  /** `openai`: also OpenAI's `error` object, which OpenAI SDKs read their message from (`/v1/*`). */
+  toResponse(openai = false): Response {
+    const error = openai ? { error: { message: this.message, type: this.code, code: this.code } } : {}
     return Response.json(
-      { detail: this.message, code: this.code },
+      { detail: this.message, code: this.code, ...error },
       { status: this.status, headers: { 'cache-control': 'no-store', ...this.headers } },
     )
   }
@@ -23,3 +25,6 @@ export const payloadTooLarge = (limit: number) =>
 /** A registered URL whose host is an address the SSRF guard never connects to. */
 export const urlBlocked = (why: string) =>
   new HttpError(422, 'url_blocked', `body field "url" is not allowed: ${why}`)
+
+/** The OpenAI-compatible routes, whose errors also carry OpenAI's `error` object. */
+export const isOpenAIPath = (path: string) => path.startsWith('/v1/')

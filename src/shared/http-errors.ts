@@ -1,5 +1,5 @@
 import { Elysia, type ValidationError } from 'elysia'
-import { HttpError, payloadTooLarge } from './errors'
+import { HttpError, isOpenAIPath, payloadTooLarge } from './errors'
 import type { Logger } from './logger'
 import { nestsDeeperThan } from './nesting'
 import { describeFieldError, type FieldError } from './validation'
@@ -12,19 +12,28 @@ const invalidJson = () => new HttpError(400, 'invalid_body', 'Request body is no
  * The one place errors become responses: every error is `{ detail, code }` with its status, and
  * nothing internal leaks from a 500.
  */
-export const httpErrors = (logger: Logger, maxBodyBytes: number) =>
+export const httpErrors = (
+  logger: Logger,
+  maxBodyBytes: number,
+  /** Routes that take larger bodies (a whole conversation), by path. */
+  largerBodies: Record<string, number> = {},
+) =>
   new Elysia({ name: 'http-errors' })
     .error({ HttpError })
-    .onRequest(({ request }) => {
+    .onRequest((context) => {
+      const { request } = context
       if (request.method === 'GET' || request.method === 'HEAD') return
+      const path = (context as unknown as { path: string }).path
+      const limit = largerBodies[path] ?? maxBodyBytes
       const length = Number(request.headers.get('content-length') ?? 0)
-      if (length > maxBodyBytes) return payloadTooLarge(maxBodyBytes).toResponse()
+      if (length > limit) return payloadTooLarge(limit).toResponse(isOpenAIPath(path))
     })
     // A streamed body has no Content-Length to check up front: measure it before parsing.
-    .onParse({ as: 'global' }, async ({ request, contentType }) => {
+    .onParse({ as: 'global' }, async ({ request, contentType, path }) => {
       if (request.headers.has('content-length') || !request.body) return
       const text = await request.text()
-      if (Buffer.byteLength(text) > maxBodyBytes) throw payloadTooLarge(maxBodyBytes)
+      const limit = largerBodies[path] ?? maxBodyBytes
+      if (Buffer.byteLength(text) > limit) throw payloadTooLarge(limit)
       if (!contentType.includes('json')) return text
       try {
         return JSON.parse(text)
@@ -38,10 +47,10 @@ export const httpErrors = (logger: Logger, maxBodyBytes: number) =>
       if (nestsDeeperThan(body, maxBodyDepth))
         throw new HttpError(422, 'validation_error', `Request body nests deeper than ${maxBodyDepth} levels`)
     })
-    .onError({ as: 'global' }, ({ code, error, request, set }) => {
+    .onError({ as: 'global' }, ({ code, error, request, set, path }) => {
       const answer = toHttpError(code, error, request, logger)
       set.status = answer.status // read by the request log
-      return answer.toResponse()
+      return answer.toResponse(isOpenAIPath(path ?? ''))
     })
 
 function toHttpError(code: string | number, error: unknown, request: Request, logger: Logger): HttpError {

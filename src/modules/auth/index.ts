@@ -1,5 +1,5 @@
 import { Elysia } from 'elysia'
-import { HttpError } from '../../shared/errors'
+import { HttpError, isOpenAIPath } from '../../shared/errors'
 import type { RateLimiter } from '../../shared/rate-limit'
 import type { Authenticator } from './authenticator'
 
@@ -32,8 +32,8 @@ const readAllows = (method: string, path: string) =>
 // Browsers cannot set headers on a WebSocket; they can offer subprotocols: ['automcp', 'bearer.<key>'].
 const bearerProtocol = 'bearer.'
 
-const unauthorized = (code: string, detail: string) => {
-  const res = new HttpError(401, code, detail).toResponse()
+const unauthorized = (code: string, detail: string, path: string) => {
+  const res = new HttpError(401, code, detail).toResponse(isOpenAIPath(path))
   res.headers.set('www-authenticate', 'Bearer')
   return res
 }
@@ -77,22 +77,24 @@ export const authGuard = (
         // A good key is never refused for what others did from the same address (a proxy, say); past 30
         // failures a minute, failures are answered 429 so that a misconfigured client backs off.
         const wait = failures.take(address())
-        if (wait > 0) return tooMany(wait, 'Too many requests with a missing or wrong API key')
+        if (wait > 0) return tooMany(wait, 'Too many requests with a missing or wrong API key', path)
         return key
-          ? unauthorized('invalid_api_key', 'The API key is unknown or revoked')
-          : unauthorized('unauthorized', 'An API key is required: send "Authorization: Bearer <key>"')
+          ? unauthorized('invalid_api_key', 'The API key is unknown or revoked', path)
+          : unauthorized('unauthorized', 'An API key is required: send "Authorization: Bearer <key>"', path)
       }
       if (who.role === 'read' && !readAllows(method, path))
-        return new HttpError(403, 'forbidden', `A read key cannot ${method} ${path}`).toResponse()
+        return new HttpError(403, 'forbidden', `A read key cannot ${method} ${path}`).toResponse(
+          isOpenAIPath(path),
+        )
       client = who.id
     }
     const waitMs = limiter.take(client)
-    if (waitMs > 0) return tooMany(waitMs, 'Too many requests; try again after Retry-After seconds')
+    if (waitMs > 0) return tooMany(waitMs, 'Too many requests; try again after Retry-After seconds', path)
     clients.set(request, client)
   })
 
-const tooMany = (waitMs: number, detail: string) => {
-  const res = new HttpError(429, 'rate_limited', detail).toResponse()
+const tooMany = (waitMs: number, detail: string, path: string) => {
+  const res = new HttpError(429, 'rate_limited', detail).toResponse(isOpenAIPath(path))
   res.headers.set('retry-after', String(Math.ceil(waitMs / 1000)))
   return res
 }

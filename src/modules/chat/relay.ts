@@ -219,7 +219,12 @@ export function createChatRelay(
         resolve(verdict)
       }
       const timer = setTimeout(
-        () => settle({ approved: false, reason: `No approval within ${Math.round(timeoutMs / 1000)} s` }),
+        () =>
+          settle({
+            approved: false,
+            // A timeout under a second (or not whole seconds) said "within 0 s": say it in ms then.
+            reason: `No approval within ${timeoutMs % 1000 === 0 ? `${timeoutMs / 1000} s` : `${timeoutMs} ms`}`,
+          }),
         timeoutMs,
       )
       const onAbort = () => settle({ approved: false, reason: 'The chat was cancelled' })

@@ -139,12 +139,14 @@ export function createAgent(
       return Promise.all(
         prepared.map(async ({ entry, args, info }) => {
           const result = await runOne(entry, args, info)
-          hooks.toolResult?.({
-            call_id: info.id,
-            ok: result.ok,
-            content: result.content,
-            latency_ms: round(result.latencyMs),
-          })
+          // A cancelled chat ends with `cancelled`, not with the failures its cancellation caused.
+          if (!signal.aborted)
+            hooks.toolResult?.({
+              call_id: info.id,
+              ok: result.ok,
+              content: result.content,
+              latency_ms: round(result.latencyMs),
+            })
           return { ...result, info }
         }),
       )

@@ -93,16 +93,30 @@ export function createToolCatalog({
         }
       }),
     )
-    const named = assignNames(
-      listed.flatMap(({ row, tools }) =>
-        tools.map((t) => ({
-          serverId: row.id,
-          serverName: row.name,
-          tool: t.name,
-          description: t.description,
-          inputSchema: t.inputSchema,
-        })),
-      ),
+    // Names are given over every registered server's tools (the live list where there is one, else the
+    // last one a check saw), not just this selection's, so a tool keeps its name whatever a chat selects
+    // and whichever other servers are healthy at the moment.
+    const live = new Map(listed.map(({ row, tools }) => [row.id, tools]))
+    const nameOf = new Map(
+      assignNames(
+        rows.flatMap((row) =>
+          (live.get(row.id)?.map((t) => t.name) ?? checkedToolNames(row)).map((tool) => ({
+            serverId: row.id,
+            serverName: row.name,
+            tool,
+          })),
+        ),
+      ).map((t) => [`${t.serverId}\0${t.tool}`, t.name]),
+    )
+    const named: ToolEntry[] = listed.flatMap(({ row, tools }) =>
+      tools.map((t) => ({
+        name: nameOf.get(`${row.id}\0${t.name}`) as string,
+        serverId: row.id,
+        serverName: row.name,
+        tool: t.name,
+        description: t.description,
+        inputSchema: t.inputSchema,
+      })),
     )
     const names = Array.isArray(selection.tools) ? new Set(selection.tools) : undefined
     // A listed name is the function name the model sees or the tool's own name (on any server).
@@ -165,6 +179,12 @@ export function createToolCatalog({
     if (transport === 'http') return undefined // answers HTTP, not MCP: no tools
     return { id: row.id, url: row.url, transport, headers: repo.headersOf(row) }
   }
+}
+
+/** The tool names the last successful check of a server listed. */
+function checkedToolNames(row: ServerRow): string[] {
+  const tools = (row.capabilities as { tools?: unknown }).tools
+  return Array.isArray(tools) ? tools.flatMap((t) => (typeof t?.name === 'string' ? [t.name] : [])) : []
 }
 
 const failure = (message: string, latencyMs: number): CallOutcome => ({

@@ -35,6 +35,13 @@ export type McpTool = { name: string; description?: string; inputSchema: Record<
 export type ToolCallResult = { ok: boolean; content: unknown[]; structuredContent?: unknown }
 
 const maxPages = 20
+// Resuming a dropped stream is worth a quick try or two, not seconds of a chat's time.
+const reconnectionOptions = {
+  initialReconnectionDelay: 250,
+  maxReconnectionDelay: 1_000,
+  reconnectionDelayGrowFactor: 2,
+  maxRetries: 2,
+}
 
 export type McpSessions = ReturnType<typeof createMcpSessions>
 
@@ -58,7 +65,7 @@ export function createMcpSessions({
     const transport =
       target.transport === 'sse'
         ? new SSEClientTransport(url, options)
-        : new StreamableHTTPClientTransport(url, options)
+        : new StreamableHTTPClientTransport(url, { ...options, reconnectionOptions })
     const client = new Client(
       { name: 'automcp', version },
       { capabilities: {}, jsonSchemaValidator: sharedSchemaValidator },
@@ -78,6 +85,12 @@ export function createMcpSessions({
     client.setNotificationHandler(PromptListChangedNotificationSchema, stale)
     client.onclose = () => {
       session.closed = true
+    }
+    // When a server dies in the middle of a streamed answer, the SDK tries to resume the stream, then
+    // only reports that it gave up: the request would wait for its timeout (30 s for a tool call).
+    // Closing the session fails whatever waits on it now; the next check or call opens a new one.
+    client.onerror = (e) => {
+      if (/Maximum reconnection attempts/.test(e.message)) void client.close().catch(() => {})
     }
     try {
       await client.connect(transport, { signal })

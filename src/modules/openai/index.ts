@@ -1,0 +1,82 @@
+import { Elysia } from 'elysia'
+import { HttpError } from '../../shared/errors'
+import { authErrors, ErrorModel } from '../../shared/model'
+import type { RateLimiter } from '../../shared/rate-limit'
+import { clientOf } from '../auth'
+import type { createModelCatalog } from '../chat/models'
+import { UpstreamError } from '../chat/upstream'
+import { OpenAIModel } from './model'
+import type { Completions } from './service'
+
+/** Conversations with tool results run long: the OpenAI-compatible chat takes bodies up to this size. */
+export const maxCompletionBodyBytes = 4 * 1024 * 1024
+
+/** The OpenAI-compatible API: any OpenAI SDK or chat UI with AutoMCP's `/v1` as its base URL. */
+export const openaiController = ({
+  completions,
+  models,
+  chatLimiter,
+}: {
+  completions: Completions
+  models: ReturnType<typeof createModelCatalog>
+  chatLimiter: RateLimiter
+}) =>
+  new Elysia({ name: 'openai', prefix: '/v1', detail: { tags: ['openai'] } })
+    .post(
+      '/chat/completions',
+      async ({ body, request }) => {
+        const waitMs = chatLimiter.take(clientOf(request))
+        if (waitMs > 0) {
+          const retry = Math.ceil(waitMs / 1000)
+          throw new HttpError(429, 'rate_limited', `Too many chats for this API key; retry in ${retry} s`, {
+            'retry-after': String(retry),
+          })
+        }
+        if (!body.stream) return Response.json(await completions.complete(body, request.signal))
+        return new Response(await completions.stream(body, request.signal), {
+          headers: { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' },
+        })
+      },
+      {
+        body: OpenAIModel.completionRequest,
+        response: {
+          ...authErrors,
+          200: OpenAIModel.completion,
+          400: ErrorModel,
+          404: ErrorModel,
+          413: ErrorModel,
+          422: ErrorModel,
+          502: ErrorModel,
+          504: ErrorModel,
+        },
+        detail: {
+          summary: 'OpenAI-compatible chat completion, with the tools of the healthy MCP servers',
+          description: [
+            'OpenAI\'s request and answer (streaming with `stream: true`, as Server-Sent Events ending with `data: [DONE]`). Unless the request says `tools: "none"` or brings OpenAI function tools of its own, the model may call every tool of every healthy registered MCP server (`GET /tools`); AutoMCP makes the calls and asks the model again, up to `max_steps` requests. The client sees the final answer; `automcp.tool_calls` (in the completion, or in the last chunk of a stream) lists the calls made.',
+            'Extra fields: `tools` ("auto", "none" or tool names), `servers` (server ids), `max_steps`. Upstream failures: 400, 402, 404 and 429 keep their status, others are 502 (504 for timeouts); after a stream started, an `error` event. Errors also carry OpenAI\'s `error` object.',
+          ].join('\n\n'),
+        },
+      },
+    )
+    .get(
+      '/models',
+      async () => {
+        try {
+          const { text, cache } = await models.list()
+          const list = JSON.parse(text) as { data: unknown[] }
+          return new Response(JSON.stringify({ ...list, object: 'list' }), {
+            headers: { 'content-type': 'application/json', 'x-cache': cache },
+          })
+        } catch (e) {
+          if (!(e instanceof UpstreamError)) throw e
+          throw new HttpError(502, e.code, `The upstream's model list failed: ${e.message}`)
+        }
+      },
+      {
+        response: { ...authErrors, 200: OpenAIModel.models, 502: ErrorModel },
+        detail: {
+          summary: "The upstream's models, in OpenAI's format",
+          description: 'The same cached list as `GET /chat/models`, as OpenAI SDKs read it.',
+        },
+      },
+    )
