@@ -217,6 +217,16 @@ test('a stream without [DONE] that finished is done; one cut mid-stream is an er
   const client = await chatSocket()
   client.send({ id: 'n', model: 'no-done', messages: hello, stream: true })
   expect((await conversation(client, 'n')).at(-1)).toMatchObject({ type: 'done', finish_reason: 'length' })
+  // JSON with spaces after the colons (as Python writes it) is read the same.
+  client.send({ id: 's', model: 'spaced', messages: hello, stream: true })
+  const spaced = await conversation(client, 's')
+  expect(spaced.filter((m) => m.type === 'chunk')).toHaveLength(3)
+  expect(spaced.at(-1)).toEqual({ type: 'done', id: 's', finish_reason: 'stop', usage })
+  client.send({ id: 'se', model: 'spaced-error', messages: hello, stream: true })
+  expect((await conversation(client, 'se')).at(-1)).toMatchObject({
+    type: 'error',
+    error: { code: 'upstream_unavailable', status: 503, message: 'Overloaded' },
+  })
 
   client.close()
 

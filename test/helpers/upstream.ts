@@ -9,6 +9,9 @@ type Seen = { path: string; headers: Headers; body: Record<string, unknown>; abo
 const encoder = new TextEncoder()
 const sse = (data: unknown) => `data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`
 
+const spaced = (data: unknown) =>
+  `data: ${JSON.stringify(data).replace(/":/g, '": ').replace(/,"/g, ', "')}\n\n`
+
 export const chunk = (content: string, finish_reason: string | null = null) => ({
   id: 'gen-1',
   object: 'chat.completion.chunk',
@@ -66,6 +69,15 @@ export function fakeUpstream() {
     ],
     // No [DONE], but a finish_reason: some OpenAI-compatible servers end like this.
     'no-done': [sse(chunk('Hi')), sse(chunk('', 'length'))],
+    // Python's json.dumps writes `"key": value`; a `"usage": null` and a `"finish_reason": null` on
+    // every chunk are nothing, the last ones are the answer's.
+    spaced: [
+      spaced({ ...chunk('Hi'), usage: null }),
+      spaced({ ...chunk('', 'stop'), usage: null }),
+      spaced({ ...chunk(''), choices: [], usage }),
+      sse('[DONE]'),
+    ],
+    'spaced-error': [spaced(chunk('Hi')), spaced({ error: { code: 503, message: 'Overloaded' } })],
   }
 
   const server = Bun.serve({
