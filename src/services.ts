@@ -132,6 +132,10 @@ export function createServices({
     callTimeoutMs: config.toolTimeoutMs,
     logger,
     now,
+    observe: (ok, seconds) => {
+      metrics.toolCalls.inc({ outcome: ok ? 'ok' : 'error' })
+      metrics.toolCallDuration.observe(seconds)
+    },
   })
   const tools = {
     select: catalog.select,

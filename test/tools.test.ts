@@ -696,6 +696,11 @@ describe('tool use over /chat', () => {
     expect((await conversation(ws, 'count')).at(-1).type).toBe('done')
     expect(await api.getJson('/servers/ref/stats?window=1h')).toMatchObject({ tool_calls: 3, tool_errors: 1 })
     expect(await api.getJson('/servers/ref/stats')).toMatchObject({ tool_calls: 3, tool_errors: 1 })
+    // And /metrics counts the same calls.
+    const metrics = await (await api.request('/metrics')).text()
+    expect(metrics).toContain('automcp_tool_calls_total{outcome="ok"} 2')
+    expect(metrics).toContain('automcp_tool_calls_total{outcome="error"} 1')
+    expect(metrics).toContain('automcp_tool_call_duration_seconds_count 3')
   }, 20_000)
 
   test('cancel during a slow tool call ends the chat at once', async () => {

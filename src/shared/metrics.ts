@@ -99,6 +99,15 @@ export function createAppMetrics() {
       'automcp_chats_total',
       'Chats by how they ended (done, cancelled or an error code)',
     ),
+    toolCalls: registry.counter(
+      'automcp_tool_calls_total',
+      'MCP tool calls made for chats, by outcome (ok or error)',
+    ),
+    toolCallDuration: registry.histogram(
+      'automcp_tool_call_duration_seconds',
+      'MCP tool call duration',
+      seconds,
+    ),
   }
 }
 

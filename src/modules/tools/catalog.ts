@@ -62,6 +62,7 @@ export function createToolCatalog({
   calls,
   callTimeoutMs,
   logger,
+  observe = () => {},
   now = Date.now,
 }: {
   repo: Pick<ServerRepository, 'list' | 'get' | 'headersOf'>
@@ -69,6 +70,8 @@ export function createToolCatalog({
   calls: ToolCallRepository
   callTimeoutMs: number
   logger: Logger
+  /** Every call made, with its duration in seconds (for /metrics). */
+  observe?: (ok: boolean, seconds: number) => void
   now?: () => number
 }) {
   async function select(selection: ToolSelection = {}): Promise<ToolSet> {
@@ -156,6 +159,7 @@ export function createToolCatalog({
       )
     }
     if (signal.aborted) return outcome
+    observe(outcome.ok, outcome.latencyMs / 1000)
     try {
       calls.record({
         serverId: entry.serverId,
