@@ -1,15 +1,11 @@
 // npm run bench:chat — the /chat relay against the same fake upstream read directly, in one run:
 // time to first chunk, the rate of a 10,000-chunk stream (one message per chunk, and batched), and 200
 // concurrent chats over 50 sockets.
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createParser } from 'eventsource-parser'
-import { benchEnv, benchKey, fmt, freePort, quantile, waitUntilUp } from './lib'
+import { benchKey, fmt, quantile, startChatAutomcp } from './lib'
 
-const root = join(import.meta.dir, '..')
 const bun = process.execPath
-const dir = mkdtempSync(join(tmpdir(), 'automcp-bench-chat-'))
 const messages = [{ role: 'user', content: 'bench' }]
 
 const upstreamProc = Bun.spawn([bun, join(import.meta.dir, 'peers/fake-upstream.ts')], {
@@ -21,23 +17,7 @@ const upstreamPort = JSON.parse(
 ).port as number
 const upstreamUrl = `http://127.0.0.1:${upstreamPort}/v1`
 
-const port = await freePort()
-const automcp = Bun.spawn(
-  [bun, join(root, 'src/main.ts'), '--port', String(port), '--host', '127.0.0.1', '--log-level', 'warn'],
-  {
-    env: {
-      ...process.env,
-      ...benchEnv,
-      AUTOMCP_CHAT_RATE_LIMIT: '0', // this run starts ~1,300 chats in a minute with one key
-      AUTOMCP_DB: join(dir, 'bench.db'),
-      AUTOMCP_UPSTREAM_URL: upstreamUrl,
-    },
-    stdout: 'ignore',
-    stderr: 'inherit',
-  },
-)
-const base = `http://127.0.0.1:${port}`
-await waitUntilUp(`${base}/health`, 'automcp')
+const { proc: automcp, base } = await startChatAutomcp(upstreamUrl)
 
 /** A streaming completion read straight from the upstream, as a client of it would (SSE + JSON per chunk). */
 async function direct(model: string): Promise<{ firstMs: number; totalMs: number; chunks: number }> {

@@ -1,5 +1,8 @@
 // Small helpers shared by the benchmarks.
+import { mkdtempSync } from 'node:fs'
 import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 
 export async function freePort(): Promise<number> {
   const server = createServer()
@@ -50,3 +53,33 @@ export const benchEnv = {
   AUTOMCP_MAX_SERVERS: '10000000',
 }
 export const authHeader = { authorization: `Bearer ${benchKey}` }
+
+/**
+ * AutoMCP from source, as the chat benchmarks run it: a file database in a temporary directory, the
+ * chat upstream at `upstreamUrl`, no per-key chat limit (one key runs every chat), warnings only.
+ */
+export async function startChatAutomcp(upstreamUrl: string) {
+  const dir = mkdtempSync(join(tmpdir(), 'automcp-bench-'))
+  const port = await freePort()
+  const proc = Bun.spawn(
+    [
+      process.execPath,
+      join(import.meta.dir, '..', 'src/main.ts'),
+      ...['--port', String(port), '--host', '127.0.0.1', '--log-level', 'warn'],
+    ],
+    {
+      env: {
+        ...process.env,
+        ...benchEnv,
+        AUTOMCP_CHAT_RATE_LIMIT: '0',
+        AUTOMCP_DB: join(dir, 'bench.db'),
+        AUTOMCP_UPSTREAM_URL: upstreamUrl,
+      },
+      stdout: 'ignore',
+      stderr: 'inherit',
+    },
+  )
+  const base = `http://127.0.0.1:${port}`
+  await waitUntilUp(`${base}/health`, 'automcp')
+  return { proc, base }
+}

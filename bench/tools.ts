@@ -1,14 +1,10 @@
 // npm run bench:tools — what AutoMCP itself adds to a chat step in which the model calls an MCP tool:
 // the chat's time at the client, minus the time the upstream and the MCP server spent on its requests
 // (each measures its own, from a request's arrival to its answer handed to the socket).
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { authHeader, benchEnv, benchKey, fmt, freePort, quantile, waitUntilUp } from './lib'
+import { authHeader, benchKey, fmt, quantile, startChatAutomcp } from './lib'
 
-const root = join(import.meta.dir, '..')
 const bun = process.execPath
-const dir = mkdtempSync(join(tmpdir(), 'automcp-bench-tools-'))
 
 const peers = Bun.spawn([bun, join(import.meta.dir, 'peers/tool-peers.ts')], {
   stdout: 'pipe',
@@ -19,23 +15,7 @@ const { upstream, mcp } = JSON.parse(
 ) as { upstream: string; mcp: string }
 const busyUrl = upstream.replace(/\/v1$/, '/busy')
 
-const port = await freePort()
-const automcp = Bun.spawn(
-  [bun, join(root, 'src/main.ts'), '--port', String(port), '--host', '127.0.0.1', '--log-level', 'warn'],
-  {
-    env: {
-      ...process.env,
-      ...benchEnv,
-      AUTOMCP_CHAT_RATE_LIMIT: '0',
-      AUTOMCP_DB: join(dir, 'bench.db'),
-      AUTOMCP_UPSTREAM_URL: upstream,
-    },
-    stdout: 'ignore',
-    stderr: 'inherit',
-  },
-)
-const base = `http://127.0.0.1:${port}`
-await waitUntilUp(`${base}/health`, 'automcp')
+const { proc: automcp, base } = await startChatAutomcp(upstream)
 
 type Busy = { upstreamMs: number; mcpMs: number; mcpRequests: number }
 const busy = async () => (await (await fetch(busyUrl)).json()) as Busy

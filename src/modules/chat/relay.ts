@@ -6,6 +6,7 @@ import type { Agent, ToolCallInfo, Verdict } from '../tools/agent'
 import { type ToolSelection, type ToolSet, UnknownServers } from '../tools/catalog'
 import { toolSelectionOf } from '../tools/model'
 import { ChatModel } from './model'
+import { chatOutcome } from './outcome'
 import { Aborted, type Upstream, UpstreamError } from './upstream'
 
 /** What the relay needs of a Bun socket: send, cork (batch sends into one write) and its queue size. */
@@ -174,14 +175,7 @@ export function createChatRelay(
         send({ type: 'response', id, data })
       }
     } catch (e) {
-      outcome =
-        e instanceof Aborted
-          ? 'cancelled'
-          : e instanceof UpstreamError
-            ? e.code
-            : e instanceof UnknownServers
-              ? 'unknown_server'
-              : 'internal_error'
+      outcome = chatOutcome(e)
       if (closed) return
       if (e instanceof Aborted) send({ type: 'cancelled', id })
       else if (e instanceof UpstreamError)

@@ -1,5 +1,6 @@
 import { HttpError } from '../../shared/errors'
 import type { Logger } from '../../shared/logger'
+import { chatOutcome } from '../chat/outcome'
 import type { ChatStats, ChatTools } from '../chat/relay'
 import { Aborted, type Chunk, type Upstream, UpstreamError } from '../chat/upstream'
 import type { AgentResult, Completion } from '../tools/agent'
@@ -117,7 +118,7 @@ export function createCompletions({
         end('done')
         return { ...completion, automcp: extension(result) }
       } catch (e) {
-        end(outcomeOf(e))
+        end(chatOutcome(e))
         throw toHttpError(e)
       }
     },
@@ -202,7 +203,7 @@ export function createCompletions({
           end('done')
         },
         (e) => {
-          end(outcomeOf(e))
+          end(chatOutcome(e))
           if (!out.started) throw toHttpError(e)
           if (!(e instanceof Aborted)) {
             const error = toHttpError(e)
@@ -276,17 +277,6 @@ const extension = (result: AgentResult) => ({
   steps: result.steps,
   ...(result.max_steps_reached ? { max_steps_reached: true } : {}),
 })
-
-const outcomeOf = (e: unknown) =>
-  e instanceof Aborted
-    ? 'cancelled'
-    : e instanceof UpstreamError
-      ? e.code
-      : e instanceof UnknownServers
-        ? 'unknown_server'
-        : e instanceof HttpError
-          ? e.code
-          : 'internal_error'
 
 function toHttpError(e: unknown): unknown {
   if (e instanceof UpstreamError) {

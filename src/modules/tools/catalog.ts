@@ -1,6 +1,7 @@
 import type { ServerRow } from '../../db/schema'
 import type { Logger } from '../../shared/logger'
-import type { McpTarget, McpTool, ToolCallResult } from '../monitoring/probe/mcp'
+import type { McpTarget, ToolCallResult } from '../monitoring/probe/mcp'
+import type { RemoteProber } from '../monitoring/probe/remote'
 import type { ServerRepository } from '../servers/repository'
 import { assignNames } from './names'
 import type { ToolCallRepository } from './repository'
@@ -29,16 +30,7 @@ export type ToolSelection = { tools?: 'auto' | string[]; servers?: string[] }
 export type CallOutcome = ToolCallResult & { latencyMs: number; error?: string }
 
 /** What the catalog needs of the probe thread, which holds the MCP sessions. */
-export type ToolTransport = {
-  tools(target: McpTarget, timeoutMs: number): Promise<McpTool[]>
-  callTool(
-    target: McpTarget,
-    name: string,
-    args: Record<string, unknown>,
-    timeoutMs: number,
-    signal?: AbortSignal,
-  ): Promise<ToolCallResult>
-}
+export type ToolTransport = Pick<RemoteProber, 'tools' | 'callTool'>
 
 export class UnknownServers extends Error {
   constructor(readonly ids: string[]) {
