@@ -2,9 +2,10 @@ import { TypeCompiler } from '@sinclair/typebox/compiler'
 import type { Logger } from '../../shared/logger'
 import { nestsDeeperThan } from '../../shared/nesting'
 import { describeFieldError, type FieldError } from '../../shared/validation'
-import type { Agent, ToolCallInfo, Verdict } from '../tools/agent'
+import { type Agent, summaryOf, type ToolCallInfo, type Verdict } from '../tools/agent'
 import { type ToolSelection, type ToolSet, UnknownServers } from '../tools/catalog'
 import { toolSelectionOf } from '../tools/model'
+import { createApprovals } from './approvals'
 import { ChatModel } from './model'
 import { chatOutcome } from './outcome'
 import { Aborted, type Upstream, UpstreamError } from './upstream'
@@ -71,9 +72,7 @@ export function createChatRelay(
   }: RelaySettings,
 ) {
   const running = new Map<ChatId, AbortController>()
-  // Tool calls waiting for the client's verdict, by chat id and call id.
-  const approvals = new Map<string, (verdict: Verdict) => void>()
-  const approvalKey = (id: ChatId, callId: string) => `${JSON.stringify(id)} ${callId}`
+  const approvals = createApprovals(tools?.approvalTimeoutMs ?? 0)
   let drainWaiters: (() => void)[] = []
   let closed = false
 
@@ -154,18 +153,11 @@ export function createChatRelay(
         })
         finishReason = result.finish_reason
         toolCalls = result.calls.length
-        const steps = {
-          steps: result.steps,
-          ...(result.max_steps_reached ? { max_steps_reached: true } : {}),
-        }
+        const summary = summaryOf(result)
+        const { tool_calls: _calls, ...steps } = summary
         if (stream)
           send({ type: 'done', id, finish_reason: result.finish_reason, usage: result.usage, ...steps })
-        else
-          send({
-            type: 'response',
-            id,
-            data: { ...result.completion, automcp: { tool_calls: result.calls, ...steps } },
-          })
+        else send({ type: 'response', id, data: { ...result.completion, automcp: summary } })
       } else if (stream) {
         const end = await upstream.stream(body, relayChunks, controller.signal)
         finishReason = end.finish_reason
@@ -203,29 +195,9 @@ export function createChatRelay(
 
   /** Asks the client about one call and waits for its verdict, the timeout or the chat's end. */
   function askApproval(id: ChatId, call: ToolCallInfo, signal: AbortSignal): Promise<Verdict> {
-    const key = approvalKey(id, call.id)
-    const timeoutMs = tools?.approvalTimeoutMs ?? 0
-    return new Promise((resolve) => {
-      const settle = (verdict: Verdict) => {
-        clearTimeout(timer)
-        signal.removeEventListener('abort', onAbort)
-        approvals.delete(key)
-        resolve(verdict)
-      }
-      const timer = setTimeout(
-        () =>
-          settle({
-            approved: false,
-            // A timeout under a second (or not whole seconds) said "within 0 s": say it in ms then.
-            reason: `No approval within ${timeoutMs % 1000 === 0 ? `${timeoutMs / 1000} s` : `${timeoutMs} ms`}`,
-          }),
-        timeoutMs,
-      )
-      const onAbort = () => settle({ approved: false, reason: 'The chat was cancelled' })
-      signal.addEventListener('abort', onAbort, { once: true })
-      approvals.set(key, settle)
-      send({ type: 'tool_approval', id, call })
-    })
+    const verdict = approvals.wait(id, call.id, signal)
+    send({ type: 'tool_approval', id, call })
+    return verdict
   }
 
   function verdict(message: Record<string, unknown>) {
@@ -236,17 +208,11 @@ export function createChatRelay(
         message: describeFieldError(String(message.type), first),
       })
     }
-    const settle = approvals.get(approvalKey(message.id as ChatId, message.call_id as string))
-    if (!settle)
-      return fail(message.id as ChatId, {
+    if (!approvals.settle(message.id as ChatId, message.call_id as string, message.type === 'approve'))
+      fail(message.id as ChatId, {
         code: 'unknown_id',
         message: `No tool call ${JSON.stringify(message.call_id)} of chat ${JSON.stringify(message.id)} is waiting for approval`,
       })
-    settle(
-      message.type === 'approve'
-        ? { approved: true }
-        : { approved: false, reason: 'The user denied this call' },
-    )
   }
 
   function chat(message: Record<string, unknown>) {

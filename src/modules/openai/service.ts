@@ -3,7 +3,7 @@ import type { Logger } from '../../shared/logger'
 import { chatOutcome } from '../chat/outcome'
 import type { ChatStats, ChatTools } from '../chat/relay'
 import { Aborted, type Chunk, type Upstream, UpstreamError } from '../chat/upstream'
-import type { AgentResult, Completion } from '../tools/agent'
+import { type AgentResult, type Completion, summaryOf } from '../tools/agent'
 import { UnknownServers } from '../tools/catalog'
 import { toolSelectionOf } from '../tools/model'
 
@@ -116,7 +116,7 @@ export function createCompletions({
           }
         }
         end('done')
-        return { ...completion, automcp: extension(result) }
+        return { ...completion, automcp: summaryOf(result) }
       } catch (e) {
         end(chatOutcome(e))
         throw toHttpError(e)
@@ -194,7 +194,7 @@ export function createCompletions({
                 ...tail,
                 choices: [],
                 ...(includeUsage ? { usage: result.usage } : {}),
-                automcp: extension(result as AgentResult),
+                automcp: summaryOf(result as AgentResult),
               }),
             )
           events.push(event('[DONE]'))
@@ -271,12 +271,6 @@ function eventStream(clientGone: AbortSignal) {
     },
   }
 }
-
-const extension = (result: AgentResult) => ({
-  tool_calls: result.calls,
-  steps: result.steps,
-  ...(result.max_steps_reached ? { max_steps_reached: true } : {}),
-})
 
 function toHttpError(e: unknown): unknown {
   if (e instanceof UpstreamError) {

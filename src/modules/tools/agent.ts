@@ -46,6 +46,13 @@ export type AgentResult = {
   max_steps_reached: boolean
 }
 
+/** What a chat with tool use did: the `automcp` field of its answer (and `steps` of `/chat`'s `done`). */
+export const summaryOf = (result: AgentResult) => ({
+  tool_calls: result.calls,
+  steps: result.steps,
+  ...(result.max_steps_reached ? { max_steps_reached: true } : {}),
+})
+
 type RawCall = { id: string; name: string; arguments: string }
 type Message = {
   content?: string | null
