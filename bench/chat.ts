@@ -108,7 +108,7 @@ try {
       `added p50 ${fmt(added50, 2)} ms (target <= 1), p95 ${fmt(added95, 2)} ms (target <= 3)`,
   )
 
-  // 2. One 10,000-chunk stream as fast as the upstream writes it: median of 30 alternating rounds (one
+  // 2. One 10,000-chunk stream as fast as the upstream writes it: median of 60 alternating rounds (one
   // takes ~10 ms, so a few are not enough on a shared machine).
   const bare = await chatSocket(`ws://127.0.0.1:${upstreamPort}/ws-ceiling`)
   const rates = {
@@ -117,7 +117,7 @@ try {
     bare: [] as number[],
     batched: [] as number[],
   }
-  for (let i = 0; i < 31; i++) {
+  for (let i = 0; i < 61; i++) {
     const d = await direct('n:10000:0')
     const r = await relay.chat('n:10000:0')
     const b = await bare.chat('n:10000:0')

@@ -155,6 +155,8 @@ export function createUpstream(settings: UpstreamSettings, fetchFn: typeof fetch
   }
 }
 
+const sliceBytes = 128 * 1024
+
 async function readStream(
   res: Response,
   controller: AbortController,
@@ -212,16 +214,21 @@ async function readStream(
       const { value, done: eof } = await reader.read()
       if (eof) break
       idle.reset()
-      parser.feed(decoder.decode(value, { stream: true }))
-      if (pending.length === 0) continue
-      const batch = pending
-      pending = []
-      const wait = onChunks(batch)
-      if (!wait) continue
-      // Waiting for a slow client is not the upstream going silent.
-      idle.stop()
-      await wait
-      idle.reset()
+      // When the upstream writes faster than we read, one read holds hundreds of KB. Handed on a slice
+      // at a time, the first chunks of a read are on their way (and being parsed by the client) while
+      // the rest are still parsed here; smaller slices cost more in sends than they gain.
+      for (let at = 0; at < value.length && !done && !failure; at += sliceBytes) {
+        parser.feed(decoder.decode(value.subarray(at, at + sliceBytes), { stream: true }))
+        if (pending.length === 0) continue
+        const batch = pending
+        pending = []
+        const wait = onChunks(batch)
+        if (!wait) continue
+        // Waiting for a slow client is not the upstream going silent.
+        idle.stop()
+        await wait
+        idle.reset()
+      }
     }
   } finally {
     idle.stop()
