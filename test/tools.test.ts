@@ -214,6 +214,25 @@ describe('tool use over /chat', () => {
     expect(upstream.seen.map((r) => r.tool_choice)).toEqual([undefined, undefined, undefined])
   }, 20_000)
 
+  test('a huge tool result is cut for the model and for the client', async () => {
+    const big = 'x'.repeat(300_000)
+    const ws = await setup((req) =>
+      toolMessages(req).length === 0
+        ? { calls: [{ name: 'Everything__echo', arguments: { message: big } }] }
+        : { content: 'seen' },
+    )
+    ws.send(chat('big'))
+    const messages = await conversation(ws, 'big')
+    const text = texts(messages.find((m) => m.type === 'tool_result'))
+    expect(text.length).toBeLessThan(70_000)
+    expect(text).toStartWith('Echo: xxx')
+    expect(text).toEndWith('[truncated]')
+    const given = String(toolMessages(upstream.seen[1] as ToolRequest)[0]?.content)
+    expect(given.length).toBeLessThan(70_000)
+    expect(given).toEndWith('[truncated]')
+    expect(messages.at(-1)).toMatchObject({ type: 'done', steps: 2 })
+  }, 20_000)
+
   test('failing calls give the model an error result and the chat goes on', async () => {
     const ws = await setup((req) =>
       toolMessages(req).length === 0

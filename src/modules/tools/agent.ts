@@ -151,7 +151,7 @@ export function createAgent(
             hooks.toolResult?.({
               call_id: info.id,
               ok: result.ok,
-              content: result.content,
+              content: boundedContent(result.content),
               latency_ms: round(result.latencyMs),
             })
           return { ...result, info }
@@ -264,6 +264,39 @@ export function resultText(result: CallOutcome): string {
   if (text === '' && result.structuredContent !== undefined) text = JSON.stringify(result.structuredContent)
   if (!result.ok) text = `Error: ${text}`
   return text.length > maxResultChars ? `${text.slice(0, maxResultChars)}… [truncated]` : text
+}
+
+/**
+ * A result's content as a client is sent it: a large text is cut and a large image's or audio's data left
+ * out (`omitted_bytes` says how much), so that one tool cannot send a client more than about 64 KB a part
+ * (a `/chat` socket 1 MB behind is closed).
+ */
+export function boundedContent(content: unknown[]): unknown[] {
+  return content.map((part) => {
+    const p = part as {
+      type?: string
+      text?: unknown
+      data?: unknown
+      resource?: { text?: unknown; blob?: unknown }
+    }
+    if (typeof p.text === 'string' && p.text.length > maxResultChars)
+      return { ...p, text: `${p.text.slice(0, maxResultChars)}… [truncated]` }
+    if (typeof p.data === 'string' && p.data.length > maxResultChars) {
+      const { data, ...rest } = p
+      return { ...rest, omitted_bytes: Math.floor((data.length * 3) / 4) }
+    }
+    const r = p.resource
+    if (
+      r &&
+      ((typeof r.text === 'string' && r.text.length > maxResultChars) ||
+        (typeof r.blob === 'string' && r.blob.length > maxResultChars))
+    ) {
+      const { text, blob, ...rest } = r
+      const size = typeof blob === 'string' ? Math.floor((blob.length * 3) / 4) : String(text).length
+      return { ...p, resource: { ...rest, omitted_bytes: size } }
+    }
+    return part
+  })
 }
 
 function addUsage(total: Usage | null, step: Usage | null | undefined): Usage | null {
