@@ -9,4 +9,5 @@ CREATE TABLE `tool_calls` (
 	FOREIGN KEY (`server_id`) REFERENCES `servers`(`id`) ON UPDATE no action ON DELETE cascade
 );
 --> statement-breakpoint
-CREATE INDEX `tool_calls_server_time_idx` ON `tool_calls` (`server_id`,`called_at`);
+CREATE INDEX `tool_calls_server_time_idx` ON `tool_calls` (`server_id`,`called_at`);--> statement-breakpoint
+CREATE INDEX `tool_calls_time_idx` ON `tool_calls` (`called_at`);

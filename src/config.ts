@@ -209,6 +209,19 @@ export const settings = {
     doc: 'How long one MCP tool call may take; then the model gets an error result',
     parse: duration,
   }),
+  maxTools: setting({
+    env: 'AUTOMCP_MAX_TOOLS',
+    default: 128,
+    doc: "Tools one chat may be offered (OpenAI's limit is 128); more gets `too_many_tools`, to be narrowed with `servers` or `tools`",
+    parse: integer(1, 10_000),
+  }),
+  keepAliveMs: setting({
+    env: 'AUTOMCP_KEEPALIVE',
+    default: 10 * units.s,
+    shown: '10s',
+    doc: 'How long a `/v1/chat/completions` stream may stay quiet (tools running, the model thinking) before a `: keep-alive` comment is sent',
+    parse: duration,
+  }),
   toolApprovalTimeoutMs: setting({
     env: 'AUTOMCP_TOOL_APPROVAL_TIMEOUT',
     default: 60 * units.s,

@@ -14,7 +14,7 @@ import { createCompletions } from './modules/openai/service'
 import { createServerRepository, hasSealedValues } from './modules/servers/repository'
 import { createServerService } from './modules/servers/service'
 import { createAgent } from './modules/tools/agent'
-import { createToolCatalog } from './modules/tools/catalog'
+import { createToolCatalog, type ToolSelection } from './modules/tools/catalog'
 import { createToolCallRepository } from './modules/tools/repository'
 import type { Logger } from './shared/logger'
 import { createAppMetrics } from './shared/metrics'
@@ -36,6 +36,8 @@ export type ServiceConfig = MonitorSettings &
     | 'maxSteps'
     | 'toolTimeoutMs'
     | 'toolApprovalTimeoutMs'
+    | 'keepAliveMs'
+    | 'maxTools'
     | 'secretKey'
     | 'apiKey'
     | 'rateLimit'
@@ -132,13 +134,14 @@ export function createServices({
     callTimeoutMs: config.toolTimeoutMs,
     logger,
     now,
-    observe: (ok, seconds) => {
-      metrics.toolCalls.inc({ outcome: ok ? 'ok' : 'error' })
+    observe: (outcome, seconds) => {
+      metrics.toolCalls.inc({ outcome })
       metrics.toolCallDuration.observe(seconds)
     },
   })
   const tools = {
-    select: catalog.select,
+    select: (selection: ToolSelection, signal: AbortSignal) =>
+      catalog.select(selection, { maxTools: config.maxTools, signal }),
     run: createAgent(upstream, catalog.call),
     maxSteps: config.maxSteps,
     approvalTimeoutMs: config.toolApprovalTimeoutMs,
@@ -189,7 +192,7 @@ export function createServices({
     catalog,
     toolCalls,
     openai: {
-      completions: createCompletions({ upstream, tools, stats, logger }),
+      completions: createCompletions({ upstream, tools, stats, logger, keepAliveMs: config.keepAliveMs }),
       models: chat.models,
       chatLimiter: chat.chatLimiter,
     },

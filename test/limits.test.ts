@@ -72,3 +72,33 @@ test('an /events client that stops reading is disconnected at the backpressure l
   expect((await fresh.next((m) => m.type === 'snapshot')).type).toBe('snapshot')
   fresh.close()
 })
+
+test('body limits hold for streamed bodies too: 64 KB on most routes, 4 MB on /v1/chat/completions', async () => {
+  const upstream = fakeUpstream()
+  api = await startApp({ config: { upstreamUrl: upstream.url } })
+  const post = async (path: string, size: number, chunked: boolean) => {
+    const body = JSON.stringify({
+      model: 'any',
+      messages: [{ role: 'user', content: 'x'.repeat(size) }],
+      tools: 'none',
+    })
+    const res = await api.request(path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      // A stream has no Content-Length: the body must be measured as it is read.
+      body: chunked ? new Blob([body]).stream() : body,
+    })
+    return { status: res.status, body: await json(res) }
+  }
+  for (const chunked of [false, true]) {
+    expect(await post('/servers/register', 100_000, chunked)).toMatchObject({
+      status: 413,
+      body: { code: 'payload_too_large', detail: 'Request body is larger than 65536 bytes' },
+    })
+    expect((await post('/v1/chat/completions', 2_000_000, chunked)).status).toBe(200)
+    const tooBig = await post('/v1/chat/completions', 5_000_000, chunked)
+    expect(tooBig).toMatchObject({ status: 413, body: { code: 'payload_too_large' } })
+    expect(tooBig.body.error).toMatchObject({ code: 'payload_too_large' }) // as OpenAI SDKs read it
+  }
+  upstream.stop()
+}, 20_000)

@@ -18,9 +18,9 @@ afterEach(async () => {
 })
 
 /** The app with the reference server registered and healthy, and an OpenAI client pointed at it. */
-async function setup(reply: (request: ToolRequest, n: number) => Reply | Promise<Reply>) {
+async function setup(reply: (request: ToolRequest, n: number) => Reply | Promise<Reply>, config = {}) {
   upstream = toolUpstream(reply)
-  api = await startApp({ config: { upstreamUrl: upstream.url } })
+  api = await startApp({ config: { upstreamUrl: upstream.url, ...config } })
   await api.post('/servers/register', { id: 'ref', name: 'Everything', url: everything.url })
   const checked = (await (await api.request('/servers/ref/test', { method: 'POST' })).json()) as {
     status: string
@@ -177,5 +177,37 @@ describe('OpenAI-compatible API, driven by the openai SDK', () => {
       route: '/v1/chat/completions',
       outcome: 'cancelled',
     })
+  }, 20_000)
+
+  test('a stream that goes quiet while a tool runs gets keep-alive comments, which SDKs skip', async () => {
+    const client = await setup(
+      (req) =>
+        toolMessages(req).length === 0
+          ? {
+              calls: [
+                { name: 'Everything__trigger-long-running-operation', arguments: { duration: 1, steps: 1 } },
+              ],
+            }
+          : { content: 'finished' },
+      { keepAliveMs: 150 },
+    )
+    const res = await api.post('/v1/chat/completions', {
+      model: 'm',
+      messages: [{ role: 'user', content: 'wait' }],
+      stream: true,
+    })
+    const text = await res.text()
+    // The tool took a second, and the stream had nothing else to say meanwhile.
+    expect(text.split(': keep-alive\n\n').length - 1).toBeGreaterThanOrEqual(4)
+    expect(text.indexOf(': keep-alive')).toBeLessThan(text.indexOf('finished'))
+    expect(text).toContain('"content":"finished"')
+    let seen = ''
+    for await (const chunk of await client.chat.completions.create({
+      model: 'm',
+      messages: [{ role: 'user', content: 'wait' }],
+      stream: true,
+    }))
+      seen += chunk.choices[0]?.delta.content ?? ''
+    expect(seen).toBe('finished')
   }, 20_000)
 })

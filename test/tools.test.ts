@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from 'bun:test
 import { createHash } from 'node:crypto'
 import { json, startApp, type TestApp } from './helpers/app'
 import { type Everything, freePort, startEverything } from './helpers/peers'
+import { scriptedMcp } from './helpers/scripted-mcp'
 import { type Reply, type ToolRequest, toolMessages, toolUpstream } from './helpers/tool-upstream'
 import { connectWs } from './helpers/ws'
 
@@ -774,5 +775,34 @@ describe('tool use over /chat', () => {
       content: [{ type: 'text', text: 'The sum of 40 and 2 is 42.' }],
     })
     expect(messages.at(-1)).toMatchObject({ type: 'done', steps: 2 })
+  }, 20_000)
+})
+
+describe('what a server offers, bounded', () => {
+  const object = { type: 'object', properties: { q: { type: 'string' } } }
+
+  test('a repeated tool name is offered once; a giant schema is left out; past AUTOMCP_MAX_TOOLS a chat is refused', async () => {
+    const odd = await scriptedMcp([
+      { name: 'dup', inputSchema: object },
+      { name: 'dup', inputSchema: { type: 'object' } },
+      { name: 'giant', inputSchema: { type: 'object', description: 'z'.repeat(70_000) } },
+      { name: 'fine', inputSchema: object },
+    ])
+    cleanups.push(() => odd.stop())
+    const ws = await setup(() => ({ content: 'ok' }), { maxTools: 3 })
+    await register({ id: 'odd', name: 'Odd', url: odd.url }, 'healthy')
+
+    ws.send(chat('mine', { stream: false, servers: ['odd'] }))
+    await conversation(ws, 'mine')
+    expect(offered(upstream.seen.at(-1))).toEqual(['Odd__dup', 'Odd__fine'])
+
+    // With the reference server's tools too, there are more than 3: the chat says so and asks for a choice.
+    ws.send(chat('all', { stream: false }))
+    const [refused] = await conversation(ws, 'all')
+    expect(refused).toMatchObject({ type: 'error', error: { code: 'too_many_tools' } })
+    expect(refused.error.message).toContain('"servers" or "tools"')
+    ws.send(chat('some', { stream: false, tools: ['Odd__fine', 'echo'] }))
+    expect((await conversation(ws, 'some')).at(-1).type).toBe('response')
+    expect(offered(upstream.seen.at(-1))).toEqual(['Everything__echo', 'Odd__fine'])
   }, 20_000)
 })

@@ -118,5 +118,9 @@ export const toolCalls = sqliteTable(
     latencyMs: real('latency_ms').notNull(),
     error: text('error'),
   },
-  (t) => [index('tool_calls_server_time_idx').on(t.serverId, t.calledAt)],
+  // By server for the statistics, by time alone for retention.
+  (t) => [
+    index('tool_calls_server_time_idx').on(t.serverId, t.calledAt),
+    index('tool_calls_time_idx').on(t.calledAt),
+  ],
 )

@@ -28,12 +28,13 @@ export const httpErrors = (
       const length = Number(request.headers.get('content-length') ?? 0)
       if (length > limit) return payloadTooLarge(limit).toResponse(isOpenAIPath(path))
     })
-    // A streamed body has no Content-Length to check up front: measure it before parsing.
+    // A streamed body has no Content-Length to check up front: it is read up to the limit and no further
+    // (Bun's own cap, server-wide, is the largest route's).
     .onParse({ as: 'global' }, async ({ request, contentType, path }) => {
       if (request.headers.has('content-length') || !request.body) return
-      const text = await request.text()
       const limit = largerBodies[path] ?? maxBodyBytes
-      if (Buffer.byteLength(text) > limit) throw payloadTooLarge(limit)
+      const text = await readUpTo(request.body, limit)
+      if (text === undefined) throw payloadTooLarge(limit)
       if (!contentType.includes('json')) return text
       try {
         return JSON.parse(text)
@@ -52,6 +53,24 @@ export const httpErrors = (
       set.status = answer.status // read by the request log
       return answer.toResponse(isOpenAIPath(path ?? ''))
     })
+
+/** The body as text, or undefined as soon as it passes `limit` bytes (the rest is not read). */
+async function readUpTo(body: ReadableStream<Uint8Array>, limit: number): Promise<string | undefined> {
+  const reader = body.getReader()
+  const parts: Uint8Array[] = []
+  let size = 0
+  for (;;) {
+    const { value, done } = await reader.read()
+    if (done) break
+    size += value.byteLength
+    if (size > limit) {
+      reader.cancel().catch(() => {})
+      return undefined
+    }
+    parts.push(value)
+  }
+  return Buffer.concat(parts).toString('utf8')
+}
 
 function toHttpError(code: string | number, error: unknown, request: Request, logger: Logger): HttpError {
   if (error instanceof HttpError) return error

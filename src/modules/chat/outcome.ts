@@ -1,13 +1,11 @@
 import { HttpError } from '../../shared/errors'
-import { UnknownServers } from '../tools/catalog'
+import { ToolSelectionError } from '../tools/catalog'
 import { Aborted, UpstreamError } from './upstream'
 
 /** How a chat ended, for its log line and `automcp_chats_total`: done, cancelled or an error code. */
 export const chatOutcome = (e: unknown): string =>
   e instanceof Aborted
     ? 'cancelled'
-    : e instanceof UpstreamError || e instanceof HttpError
+    : e instanceof UpstreamError || e instanceof HttpError || e instanceof ToolSelectionError
       ? e.code
-      : e instanceof UnknownServers
-        ? 'unknown_server'
-        : 'internal_error'
+      : 'internal_error'

@@ -3,7 +3,7 @@ import type { Logger } from '../../shared/logger'
 import { nestsDeeperThan } from '../../shared/nesting'
 import { describeFieldError, type FieldError } from '../../shared/validation'
 import { type Agent, summaryOf, type ToolCallInfo, type Verdict } from '../tools/agent'
-import { type ToolSelection, type ToolSet, UnknownServers } from '../tools/catalog'
+import { type ToolSelection, ToolSelectionError, type ToolSet } from '../tools/catalog'
 import { toolSelectionOf } from '../tools/model'
 import { createApprovals } from './approvals'
 import { ChatModel } from './model'
@@ -36,7 +36,7 @@ export type RelaySettings = {
 }
 
 export type ChatTools = {
-  select: (selection: ToolSelection) => Promise<ToolSet>
+  select: (selection: ToolSelection, signal: AbortSignal) => Promise<ToolSet>
   run: Agent
   maxSteps: number
   /** How long a call waits for the client's `approve` or `deny` with `tool_approval: "ask"`. */
@@ -141,7 +141,7 @@ export function createChatRelay(
         const result = await tools.run({
           body,
           stream: Boolean(stream),
-          tools: await tools.select(selection),
+          tools: await tools.select(selection, controller.signal),
           maxSteps: (max_steps as number | undefined) ?? tools.maxSteps,
           signal: controller.signal,
           hooks: {
@@ -172,7 +172,7 @@ export function createChatRelay(
       if (e instanceof Aborted) send({ type: 'cancelled', id })
       else if (e instanceof UpstreamError)
         fail(id, { code: e.code, message: e.message, ...(e.status ? { status: e.status } : {}) })
-      else if (e instanceof UnknownServers) fail(id, { code: 'unknown_server', message: e.message })
+      else if (e instanceof ToolSelectionError) fail(id, { code: e.code, message: e.message })
       else {
         logger.error('chat failed', { id, error: String(e), stack: (e as Error).stack })
         fail(id, { code: 'internal_error', message: 'The chat failed inside AutoMCP' })

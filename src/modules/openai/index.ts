@@ -24,7 +24,7 @@ export const openaiController = ({
   new Elysia({ name: 'openai', prefix: '/v1', detail: { tags: ['openai'] } })
     .post(
       '/chat/completions',
-      async ({ body, request }) => {
+      async ({ body, request, server }) => {
         const waitMs = chatLimiter.take(clientOf(request))
         if (waitMs > 0) {
           const retry = Math.ceil(waitMs / 1000)
@@ -32,6 +32,9 @@ export const openaiController = ({
             'retry-after': String(retry),
           })
         }
+        // A chat with tool steps may go quiet for longer than Bun's idle timeout: the chat's own
+        // timeouts (upstream, tools) bound it instead.
+        server?.timeout(request, 0)
         if (!body.stream) return Response.json(await completions.complete(body, request.signal))
         return new Response(await completions.stream(body, request.signal), {
           headers: { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' },

@@ -4,7 +4,7 @@ import { chatOutcome } from '../chat/outcome'
 import type { ChatStats, ChatTools } from '../chat/relay'
 import { Aborted, type Chunk, type Upstream, UpstreamError } from '../chat/upstream'
 import { type AgentResult, type Completion, summaryOf } from '../tools/agent'
-import { UnknownServers } from '../tools/catalog'
+import { ToolSelectionError } from '../tools/catalog'
 import { toolSelectionOf } from '../tools/model'
 
 type Request = Record<string, unknown> & {
@@ -31,6 +31,7 @@ const statusFor = (e: UpstreamError) =>
       : 502
 
 const encoder = new TextEncoder()
+const keepAliveEvent = encoder.encode(': keep-alive\n\n')
 const event = (data: unknown) =>
   encoder.encode(`data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`)
 
@@ -46,11 +47,14 @@ export function createCompletions({
   tools,
   stats,
   logger,
+  keepAliveMs,
 }: {
   upstream: Upstream
   tools: ChatTools
   stats: ChatStats
   logger: Logger
+  /** How long a stream may stay quiet before a keep-alive comment. */
+  keepAliveMs: number
 }) {
   /** The request as the upstream gets it, and the tools it asks for (undefined: none). */
   function prepare(request: Request) {
@@ -105,15 +109,16 @@ export function createCompletions({
           end('done')
           return completion
         }
-        const set = await tools.select(selection)
+        const set = await tools.select(selection, signal)
         const result = await tools.run({ body, stream: false, tools: set, maxSteps, signal })
         const completion = result.completion as Completion
-        if (result.max_steps_reached) {
+        for (const choice of completion.choices ?? []) {
+          // What the model wrote at every step, as a streaming client reads it.
+          if (choice.message && result.text) choice.message.content = result.text
+          if (!result.max_steps_reached) continue
           // Calls the client cannot make (they are AutoMCP's): the answer stops here.
-          for (const choice of completion.choices ?? []) {
-            if (choice.message) delete choice.message.tool_calls
-            choice.finish_reason = 'length'
-          }
+          if (choice.message) delete choice.message.tool_calls
+          choice.finish_reason = 'length'
         }
         end('done')
         return { ...completion, automcp: summaryOf(result) }
@@ -130,7 +135,7 @@ export function createCompletions({
     async stream(request: Request, signal: AbortSignal): Promise<ReadableStream<Uint8Array>> {
       const { body, selection, includeUsage, maxSteps } = prepare(request)
       const end = track(request)
-      const out = eventStream(signal)
+      const out = eventStream(signal, keepAliveMs)
       let last: StreamChunk = {}
       let roleSent = false
       // Tool steps stay inside AutoMCP: their calls and the usage of each step are left out of the
@@ -151,6 +156,7 @@ export function createCompletions({
           }
           const delta = choice.delta ?? {}
           delete delta.tool_calls
+          delete c.usage // each step's: the sum of all of them comes at the end
           if (choice.finish_reason === 'tool_calls') choice.finish_reason = null
           const keep =
             (typeof delta.content === 'string' && delta.content !== '') ||
@@ -167,7 +173,7 @@ export function createCompletions({
           const end = await upstream.stream(body, relay, out.signal)
           return { finish_reason: end.finish_reason } as Partial<AgentResult>
         }
-        const set = await tools.select(selection)
+        const set = await tools.select(selection, out.signal)
         return tools.run({
           body,
           stream: true,
@@ -224,15 +230,19 @@ export function createCompletions({
 }
 
 /** A byte stream the chat writes events into: it pauses the chat while the client reads slowly. */
-function eventStream(clientGone: AbortSignal) {
+function eventStream(clientGone: AbortSignal, keepAliveMs: number) {
   const controller = new AbortController()
-  clientGone.addEventListener('abort', () => controller.abort(new Aborted('client went away')), {
-    once: true,
-  })
   let sink!: ReadableStreamDefaultController<Uint8Array>
   let wake: (() => void) | undefined
   let started = false
+  let keepAlive: Timer | undefined
   const first = Promise.withResolvers<void>()
+  const end = (reason: Aborted) => {
+    clearTimeout(keepAlive)
+    controller.abort(reason)
+    wake?.()
+  }
+  clientGone.addEventListener('abort', () => end(new Aborted('client went away')), { once: true })
   const readable = new ReadableStream<Uint8Array>(
     {
       start(c) {
@@ -242,13 +252,26 @@ function eventStream(clientGone: AbortSignal) {
         wake?.()
         wake = undefined
       },
-      cancel() {
-        controller.abort(new Aborted('client went away'))
-        wake?.()
-      },
+      cancel: () => end(new Aborted('client went away')),
     },
     { highWaterMark: 64 },
   )
+  // While tools run or the model thinks, nothing may be written for a long while: a comment line now and
+  // then keeps proxies (and Bun's own idle timeout) from taking the quiet connection for a dead one.
+  const quiet = () => {
+    clearTimeout(keepAlive)
+    keepAlive = setTimeout(() => {
+      if (controller.signal.aborted) return
+      enqueue([keepAliveEvent])
+      quiet()
+    }, keepAliveMs)
+  }
+  const enqueue = (events: Uint8Array[]) => {
+    for (const e of events) sink.enqueue(e)
+    started = true
+    first.resolve()
+  }
+  quiet()
   return {
     readable,
     signal: controller.signal,
@@ -258,15 +281,15 @@ function eventStream(clientGone: AbortSignal) {
     },
     write(events: Uint8Array[]): Promise<void> | undefined {
       if (events.length === 0 || controller.signal.aborted) return
-      for (const e of events) sink.enqueue(e)
-      started = true
-      first.resolve()
+      enqueue(events)
+      quiet()
       if ((sink.desiredSize ?? 1) > 0) return
       return new Promise<void>((resolve) => {
         wake = resolve
       })
     },
     close() {
+      clearTimeout(keepAlive)
       if (!controller.signal.aborted) sink.close()
     },
   }
@@ -277,7 +300,6 @@ function toHttpError(e: unknown): unknown {
     const status = e.status ? ` (HTTP ${e.status})` : ''
     return new HttpError(statusFor(e), e.code, `The upstream failed${status}: ${e.message}`)
   }
-  if (e instanceof UnknownServers)
-    return new HttpError(422, 'unknown_server', `body field "servers": ${e.message}`)
+  if (e instanceof ToolSelectionError) return new HttpError(422, e.code, e.message)
   return e
 }

@@ -44,6 +44,8 @@ export type AgentResult = {
   steps: number
   /** The model still wanted tools after the last step allowed. */
   max_steps_reached: boolean
+  /** All the text the model wrote, every step's in order (what a streaming client saw). */
+  text: string
 }
 
 /** What a chat with tool use did: the `automcp` field of its answer (and `steps` of `/chat`'s `done`). */
@@ -70,6 +72,44 @@ type StreamChunk = { choices?: { delta?: Delta }[] }
 
 // What the model gets of a tool's answer at most: one result must not eat its whole context.
 const maxResultChars = 64 * 1024
+// What a client is sent of one result at most, all parts together.
+const maxClientChars = 256 * 1024
+// Calls run at once in one step; a model asking for more gets error results for the rest.
+const maxCallsPerStep = 32
+// Tool-call indexes a stream may use: far more than any model sends, few enough to keep in a Map.
+const maxCallIndex = 1024
+
+/**
+ * The tool calls of a streamed answer, put together from their pieces: a call arrives as its id and
+ * name, then its arguments a fragment at a time, told apart by `index`. Some servers send each call
+ * whole and leave `index` out: a piece with a new id then starts a new call.
+ */
+class CallPieces {
+  private readonly byIndex = new Map<number, RawCall>()
+  private last: RawCall | undefined
+
+  add(part: { index?: number; id?: string; function?: { name?: string; arguments?: string } }) {
+    const index = Number.isInteger(part.index) ? (part.index as number) : undefined
+    let slot: RawCall | undefined
+    if (index !== undefined && index >= 0 && index < maxCallIndex) slot = this.byIndex.get(index)
+    else if (!part.id || part.id === this.last?.id) slot = this.last
+    if (!slot) {
+      slot = { id: '', name: '', arguments: '' }
+      this.byIndex.set(
+        index !== undefined && index >= 0 && index < maxCallIndex ? index : -this.byIndex.size - 1,
+        slot,
+      )
+    }
+    if (part.id) slot.id = part.id
+    if (part.function?.name) slot.name = part.function.name
+    if (part.function?.arguments) slot.arguments += part.function.arguments
+    this.last = slot
+  }
+
+  calls(): RawCall[] {
+    return [...this.byIndex.values()].map((c, i) => ({ ...c, id: c.id || `call_${i}` }))
+  }
+}
 
 export type Agent = ReturnType<typeof createAgent>
 
@@ -93,6 +133,16 @@ export function createAgent(
     const messages = [...(body.messages as unknown[])]
     const calls: CallRecord[] = []
     let usage: Usage | null = null
+    let text = ''
+    // Call ids as the model gave them, made unique within the chat: a repeated id would answer two
+    // calls with one result (and one approval).
+    const callIds = new Set<string>()
+    const uniqueId = (id: string) => {
+      let unique = id
+      for (let n = 2; callIds.has(unique); n++) unique = `${id}_${n}`
+      callIds.add(unique)
+      return unique
+    }
     for (let step = 1; ; step++) {
       const last = step >= maxSteps
       const request: Record<string, unknown> = { ...body, messages }
@@ -102,6 +152,8 @@ export function createAgent(
       }
       const answer = stream ? await streamStep(request) : await completeStep(request)
       usage = addUsage(usage, answer.usage)
+      text += answer.content
+      for (const c of answer.calls) c.id = uniqueId(c.id)
       const end = (max_steps_reached: boolean): AgentResult => ({
         finish_reason: answer.finishReason,
         usage,
@@ -109,6 +161,7 @@ export function createAgent(
         calls,
         steps: step,
         max_steps_reached,
+        text,
       })
       if (answer.calls.length === 0) return end(false)
       if (last) return end(true)
@@ -131,7 +184,7 @@ export function createAgent(
     }
 
     async function runCalls(raw: RawCall[]) {
-      const prepared = raw.map((c) => {
+      const prepared = raw.map((c, i) => {
         const entry = tools.byName.get(c.name)
         const args = parseArguments(c.arguments)
         const info: ToolCallInfo = {
@@ -141,11 +194,13 @@ export function createAgent(
           arguments: args ?? c.arguments,
         }
         hooks.toolCall?.(info)
-        return { entry, args, info }
+        return { entry, args, info, over: i >= maxCallsPerStep }
       })
       return Promise.all(
-        prepared.map(async ({ entry, args, info }) => {
-          const result = await runOne(entry, args, info)
+        prepared.map(async ({ entry, args, info, over }) => {
+          const result = over
+            ? refused(`At most ${maxCallsPerStep} tools are called in one step; ask for the others next`)
+            : await runOne(entry, args, info)
           // A cancelled chat ends with `cancelled`, not with the failures its cancellation caused.
           if (!signal.aborted)
             hooks.toolResult?.({
@@ -193,7 +248,7 @@ export function createAgent(
 
     async function streamStep(request: Record<string, unknown>) {
       let content = ''
-      const raw: RawCall[] = []
+      const pieces = new CallPieces()
       const end = await upstream.stream(
         request,
         (chunks) => {
@@ -201,25 +256,16 @@ export function createAgent(
             const delta = ((chunk.parsed ?? JSON.parse(chunk.raw)) as StreamChunk).choices?.[0]?.delta
             if (!delta) continue
             if (typeof delta.content === 'string') content += delta.content
-            // A call arrives in pieces: its id and name first, then its arguments a fragment at a time.
-            for (const part of delta.tool_calls ?? []) {
-              const index = part.index ?? 0
-              raw[index] ??= { id: '', name: '', arguments: '' }
-              const slot = raw[index]
-              if (part.id) slot.id = part.id
-              if (part.function?.name) slot.name = part.function.name
-              if (part.function?.arguments) slot.arguments += part.function.arguments
-            }
+            for (const part of delta.tool_calls ?? []) pieces.add(part)
           }
           return hooks.chunks?.(chunks)
         },
         signal,
       )
-      const calls = raw.filter(Boolean).map((c, i) => ({ ...c, id: c.id || `call_${i}` }))
       return {
         completion: undefined,
         content,
-        calls,
+        calls: pieces.calls(),
         finishReason: end.finish_reason,
         usage: end.usage as Usage | null,
       }
@@ -268,45 +314,69 @@ export function resultText(result: CallOutcome): string {
 
 /**
  * A result's content as a client is sent it: a large text is cut and a large image's or audio's data left
- * out (`omitted_bytes` says how much), so that one tool cannot send a client more than about 64 KB a part
- * (a `/chat` socket 1 MB behind is closed).
+ * out (`omitted_bytes` says how much), and parts past 256 KB in all are left out, so that one tool cannot
+ * flood a client (a `/chat` socket 1 MB behind is closed).
  */
 export function boundedContent(content: unknown[]): unknown[] {
-  return content.map((part) => {
-    const p = part as {
-      type?: string
-      text?: unknown
-      data?: unknown
-      resource?: { text?: unknown; blob?: unknown }
+  let budget = maxClientChars
+  const parts: unknown[] = []
+  for (const part of content) {
+    const bounded = boundedPart(part)
+    const size = JSON.stringify(bounded).length
+    if (size > budget) {
+      parts.push({ type: 'text', text: `[${content.length - parts.length} more parts left out]` })
+      break
     }
-    if (typeof p.text === 'string' && p.text.length > maxResultChars)
-      return { ...p, text: `${p.text.slice(0, maxResultChars)}… [truncated]` }
-    if (typeof p.data === 'string' && p.data.length > maxResultChars) {
-      const { data, ...rest } = p
-      return { ...rest, omitted_bytes: Math.floor((data.length * 3) / 4) }
-    }
-    const r = p.resource
-    if (
-      r &&
-      ((typeof r.text === 'string' && r.text.length > maxResultChars) ||
-        (typeof r.blob === 'string' && r.blob.length > maxResultChars))
-    ) {
-      const { text, blob, ...rest } = r
-      const size = typeof blob === 'string' ? Math.floor((blob.length * 3) / 4) : String(text).length
-      return { ...p, resource: { ...rest, omitted_bytes: size } }
-    }
-    return part
-  })
+    budget -= size
+    parts.push(bounded)
+  }
+  return parts
+}
+
+function boundedPart(part: unknown): unknown {
+  const p = part as {
+    type?: string
+    text?: unknown
+    data?: unknown
+    resource?: { text?: unknown; blob?: unknown }
+  }
+  if (typeof p.text === 'string' && p.text.length > maxResultChars)
+    return { ...p, text: `${p.text.slice(0, maxResultChars)}… [truncated]` }
+  if (typeof p.data === 'string' && p.data.length > maxResultChars) {
+    const { data, ...rest } = p
+    return { ...rest, omitted_bytes: Math.floor((data.length * 3) / 4) }
+  }
+  const r = p.resource
+  if (
+    r &&
+    ((typeof r.text === 'string' && r.text.length > maxResultChars) ||
+      (typeof r.blob === 'string' && r.blob.length > maxResultChars))
+  ) {
+    const { text, blob, ...rest } = r
+    const size = typeof blob === 'string' ? Math.floor((blob.length * 3) / 4) : String(text).length
+    return { ...p, resource: { ...rest, omitted_bytes: size } }
+  }
+  return part
 }
 
 function addUsage(total: Usage | null, step: Usage | null | undefined): Usage | null {
   if (!step) return total
-  if (!total) return { ...step }
-  const sum = { ...step }
-  for (const key of ['prompt_tokens', 'completion_tokens', 'total_tokens'] as const)
-    if (typeof total[key] === 'number' || typeof step[key] === 'number')
-      sum[key] = (total[key] ?? 0) + (step[key] ?? 0)
-  return sum
+  if (!total) return structuredClone(step)
+  return sumNumbers(total, step) as Usage
 }
+
+/** Every number in `b` added to the one at the same place in `a` (token counts, their details, cost). */
+function sumNumbers(a: unknown, b: unknown): unknown {
+  if (typeof a === 'number' && typeof b === 'number') return a + b
+  if (isObject(a) && isObject(b)) {
+    const sum: Record<string, unknown> = { ...a }
+    for (const [key, value] of Object.entries(b)) sum[key] = key in a ? sumNumbers(a[key], value) : value
+    return sum
+  }
+  return b ?? a
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v)
 
 const round = (ms: number) => Math.round(ms * 100) / 100

@@ -1,10 +1,10 @@
 import type { ServerRow } from '../../db/schema'
 import type { Logger } from '../../shared/logger'
-import type { McpTarget, ToolCallResult } from '../monitoring/probe/mcp'
+import type { McpTarget, McpTool, ToolCallResult } from '../monitoring/probe/mcp'
 import type { RemoteProber } from '../monitoring/probe/remote'
 import type { ServerRepository } from '../servers/repository'
 import { assignNames } from './names'
-import type { ToolCallRepository } from './repository'
+import { cancelledCall, type ToolCallRepository } from './repository'
 
 /** One MCP tool offered to the model, under the function name it sees. */
 export type ToolEntry = {
@@ -32,15 +32,27 @@ export type CallOutcome = ToolCallResult & { latencyMs: number; error?: string }
 /** What the catalog needs of the probe thread, which holds the MCP sessions. */
 export type ToolTransport = Pick<RemoteProber, 'tools' | 'callTool'>
 
-export class UnknownServers extends Error {
+/** A chat's choice of tools that cannot be met; `code` is what the chat reports. */
+export class ToolSelectionError extends Error {
+  constructor(
+    readonly code: 'unknown_server' | 'too_many_tools',
+    message: string,
+  ) {
+    super(message)
+  }
+}
+
+export class UnknownServers extends ToolSelectionError {
   constructor(readonly ids: string[]) {
-    super(`No registered server with id ${ids.map((id) => JSON.stringify(id)).join(', ')}`)
+    super('unknown_server', `No registered server with id ${ids.map((id) => JSON.stringify(id)).join(', ')}`)
   }
 }
 
 // Listing comes from the live session and normally answers at once; a server that cannot list its
 // tools quickly is left out of this chat rather than holding it up.
 const listTimeoutMs = 5_000
+// A schema this large is a mistake or an attack, and would eat the model's context on every request.
+const maxSchemaBytes = 64 * 1024
 
 export type ToolCatalog = ReturnType<typeof createToolCatalog>
 
@@ -63,10 +75,17 @@ export function createToolCatalog({
   callTimeoutMs: number
   logger: Logger
   /** Every call made, with its duration in seconds (for /metrics). */
-  observe?: (ok: boolean, seconds: number) => void
+  observe?: (outcome: 'ok' | 'error' | 'cancelled', seconds: number) => void
   now?: () => number
 }) {
-  async function select(selection: ToolSelection = {}): Promise<ToolSet> {
+  /**
+   * The tools a selection offers. `maxTools`: more than this is a `too_many_tools` error rather than a
+   * request the upstream refuses (OpenAI takes 128 at most); `signal` stops waiting for listings.
+   */
+  async function select(
+    selection: ToolSelection = {},
+    { maxTools = Number.POSITIVE_INFINITY, signal }: { maxTools?: number; signal?: AbortSignal } = {},
+  ): Promise<ToolSet> {
     const rows = repo.list()
     if (selection.servers) {
       const known = new Set(rows.map((r) => r.id))
@@ -74,14 +93,18 @@ export function createToolCatalog({
       if (missing.length > 0) throw new UnknownServers(missing)
     }
     const wanted = selection.servers && new Set(selection.servers)
+    // Degraded for being slow still works; degraded for wanting credentials (401/403) does not.
     const usable = rows.filter(
       (r) =>
-        (r.status === 'healthy' || r.status === 'degraded') && targetOf(r) && (!wanted || wanted.has(r.id)),
+        (r.status === 'healthy' || (r.status === 'degraded' && r.statusReason === 'slow')) &&
+        targetOf(r) &&
+        (!wanted || wanted.has(r.id)),
     )
     const listed = await Promise.all(
       usable.map(async (row) => {
         try {
-          return { row, tools: await transport.tools(targetOf(row) as McpTarget, listTimeoutMs) }
+          const tools = await transport.tools(targetOf(row) as McpTarget, listTimeoutMs, signal)
+          return { row, tools: usableTools(row, tools) }
         } catch (e) {
           logger.warn('tools left out: the server did not list them', { server: row.id, error: String(e) })
           return { row, tools: [] }
@@ -116,6 +139,11 @@ export function createToolCatalog({
     const names = Array.isArray(selection.tools) ? new Set(selection.tools) : undefined
     // A listed name is the function name the model sees or the tool's own name (on any server).
     const picked = names ? named.filter((e) => names.has(e.name) || names.has(e.tool)) : named
+    if (picked.length > maxTools)
+      throw new ToolSelectionError(
+        'too_many_tools',
+        `${picked.length} tools would be offered, more than ${maxTools} (AUTOMCP_MAX_TOOLS): choose some with "servers" or "tools"`,
+      )
     return {
       entries: picked,
       definitions: picked.map((e) => ({
@@ -150,15 +178,16 @@ export function createToolCatalog({
         performance.now() - started,
       )
     }
-    if (signal.aborted) return outcome
-    observe(outcome.ok, outcome.latencyMs / 1000)
+    // The server saw the call even when the chat was cancelled meanwhile: it is recorded as such.
+    const cancelled = signal.aborted
+    observe(cancelled ? 'cancelled' : outcome.ok ? 'ok' : 'error', outcome.latencyMs / 1000)
     try {
       calls.record({
         serverId: entry.serverId,
         tool: entry.tool,
-        ok: outcome.ok,
+        ok: outcome.ok && !cancelled,
         latencyMs: Math.round(outcome.latencyMs * 100) / 100,
-        error: outcome.error ?? null,
+        error: cancelled ? cancelledCall : (outcome.error ?? null),
         calledAt: now(),
       })
     } catch (e) {
@@ -166,6 +195,18 @@ export function createToolCatalog({
       logger.warn('tool call not recorded', { server: entry.serverId, error: String(e) })
     }
     return outcome
+  }
+
+  /** A server's tools as they can be offered: each name once, no giant schema. */
+  function usableTools(row: ServerRow, tools: McpTool[]): McpTool[] {
+    const seen = new Set<string>()
+    return tools.filter((t) => {
+      if (seen.has(t.name)) return false
+      seen.add(t.name)
+      if (JSON.stringify(t.inputSchema ?? {}).length <= maxSchemaBytes) return true
+      logger.warn('tool left out: its input schema is over 64 KB', { server: row.id, tool: t.name })
+      return false
+    })
   }
 
   return { select, call }

@@ -1,4 +1,4 @@
-import { and, count, eq, gte, lt, sql } from 'drizzle-orm'
+import { and, count, eq, gte, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client'
 import { toolCalls } from '../../db/schema'
 
@@ -10,6 +10,9 @@ export type ToolCallRecord = {
   error: string | null
   calledAt: number
 }
+
+/** The `error` of a call whose chat was cancelled while it ran: not counted among the tool's errors. */
+export const cancelledCall = 'cancelled'
 
 export type ToolCallRepository = ReturnType<typeof createToolCallRepository>
 
@@ -27,6 +30,8 @@ export function createToolCallRepository(db: Db) {
     })
     .prepare()
 
+  const prune = db.$client.prepare('DELETE FROM tool_calls WHERE called_at < ?')
+
   return {
     record(call: ToolCallRecord) {
       insert.run({ ...call, ok: call.ok ? 1 : 0 })
@@ -37,7 +42,7 @@ export function createToolCallRepository(db: Db) {
       const row = db
         .select({
           calls: count(),
-          errors: sql<number>`coalesce(sum(${toolCalls.ok} = 0), 0)`,
+          errors: sql<number>`coalesce(sum(${toolCalls.ok} = 0 and coalesce(${toolCalls.error}, '') <> ${cancelledCall}), 0)`,
         })
         .from(toolCalls)
         .where(and(eq(toolCalls.serverId, serverId), gte(toolCalls.calledAt, since)))
@@ -46,8 +51,7 @@ export function createToolCallRepository(db: Db) {
     },
 
     prune(before: number): number {
-      return db.delete(toolCalls).where(lt(toolCalls.calledAt, before)).returning({ id: toolCalls.id }).all()
-        .length
+      return prune.run(before).changes
     },
   }
 }

@@ -44,6 +44,16 @@ export function createRemoteProber(entry: URL, settings: ThreadSettings) {
       worker.postMessage({ ...request, seq })
     })
 
+  /** A tool operation that `signal` cancels in the thread too (which then answers with its failure). */
+  function abortable<T>(request: WithoutSeq<ProbeRequest>, signal?: AbortSignal): Promise<T> {
+    let callSeq = 0
+    const abort = () => void call({ op: 'abortCall', call: callSeq }).catch(() => {})
+    signal?.addEventListener('abort', abort, { once: true })
+    return call<T>(request, (s) => {
+      callSeq = s
+    }).finally(() => signal?.removeEventListener('abort', abort))
+  }
+
   return {
     probe: ({ signal: _, ...target }: ProbeTarget) => call<ProbeOutcome>({ op: 'probe', target }),
     sessions: {
@@ -54,22 +64,16 @@ export function createRemoteProber(entry: URL, settings: ThreadSettings) {
       count: () => call<number>({ op: 'count' }),
     },
     /** The tools of a server, with their input schemas, from its live MCP session. */
-    tools: (target: McpTarget, timeoutMs: number) => call<McpTool[]>({ op: 'tools', target, timeoutMs }),
+    tools: (target: McpTarget, timeoutMs: number, signal?: AbortSignal) =>
+      abortable<McpTool[]>({ op: 'tools', target, timeoutMs }, signal),
     /** MCP `tools/call`; rejects with the reason when the call could not be made or got no answer. */
-    callTool(
+    callTool: (
       target: McpTarget,
       name: string,
       args: Record<string, unknown>,
       timeoutMs: number,
       signal?: AbortSignal,
-    ): Promise<ToolCallResult> {
-      let callSeq = 0
-      const abort = () => void call({ op: 'abortCall', call: callSeq }).catch(() => {})
-      signal?.addEventListener('abort', abort, { once: true })
-      return call<ToolCallResult>({ op: 'callTool', target, name, args, timeoutMs }, (s) => {
-        callSeq = s
-      }).finally(() => signal?.removeEventListener('abort', abort))
-    },
+    ) => abortable<ToolCallResult>({ op: 'callTool', target, name, args, timeoutMs }, signal),
     /** Ends the thread; close the sessions first. */
     terminate() {
       worker.terminate()

@@ -1,0 +1,200 @@
+// The tool loop on its own, against upstreams that answer what real ones sometimes do.
+import { expect, test } from 'bun:test'
+import type { Chunk, Upstream } from '../src/modules/chat/upstream'
+import { boundedContent, createAgent } from '../src/modules/tools/agent'
+import type { CallOutcome, ToolEntry, ToolSet } from '../src/modules/tools/catalog'
+
+const entry = (name: string): ToolEntry => ({
+  name,
+  serverId: 's',
+  serverName: 'S',
+  tool: name,
+  inputSchema: { type: 'object' },
+})
+const toolSet = (...names: string[]): ToolSet => {
+  const entries = names.map(entry)
+  return {
+    entries,
+    definitions: entries.map((e) => ({
+      type: 'function',
+      function: { name: e.name, parameters: e.inputSchema },
+    })),
+    byName: new Map(entries.map((e) => [e.name, e])),
+  }
+}
+const answered = async (): Promise<CallOutcome> => ({
+  ok: true,
+  content: [{ type: 'text', text: 'r' }],
+  latencyMs: 1,
+})
+const signal = () => new AbortController().signal
+const raw = (data: unknown): Chunk => ({ raw: JSON.stringify(data) })
+
+/** An upstream that streams `first` as its first answer and then a short text answer. */
+function streaming(first: Chunk[]) {
+  let n = 0
+  return {
+    stream: async (_body: unknown, on: (chunks: Chunk[]) => unknown) => {
+      n++
+      if (n > 1) {
+        await on([raw({ choices: [{ delta: { content: 'ok' } }] })])
+        return { finish_reason: 'stop', usage: null }
+      }
+      await on(first)
+      return { finish_reason: 'tool_calls', usage: null }
+    },
+  } as unknown as Upstream
+}
+
+test('usage is summed over the steps, cost and token details included', async () => {
+  let n = 0
+  const usage = {
+    prompt_tokens: 10,
+    completion_tokens: 5,
+    total_tokens: 15,
+    cost: 0.25,
+    completion_tokens_details: { reasoning_tokens: 3 },
+  }
+  const upstream = {
+    complete: async () =>
+      ++n === 1
+        ? {
+            choices: [
+              {
+                message: {
+                  content: null,
+                  tool_calls: [{ id: 'a', function: { name: 'S__t', arguments: '{}' } }],
+                },
+              },
+            ],
+            usage,
+          }
+        : { choices: [{ message: { content: 'done' }, finish_reason: 'stop' }], usage },
+  } as unknown as Upstream
+  const result = await createAgent(
+    upstream,
+    answered,
+  )({
+    body: { model: 'm', messages: [] },
+    stream: false,
+    tools: toolSet('S__t'),
+    maxSteps: 8,
+    signal: signal(),
+  })
+  expect(result.usage).toEqual({
+    prompt_tokens: 20,
+    completion_tokens: 10,
+    total_tokens: 30,
+    cost: 0.5,
+    completion_tokens_details: { reasoning_tokens: 6 },
+  })
+})
+
+test('calls streamed whole without an index stay separate calls', async () => {
+  const seen: unknown[] = []
+  const call = (id: string, name: string, args: string) =>
+    raw({
+      choices: [{ delta: { tool_calls: [{ id, type: 'function', function: { name, arguments: args } }] } }],
+    })
+  const result = await createAgent(
+    streaming([call('c1', 'S__a', '{"x":1}'), call('c2', 'S__b', '{"y":2}')]),
+    async (e, args) => {
+      seen.push([e.name, args])
+      return answered()
+    },
+  )({
+    body: { model: 'm', messages: [] },
+    stream: true,
+    tools: toolSet('S__a', 'S__b'),
+    maxSteps: 8,
+    signal: signal(),
+  })
+  expect(seen).toEqual([
+    ['S__a', { x: 1 }],
+    ['S__b', { y: 2 }],
+  ])
+  expect(result.calls.map((c) => [c.id, c.ok])).toEqual([
+    ['c1', true],
+    ['c2', true],
+  ])
+})
+
+test('a huge tool-call index is not an array slot: the call is made at once', async () => {
+  const started = performance.now()
+  const result = await createAgent(
+    streaming([
+      raw({
+        choices: [{ delta: { tool_calls: [{ index: 4294967294, id: 'c1', function: { name: 'S__a' } }] } }],
+      }),
+      raw({ choices: [{ delta: { tool_calls: [{ index: 4294967294, function: { arguments: '{}' } }] } }] }),
+    ]),
+    answered,
+  )({
+    body: { model: 'm', messages: [] },
+    stream: true,
+    tools: toolSet('S__a'),
+    maxSteps: 8,
+    signal: signal(),
+  })
+  expect(performance.now() - started).toBeLessThan(500)
+  expect(result.calls).toMatchObject([{ id: 'c1', name: 'S__a', ok: true }])
+})
+
+test('a call id the model repeats is made unique, so each call gets its own result', async () => {
+  const results: string[] = []
+  const call = (index: number) =>
+    raw({
+      choices: [
+        { delta: { tool_calls: [{ index, id: 'same', function: { name: 'S__a', arguments: '{}' } }] } },
+      ],
+    })
+  const result = await createAgent(
+    streaming([call(0), call(1)]),
+    answered,
+  )({
+    body: { model: 'm', messages: [] },
+    stream: true,
+    tools: toolSet('S__a'),
+    maxSteps: 8,
+    signal: signal(),
+    hooks: { toolResult: (r) => results.push(r.call_id) },
+  })
+  expect(result.calls.map((c) => c.id)).toEqual(['same', 'same_2'])
+  expect(results.sort()).toEqual(['same', 'same_2'])
+})
+
+test('at most 32 calls run in one step; the others are error results', async () => {
+  const calls = Array.from({ length: 40 }, (_, i) =>
+    raw({
+      choices: [
+        { delta: { tool_calls: [{ index: i, id: `c${i}`, function: { name: 'S__a', arguments: '{}' } }] } },
+      ],
+    }),
+  )
+  let made = 0
+  const result = await createAgent(streaming(calls), async () => {
+    made++
+    return answered()
+  })({
+    body: { model: 'm', messages: [] },
+    stream: true,
+    tools: toolSet('S__a'),
+    maxSteps: 8,
+    signal: signal(),
+  })
+  expect(made).toBe(32)
+  expect(result.calls.filter((c) => c.ok)).toHaveLength(32)
+  expect(result.calls.filter((c) => !c.ok)).toHaveLength(8)
+})
+
+test('a result of many large parts reaches a client as at most 256 KB', () => {
+  const parts = Array.from({ length: 100 }, () => ({ type: 'text', text: 'y'.repeat(60_000) }))
+  const bounded = boundedContent(parts)
+  expect(JSON.stringify(bounded).length).toBeLessThan(260_000)
+  expect(bounded.at(-1)).toEqual({
+    type: 'text',
+    text: expect.stringMatching(/^\[\d+ more parts left out\]$/),
+  })
+  const image = boundedContent([{ type: 'image', mimeType: 'image/png', data: 'A'.repeat(400_000) }])
+  expect(image).toEqual([{ type: 'image', mimeType: 'image/png', omitted_bytes: 300_000 }])
+})

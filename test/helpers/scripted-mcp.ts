@@ -1,0 +1,49 @@
+import { randomUUID } from 'node:crypto'
+import { createServer } from 'node:http'
+import { Server } from '@modelcontextprotocol/sdk/server/index.js'
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js'
+import { CallToolRequestSchema, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js'
+
+export type ScriptedTool = { name: string; description?: string; inputSchema: Record<string, unknown> }
+
+/**
+ * An MCP server (the SDK's, on streamable HTTP) listing whatever tools a test gives it, including what
+ * the reference server never lists: repeated names, giant schemas, hundreds of tools.
+ */
+export async function scriptedMcp(tools: ScriptedTool[]) {
+  const transports = new Map<string, StreamableHTTPServerTransport>()
+  const server = createServer(async (req, res) => {
+    const chunks: Buffer[] = []
+    for await (const chunk of req) chunks.push(chunk as Buffer)
+    const body = chunks.length > 0 ? JSON.parse(Buffer.concat(chunks).toString()) : undefined
+    const id = req.headers['mcp-session-id'] as string | undefined
+    let transport = id ? transports.get(id) : undefined
+    if (!transport) {
+      if (id) return res.writeHead(404).end()
+      const fresh = new StreamableHTTPServerTransport({
+        sessionIdGenerator: randomUUID,
+        enableJsonResponse: true,
+        onsessioninitialized: (sid) => {
+          transports.set(sid, fresh)
+        },
+      })
+      const mcp = new Server({ name: 'scripted', version: '1.0.0' }, { capabilities: { tools: {} } })
+      mcp.setRequestHandler(ListToolsRequestSchema, async () => ({ tools }))
+      mcp.setRequestHandler(CallToolRequestSchema, async (r) => ({
+        content: [{ type: 'text', text: `called ${r.params.name}` }],
+      }))
+      await mcp.connect(fresh)
+      transport = fresh
+    }
+    await transport.handleRequest(req, res, body)
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return {
+    url: `http://127.0.0.1:${(server.address() as { port: number }).port}/mcp`,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      }),
+  }
+}
