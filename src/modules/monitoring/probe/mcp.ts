@@ -28,6 +28,25 @@ type Session = {
   closed: boolean
 }
 
+/** A session being opened, shared by every caller that wants one for the same id and key. */
+type Opening = {
+  key: string
+  promise: Promise<Opened>
+  controller: AbortController
+  waiters: number
+  settled: boolean
+  /** Why its session must not be kept: every caller gave up on it. */
+  dropped?: unknown
+}
+
+type Opened = { s: Session; openedMs?: number }
+
+/**
+ * What the cache holds for one server id. Its identity stands for the server's registration: `close`
+ * takes it out of the map and marks it removed, so an open still in flight for it cannot store a session.
+ */
+type Slot = { session?: Session; opening?: Opening; removed?: Error }
+
 /** A tool as the server lists it: what a model needs to call it. */
 export type McpTool = { name: string; description?: string; inputSchema: Record<string, unknown> }
 
@@ -56,7 +75,7 @@ export function createMcpSessions({
   fetch?: FetchLike
   listRefreshMs?: number
 } = {}) {
-  const sessions = new Map<string, Session>()
+  const slots = new Map<string, Slot>()
   const keyOf = (t: McpTarget) => `${t.transport} ${t.url} ${JSON.stringify(t.headers)}`
 
   async function open(target: McpTarget, signal: AbortSignal): Promise<Session> {
@@ -140,10 +159,17 @@ export function createMcpSessions({
   }
 
   async function close(id: string) {
-    const s = sessions.get(id)
-    if (!s) return
-    sessions.delete(id)
-    await shut(s)
+    const slot = slots.get(id)
+    if (!slot) return
+    slots.delete(id)
+    await remove(slot, new Error('the server was removed'))
+  }
+
+  async function remove(slot: Slot, reason: Error) {
+    slot.removed = reason
+    const s = slot.session
+    slot.session = undefined
+    if (s) await shut(s)
   }
 
   async function shut(s: Session) {
@@ -158,31 +184,112 @@ export function createMcpSessions({
   const aborted = (signal: AbortSignal) =>
     new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve()))
 
-  /** The server's live session, opened when there is none (or the one there is went away or changed). */
-  async function ensure(target: McpTarget, signal: AbortSignal): Promise<{ s: Session; openedMs?: number }> {
-    let s = sessions.get(target.id)
-    if (s && (s.closed || s.key !== keyOf(target))) {
-      sessions.delete(target.id)
-      await shut(s)
-      s = undefined
+  function slotOf(id: string) {
+    const slot = slots.get(id) ?? {}
+    slots.set(id, slot)
+    return slot
+  }
+
+  /**
+   * The server's live session, opened when there is none (or the one there is went away or changed).
+   * Callers that race here share one open: a second session would be an orphan on the server.
+   */
+  async function ensure(
+    target: McpTarget,
+    signal: AbortSignal,
+    slot = slotOf(target.id),
+  ): Promise<Opened & { slot: Slot }> {
+    const key = keyOf(target)
+    for (;;) {
+      signal.throwIfAborted()
+      if (slot.removed) throw slot.removed
+      const { session: s, opening: o } = slot
+      if (s && !s.closed && s.key === key) return { s, slot }
+      if (o?.key === key) return { ...(await join(slot, o, signal)), slot }
+      if (o) {
+        // An open for the server's old address or headers: let it finish first, then replace its session.
+        const finished = o.promise.catch(() => {})
+        await untilAborted(finished, signal)
+        continue
+      }
+      if (s) {
+        slot.session = undefined
+        await shut(s)
+        continue
+      }
+      return { ...(await join(slot, startOpen(target, slot), signal)), slot }
     }
-    if (s) return { s }
+  }
+
+  /**
+   * The open runs under a signal of its own, aborted only when every caller waiting on it has given up:
+   * tied to the first caller's signal, that caller's timeout would fail the others (and each would open
+   * again), while nobody waiting means nobody to hand the session to.
+   */
+  function startOpen(target: McpTarget, slot: Slot): Opening {
+    const state = { key: keyOf(target), controller: new AbortController(), waiters: 0, settled: false }
+    const o: Opening = Object.assign(state, { promise: openInto(target, slot, state) })
+    slot.opening = o
+    return o
+  }
+
+  async function openInto(target: McpTarget, slot: Slot, o: Omit<Opening, 'promise'>): Promise<Opened> {
     const started = performance.now()
-    s = await open(target, signal)
-    sessions.set(target.id, s)
-    return { s, openedMs: performance.now() - started }
+    try {
+      const s = await open(target, o.controller.signal)
+      // Removed (or given up on) during the handshake: nobody else will ever close this session.
+      const unwanted = slot.removed ?? o.dropped
+      if (unwanted) {
+        await shut(s)
+        throw unwanted
+      }
+      slot.session = s
+      return { s, openedMs: performance.now() - started }
+    } catch (e) {
+      throw slot.removed ?? e
+    } finally {
+      o.settled = true
+      if (slot.opening === o) slot.opening = undefined
+    }
+  }
+
+  async function join(slot: Slot, o: Opening, signal: AbortSignal): Promise<Opened> {
+    o.waiters++
+    try {
+      return await untilAborted(o.promise, signal)
+    } finally {
+      if (--o.waiters === 0 && !o.settled) {
+        o.dropped = signal.reason
+        // The next caller opens afresh rather than joining an open that is being aborted.
+        if (slot.opening === o) slot.opening = undefined
+        o.controller.abort(signal.reason)
+      }
+    }
+  }
+
+  /** `promise`, or the signal's reason as soon as it aborts (what the SDK's requests reject with too). */
+  function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+    if (signal.aborted) return Promise.reject(signal.reason)
+    return new Promise<T>((resolve, reject) => {
+      const stop = () => reject(signal.reason)
+      signal.addEventListener('abort', stop, { once: true })
+      promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', stop))
+    })
   }
 
   /** Forgets a session the server no longer knows (404: restart, expiry) and opens a new one. */
-  async function reopen(target: McpTarget, old: Session, signal: AbortSignal) {
-    sessions.delete(target.id)
-    await shut(old)
-    return ensure(target, signal)
+  async function reopen(target: McpTarget, slot: Slot, old: Session, signal: AbortSignal) {
+    // Of the callers that got a 404 on the same session, the first replaces it; the others use its new one.
+    if (slot.session === old) {
+      slot.session = undefined
+      await shut(old)
+    }
+    return ensure(target, signal, slot)
   }
 
   /** Pings the server over its live session (opening one when needed) and describes what it offers. */
   async function check(target: McpTarget, signal: AbortSignal): Promise<ProbeOutcome> {
-    let { s, openedMs } = await ensure(target, signal)
+    let { s, openedMs, slot } = await ensure(target, signal)
     // A new session's handshake is its check: no ping on top.
     let latencyMs = openedMs
     if (latencyMs === undefined) {
@@ -190,7 +297,9 @@ export function createMcpSessions({
         latencyMs = await timedPing(s, signal)
       } catch (e) {
         if (httpStatusOf(e) !== 404) throw e
-        ;({ s, openedMs: latencyMs } = await reopen(target, s, signal))
+        ;({ s, openedMs: latencyMs } = await reopen(target, slot, s, signal))
+        // Another caller had already replaced the session: it needs the ping this check is.
+        latencyMs ??= await timedPing(s, signal)
       }
     }
     if (Date.now() - s.listsAt > listRefreshMs) await refreshLists(s, signal)
@@ -227,7 +336,7 @@ export function createMcpSessions({
     args: Record<string, unknown>,
     signal: AbortSignal,
   ): Promise<ToolCallResult> {
-    let { s } = await ensure(target, signal)
+    let { s, slot } = await ensure(target, signal)
     const call = (session: Session) =>
       session.client.callTool({ name, arguments: args }, undefined, { signal, timeout: 2 ** 31 - 1 })
     let res: Awaited<ReturnType<typeof call>>
@@ -235,7 +344,7 @@ export function createMcpSessions({
       res = await call(s)
     } catch (e) {
       if (httpStatusOf(e) !== 404) throw e
-      ;({ s } = await reopen(target, s, signal))
+      ;({ s } = await reopen(target, slot, s, signal))
       res = await call(s)
     }
     return {
@@ -257,12 +366,14 @@ export function createMcpSessions({
     callTool,
     close,
     async closeAll() {
-      const all = [...sessions.values()]
-      sessions.clear()
-      await Promise.all(all.map(shut))
+      const all = [...slots.values()]
+      slots.clear()
+      await Promise.all(all.map((slot) => remove(slot, new Error('the sessions were closed'))))
     },
     get size() {
-      return sessions.size
+      let size = 0
+      for (const slot of slots.values()) if (slot.session) size++
+      return size
     },
   }
 }
