@@ -1,7 +1,7 @@
 // The tool loop on its own, against upstreams that answer what real ones sometimes do.
 import { expect, test } from 'bun:test'
 import type { Chunk, Upstream } from '../src/modules/chat/upstream'
-import { boundedContent, createAgent } from '../src/modules/tools/agent'
+import { type AgentHooks, boundedContent, createAgent } from '../src/modules/tools/agent'
 import type { CallOutcome, ToolEntry, ToolSet } from '../src/modules/tools/catalog'
 
 const entry = (name: string): ToolEntry => ({
@@ -29,6 +29,28 @@ const answered = async (): Promise<CallOutcome> => ({
 })
 const signal = () => new AbortController().signal
 const raw = (data: unknown): Chunk => ({ raw: JSON.stringify(data) })
+
+/** A streamed chunk carrying one piece of a tool call. */
+const piece = (part: Record<string, unknown>) => raw({ choices: [{ delta: { tool_calls: [part] } }] })
+
+/** The streaming loop over `upstream`, offered the tools `names`, calling them with `call`. */
+const runStreaming = (
+  upstream: Upstream,
+  call: Parameters<typeof createAgent>[1],
+  names: string[],
+  hooks?: AgentHooks,
+) =>
+  createAgent(
+    upstream,
+    call,
+  )({
+    body: { model: 'm', messages: [] },
+    stream: true,
+    tools: toolSet(...names),
+    maxSteps: 8,
+    signal: signal(),
+    hooks,
+  })
 
 /** An upstream that streams `first` as its first answer and then a short text answer. */
 function streaming(first: Chunk[]) {
@@ -93,22 +115,15 @@ test('usage is summed over the steps, cost and token details included', async ()
 test('calls streamed whole without an index stay separate calls', async () => {
   const seen: unknown[] = []
   const call = (id: string, name: string, args: string) =>
-    raw({
-      choices: [{ delta: { tool_calls: [{ id, type: 'function', function: { name, arguments: args } }] } }],
-    })
-  const result = await createAgent(
+    piece({ id, type: 'function', function: { name, arguments: args } })
+  const result = await runStreaming(
     streaming([call('c1', 'S__a', '{"x":1}'), call('c2', 'S__b', '{"y":2}')]),
     async (e, args) => {
       seen.push([e.name, args])
       return answered()
     },
-  )({
-    body: { model: 'm', messages: [] },
-    stream: true,
-    tools: toolSet('S__a', 'S__b'),
-    maxSteps: 8,
-    signal: signal(),
-  })
+    ['S__a', 'S__b'],
+  )
   expect(seen).toEqual([
     ['S__a', { x: 1 }],
     ['S__b', { y: 2 }],
@@ -121,43 +136,23 @@ test('calls streamed whole without an index stay separate calls', async () => {
 
 test('a huge tool-call index is not an array slot: the call is made at once', async () => {
   const started = performance.now()
-  const result = await createAgent(
+  const result = await runStreaming(
     streaming([
-      raw({
-        choices: [{ delta: { tool_calls: [{ index: 4294967294, id: 'c1', function: { name: 'S__a' } }] } }],
-      }),
-      raw({ choices: [{ delta: { tool_calls: [{ index: 4294967294, function: { arguments: '{}' } }] } }] }),
+      piece({ index: 4294967294, id: 'c1', function: { name: 'S__a' } }),
+      piece({ index: 4294967294, function: { arguments: '{}' } }),
     ]),
     answered,
-  )({
-    body: { model: 'm', messages: [] },
-    stream: true,
-    tools: toolSet('S__a'),
-    maxSteps: 8,
-    signal: signal(),
-  })
+    ['S__a'],
+  )
   expect(performance.now() - started).toBeLessThan(500)
   expect(result.calls).toMatchObject([{ id: 'c1', name: 'S__a', ok: true }])
 })
 
 test('a call id the model repeats is made unique, so each call gets its own result', async () => {
   const results: string[] = []
-  const call = (index: number) =>
-    raw({
-      choices: [
-        { delta: { tool_calls: [{ index, id: 'same', function: { name: 'S__a', arguments: '{}' } }] } },
-      ],
-    })
-  const result = await createAgent(
-    streaming([call(0), call(1)]),
-    answered,
-  )({
-    body: { model: 'm', messages: [] },
-    stream: true,
-    tools: toolSet('S__a'),
-    maxSteps: 8,
-    signal: signal(),
-    hooks: { toolResult: (r) => results.push(r.call_id) },
+  const call = (index: number) => piece({ index, id: 'same', function: { name: 'S__a', arguments: '{}' } })
+  const result = await runStreaming(streaming([call(0), call(1)]), answered, ['S__a'], {
+    toolResult: (r) => results.push(r.call_id),
   })
   expect(result.calls.map((c) => c.id)).toEqual(['same', 'same_2'])
   expect(results.sort()).toEqual(['same', 'same_2'])
@@ -165,23 +160,13 @@ test('a call id the model repeats is made unique, so each call gets its own resu
 
 test('at most 32 calls run in one step; the others are error results', async () => {
   const calls = Array.from({ length: 40 }, (_, i) =>
-    raw({
-      choices: [
-        { delta: { tool_calls: [{ index: i, id: `c${i}`, function: { name: 'S__a', arguments: '{}' } }] } },
-      ],
-    }),
+    piece({ index: i, id: `c${i}`, function: { name: 'S__a', arguments: '{}' } }),
   )
   let made = 0
-  const result = await createAgent(streaming(calls), async () => {
+  const result = await runStreaming(streaming(calls), async () => {
     made++
     return answered()
-  })({
-    body: { model: 'm', messages: [] },
-    stream: true,
-    tools: toolSet('S__a'),
-    maxSteps: 8,
-    signal: signal(),
-  })
+  }, ['S__a'])
   expect(made).toBe(32)
   expect(result.calls.filter((c) => c.ok)).toHaveLength(32)
   expect(result.calls.filter((c) => !c.ok)).toHaveLength(8)
