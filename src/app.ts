@@ -17,7 +17,8 @@ import { toolsController } from './modules/tools'
 import type { Services } from './services'
 import { httpErrors } from './shared/http-errors'
 import type { Logger } from './shared/logger'
-import { requestLog } from './shared/request-log'
+import { createRequestLog } from './shared/request-log'
+import { createRouteTable } from './shared/route-match'
 import { version } from './version'
 
 export const maxBodyBytes = 64 * 1024
@@ -34,16 +35,31 @@ export type AppDeps = {
 
 /** The whole HTTP API over its dependencies; `main.ts` listens with it, tests drive it on port 0. */
 export function createApp({ db, logger, services, config, startedAt = performance.now() }: AppDeps) {
-  // Bun's own cap is only a backstop (it answers without our JSON shape); httpErrors enforces maxBodyBytes.
+  // Every decision taken before a handler runs (access, Origin, body limit, error shape) is taken on the
+  // route the router will match, found once per request from the routes registered below.
+  const routes = createRouteTable(() => app.routes)
+  const bodyLimits = {
+    maxBodyBytes,
+    byRoute: { '/v1/chat/completions': maxCompletionBodyBytes } as Record<string, number>,
+  }
+  const bodyLimitOf = (request: Request) =>
+    bodyLimits.byRoute[routes.known(request)?.pattern ?? ''] ?? bodyLimits.maxBodyBytes
+  const log = createRequestLog(logger, services.metrics)
   // normalize: false so a misspelt PATCH field is refused instead of silently dropped; handlers build
   // their responses field by field, so nothing extra can leak out either.
   const app = new Elysia({
-    serve: { maxRequestBodySize: 2 * maxCompletionBodyBytes },
+    // Bun answers bodies over its server-wide cap itself, without our JSON shape: the cap is set far above
+    // every route's limit, which the front door (Content-Length) and httpErrors (streamed) enforce.
+    serve: { maxRequestBodySize: 2 ** 40 },
     normalize: false,
     // Elysia looks for the path from the URL's 12th character unless told otherwise, which misses it
     // behind a Host of 3 characters or fewer (`Host: api`). AutoMCP serves plain http:// only, where the
     // path starts after "http://" whatever the host.
     handler: { standardHostname: false },
+    // One router reading one path: Bun's own router would match routes on the raw request target
+    // (`/servers/.` reaching `/servers/:id`) while hooks see Request.url with its dot segments resolved
+    // (`/servers/`). Elysia's router reads Request.url, the path every decision in the guard is taken on.
+    systemRouter: false,
     // Bun takes WebSocket limits for the whole server (Elysia drops those given to one route), so they
     // are set here for /events and /chat alike. A consumer that falls 1 MB behind is closed rather than
     // buffered for without bound; /chat's relay pauses its upstream long before that.
@@ -54,11 +70,16 @@ export function createApp({ db, logger, services, config, startedAt = performanc
       idleTimeout: 120,
     },
   })
-    .use(httpErrors(logger, maxBodyBytes, { '/v1/chat/completions': maxCompletionBodyBytes }))
-    .use(requestLog(logger, services.metrics))
+    .use(httpErrors(logger, bodyLimitOf))
+    .use(log.plugin)
     .use(
       config.corsOrigins.length > 0
-        ? cors({ origin: [...config.corsOrigins], credentials: false })
+        ? cors({
+            origin: [...config.corsOrigins],
+            credentials: false,
+            // Any header, and Authorization by name: a wildcard never covers it (Fetch standard).
+            allowedHeaders: '*, authorization',
+          })
         : new Elysia(),
     )
     .use(
@@ -68,6 +89,9 @@ export function createApp({ db, logger, services, config, startedAt = performanc
         limiter: services.limiter,
         failures: services.authFailures,
         publicMetrics: config.metricsPublic,
+        routes,
+        log,
+        bodyLimits,
       }),
     )
     .use(

@@ -1,4 +1,5 @@
 import { Elysia, type ValidationError } from 'elysia'
+import { isJsonType } from './body'
 import { HttpError, isOpenAIPath, payloadTooLarge } from './errors'
 import type { Logger } from './logger'
 import { nestsDeeperThan } from './nesting'
@@ -14,53 +15,37 @@ const invalidJson = () => new HttpError(400, 'invalid_body', 'Request body is no
  */
 export const httpErrors = (
   logger: Logger,
-  maxBodyBytes: number,
-  /** Routes that take larger bodies (a whole conversation), by path. */
-  largerBodies: Record<string, number> = {},
-) => {
-  const limitOf = (path: string) => largerBodies[path] ?? maxBodyBytes
-  return (
-    new Elysia({ name: 'http-errors' })
-      .error({ HttpError })
-      .onRequest((context) => {
-        const { request } = context
-        if (request.method === 'GET' || request.method === 'HEAD') return
-        const path = (context as unknown as { path: string }).path
-        const limit = limitOf(path)
-        const length = Number(request.headers.get('content-length') ?? 0)
-        if (length > limit) return payloadTooLarge(limit).toResponse(isOpenAIPath(path))
-      })
-      // A streamed body has no Content-Length to check up front: it is read up to the limit and no further
-      // (Bun's own cap, server-wide, is the largest route's).
-      .onParse({ as: 'global' }, async ({ request, contentType, path }) => {
-        if (request.headers.has('content-length') || !request.body) return
-        const limit = limitOf(path)
-        const text = await readUpTo(request.body, limit)
-        if (text === undefined) throw payloadTooLarge(limit)
-        if (!contentType.includes('json')) return text
-        try {
-          return JSON.parse(text)
-        } catch {
-          throw invalidJson()
-        }
-      })
-      // Outside production Elysia's validation errors print the value indented: a 60 KB body of nested
-      // arrays became gigabytes of string (and a stack overflow). Nothing the API takes nests this deep.
-      .onTransform({ as: 'global' }, ({ body }) => {
-        if (nestsDeeperThan(body, maxBodyDepth))
-          throw new HttpError(
-            422,
-            'validation_error',
-            `Request body nests deeper than ${maxBodyDepth} levels`,
-          )
-      })
-      .onError({ as: 'global' }, ({ code, error, request, set, path }) => {
-        const answer = toHttpError(code, error, request, logger)
-        set.status = answer.status // read by the request log
-        return answer.toResponse(isOpenAIPath(path ?? ''))
-      })
-  )
-}
+  /** The largest body the matched route takes (the front door has checked Content-Length already). */
+  bodyLimitOf: (request: Request) => number,
+) =>
+  new Elysia({ name: 'http-errors' })
+    .error({ HttpError })
+    // A streamed body has no Content-Length to check up front: it is read up to the limit and no further.
+    // `+json` types are JSON too (the front door refuses any other type before this).
+    .onParse({ as: 'global' }, async ({ request, contentType }) => {
+      const streamed = !request.headers.has('content-length')
+      if (!request.body || (!streamed && contentType.startsWith('application/json'))) return
+      const limit = bodyLimitOf(request)
+      const text = await readUpTo(request.body, limit)
+      if (text === undefined) throw payloadTooLarge(limit)
+      if (!isJsonType(contentType)) return text
+      try {
+        return JSON.parse(text)
+      } catch {
+        throw invalidJson()
+      }
+    })
+    // Outside production Elysia's validation errors print the value indented: a 60 KB body of nested
+    // arrays became gigabytes of string (and a stack overflow). Nothing the API takes nests this deep.
+    .onTransform({ as: 'global' }, ({ body }) => {
+      if (nestsDeeperThan(body, maxBodyDepth))
+        throw new HttpError(422, 'validation_error', `Request body nests deeper than ${maxBodyDepth} levels`)
+    })
+    .onError({ as: 'global' }, ({ code, error, request, set, path }) => {
+      const answer = toHttpError(code, error, request, logger)
+      set.status = answer.status // read by the request log
+      return answer.toResponse(isOpenAIPath(path ?? ''))
+    })
 
 /** The body as text, or undefined as soon as it passes `limit` bytes (the rest is not read). */
 async function readUpTo(body: ReadableStream<Uint8Array>, limit: number): Promise<string | undefined> {

@@ -92,6 +92,14 @@ export function createAppMetrics() {
       'HTTP request duration by route',
       seconds,
     ),
+    refused: registry.counter(
+      'automcp_requests_refused_total',
+      'Requests answered before reaching a handler (by the key, Origin, rate or body checks), by reason',
+    ),
+    authFailures: registry.counter(
+      'automcp_auth_failures_total',
+      'Failed authentications by reason: missing_key, invalid_key, too_many_failures',
+    ),
     checks: registry.counter('automcp_checks_total', 'Health checks by what they saw: status and reason'),
     checkDuration: registry.histogram('automcp_check_duration_seconds', 'Health check duration', seconds),
     upstreamErrors: registry.counter('automcp_upstream_errors_total', 'Chat upstream failures by code'),

@@ -1,6 +1,10 @@
 import { Elysia } from 'elysia'
+import { bodyRefusal } from '../../shared/body'
 import { HttpError, isOpenAIPath } from '../../shared/errors'
 import type { RateLimiter } from '../../shared/rate-limit'
+import type { RequestLog } from '../../shared/request-log'
+import type { MatchedRoute, RouteTable } from '../../shared/route-match'
+import { accessOf, changesState } from './access'
 import type { Authenticator } from './authenticator'
 
 export type GuardSettings = {
@@ -11,6 +15,10 @@ export type GuardSettings = {
   failures: RateLimiter
   /** `/metrics` without a key (AUTOMCP_METRICS_PUBLIC). */
   publicMetrics: boolean
+  routes: RouteTable
+  log: RequestLog
+  /** The largest body a route takes, by matched route pattern; others take `maxBodyBytes`. */
+  bodyLimits: { maxBodyBytes: number; byRoute: Record<string, number> }
 }
 
 // Who made a request that got through: the key's id (or the client address with auth off). Read by
@@ -18,98 +26,121 @@ export type GuardSettings = {
 const clients = new WeakMap<Request, string>()
 export const clientOf = (request: Request): string => clients.get(request) ?? 'anonymous'
 
-// Open to anyone: the health check, and the documentation (the Swagger page asks for a key itself).
-const isPublic = (method: string, path: string) =>
-  (method === 'GET' || method === 'HEAD') &&
-  (path === '/health' || path === '/openapi/json' || path === '/swagger' || path.startsWith('/swagger/'))
-
-// A read key may look, not change: GET routes, /events, and the model list (POST there is the seed's
-// verb for a read). /chat spends upstream credit, so it takes an admin key.
-const readAllows = (method: string, path: string) =>
-  ((method === 'GET' || method === 'HEAD') && path !== '/chat') ||
-  (method === 'POST' && path === '/chat/models')
-
 // Browsers cannot set headers on a WebSocket; they can offer subprotocols: ['automcp', 'bearer.<key>'].
 const bearerProtocol = 'bearer.'
 
-const unauthorized = (code: string, detail: string, path: string) => {
-  const res = new HttpError(401, code, detail).toResponse(isOpenAIPath(path))
-  res.headers.set('www-authenticate', 'Bearer')
-  return res
-}
-
 /**
- * Every request but the public ones must carry a key: `Authorization: Bearer <key>`, or for a WebSocket
- * upgrade also `?token=<key>` or a `bearer.<key>` subprotocol. Checked in onRequest, before routing and
- * body parsing, so an anonymous client costs nothing but this; then the client's rate limit. Failed
- * attempts are limited per address, so keys cannot be guessed at full speed. A WebSocket's Origin must
- * be an allowed CORS origin when any are configured.
+ * The front door, before routing and body parsing, so an anonymous client costs nothing but this. Every
+ * decision is taken on the route the router will match (`routes`), never on the raw path: Origin, then
+ * the key and its role, then the client's rate limit, then the body's size and type. Failed key checks
+ * are limited per address, so keys cannot be guessed at full speed. Every refusal is logged and counted.
  */
-export const authGuard = (
-  auth: Authenticator,
-  { mode, corsOrigins, limiter, failures, publicMetrics }: GuardSettings,
-) =>
-  // `path` is the router's own reading of the URL: deciding on anything else lets a request look public
-  // to the guard and private to the router.
+export const authGuard = (auth: Authenticator, settings: GuardSettings) =>
   new Elysia({ name: 'auth' }).onRequest((context) => {
     const { request, set, server } = context
-    // Elysia's context has it from the start, though its onRequest typing does not say so.
-    const path = (context as unknown as { path: string }).path
-    const { method, headers } = request
-    if (method === 'OPTIONS') return // CORS preflight carries no credentials
-    const upgrade = isUpgrade(request, path)
-    const origin = headers.get('origin')
-    if (upgrade && origin && corsOrigins.length > 0 && !corsOrigins.includes(origin))
-      return new HttpError(
-        403,
-        'origin_not_allowed',
-        `Origin ${origin} may not open WebSockets here`,
-      ).toResponse()
-    if (isPublic(method, path) || (publicMetrics && path === '/metrics' && method === 'GET')) return
-
+    if (request.method === 'OPTIONS') return // CORS preflight carries no credentials
+    // Elysia's context has `path` from the start, though its onRequest typing does not say so.
+    const route = settings.routes.of(request, (context as unknown as { path: string }).path)
     const address = () => server?.requestIP(request)?.address ?? 'unknown'
-    let client: string
-    if (mode === 'off') client = address()
-    else {
-      const key = presentedKey(request, upgrade, set.headers)
-      const who = key ? auth.identify(key) : undefined
-      if (!who) {
-        // A good key is never refused for what others did from the same address (a proxy, say); past 30
-        // failures a minute, failures are answered 429 so that a misconfigured client backs off.
-        const wait = failures.take(address())
-        if (wait > 0) return tooMany(wait, 'Too many requests with a missing or wrong API key', path)
-        return key
-          ? unauthorized('invalid_api_key', 'The API key is unknown or revoked', path)
-          : unauthorized('unauthorized', 'An API key is required: send "Authorization: Bearer <key>"', path)
-      }
-      if (who.role === 'read' && !readAllows(method, path))
-        return new HttpError(403, 'forbidden', `A read key cannot ${method} ${path}`).toResponse(
-          isOpenAIPath(path),
-        )
-      client = who.id
+    const decision = decide(auth, settings, request, route, set.headers, address)
+    if (typeof decision === 'string') {
+      clients.set(request, decision)
+      return
     }
-    const waitMs = limiter.take(client)
-    if (waitMs > 0) return tooMany(waitMs, 'Too many requests; try again after Retry-After seconds', path)
-    clients.set(request, client)
+    settings.log.refused(request, route, decision)
+    return decision.error.toResponse(isOpenAIPath(route?.pattern ?? new URL(request.url).pathname))
   })
 
-const tooMany = (waitMs: number, detail: string, path: string) => {
-  const res = new HttpError(429, 'rate_limited', detail).toResponse(isOpenAIPath(path))
-  res.headers.set('retry-after', String(Math.ceil(waitMs / 1000)))
-  return res
+/** Why a request was refused: the answer, and a reason for the log and `/metrics`. */
+export type Refusal = { error: HttpError; reason: RefusalReason }
+export type RefusalReason =
+  | 'origin_not_allowed'
+  | 'missing_key'
+  | 'invalid_key'
+  | 'too_many_failures'
+  | 'forbidden'
+  | 'rate_limited'
+  | 'payload_too_large'
+  | 'unsupported_media_type'
+  | 'route_not_found'
+
+const refuse = (error: HttpError, reason: RefusalReason): Refusal => ({ error, reason })
+
+/** The client's identity when the request may go on, else why it is refused. */
+function decide(
+  auth: Authenticator,
+  { mode, corsOrigins, limiter, failures, publicMetrics, bodyLimits }: GuardSettings,
+  request: Request,
+  route: MatchedRoute | undefined,
+  responseHeaders: Record<string, unknown>,
+  address: () => string,
+): string | Refusal {
+  const { method, headers } = request
+  const origin = headers.get('origin')
+  const socket = route?.method === 'WS'
+  // WebSockets and state-changing requests escape CORS (a form POST, a request without a body), so a
+  // foreign Origin is refused here whenever CORS origins are configured.
+  if (origin && corsOrigins.length > 0 && !corsOrigins.includes(origin) && (socket || changesState(method)))
+    return refuse(
+      new HttpError(
+        403,
+        'origin_not_allowed',
+        `Origin ${origin} may not ${socket ? 'open WebSockets' : `send ${method} requests`} here`,
+      ),
+      'origin_not_allowed',
+    )
+  const access = accessOf(route, method, publicMetrics)
+  if (access === 'public') return 'anonymous'
+  let who: { id: string; role: string } | undefined
+  if (mode === 'on') {
+    const key = presentedKey(request, socket && headers.has('sec-websocket-key'), responseHeaders)
+    who = key ? auth.identify(key) : undefined
+    if (!who) {
+      // A good key is never refused for what others did from the same address (a proxy, say); past 30
+      // failures a minute, failures are answered 429 so that a misconfigured client backs off.
+      const wait = failures.take(address())
+      if (wait > 0)
+        return refuse(tooMany(wait, 'Too many requests with a missing or wrong API key'), 'too_many_failures')
+      return key
+        ? refuse(unauthorized('invalid_api_key', 'The API key is unknown or revoked'), 'invalid_key')
+        : refuse(
+            unauthorized('unauthorized', 'An API key is required: send "Authorization: Bearer <key>"'),
+            'missing_key',
+          )
+    }
+  }
+  // A path that matches no route reaches no handler whoever asks: answered here, after the key check so
+  // that anonymous clients cannot map the API, and before any decision that depends on the route.
+  if (!route)
+    return refuse(
+      new HttpError(404, 'route_not_found', `No route for ${method} ${new URL(request.url).pathname}`),
+      'route_not_found',
+    )
+  if (who?.role === 'read' && access === 'admin')
+    return refuse(
+      new HttpError(403, 'forbidden', `A read key cannot ${method} ${route.pattern}`),
+      'forbidden',
+    )
+  const client = who?.id ?? address()
+  const waitMs = limiter.take(client)
+  if (waitMs > 0)
+    return refuse(tooMany(waitMs, 'Too many requests; try again after Retry-After seconds'), 'rate_limited')
+  const limit = (route && bodyLimits.byRoute[route.pattern]) ?? bodyLimits.maxBodyBytes
+  const body = bodyRefusal(request, limit)
+  return body ? refuse(body, body.code as RefusalReason) : client
 }
 
-// Keys in URLs end up in proxy logs: `?token=` and subprotocols count only for a real WebSocket upgrade
-// of a WebSocket route, where a browser has no other way.
-const isUpgrade = (request: Request, path: string) =>
-  request.method === 'GET' &&
-  (path === '/events' || path === '/chat') &&
-  request.headers.get('upgrade')?.toLowerCase() === 'websocket' &&
-  request.headers.has('sec-websocket-key')
+const unauthorized = (code: string, detail: string) =>
+  new HttpError(401, code, detail, { 'www-authenticate': 'Bearer' })
 
-function presentedKey(request: Request, upgrade: boolean, responseHeaders: Record<string, unknown>) {
+const tooMany = (waitMs: number, detail: string) =>
+  new HttpError(429, 'rate_limited', detail, { 'retry-after': String(Math.ceil(waitMs / 1000)) })
+
+// Keys in URLs end up in proxy logs: `?token=` and subprotocols count only for a real WebSocket
+// handshake on a WebSocket route, where a browser has no other way.
+function presentedKey(request: Request, handshake: boolean, responseHeaders: Record<string, unknown>) {
   const key = bearer(request.headers.get('authorization'))
-  if (key || !upgrade) return key
+  if (key || !handshake) return key
   const token = new URL(request.url).searchParams.get('token')
   if (token) return token
   const offered =
@@ -125,8 +156,9 @@ function presentedKey(request: Request, upgrade: boolean, responseHeaders: Recor
   return fromProtocol.slice(bearerProtocol.length)
 }
 
+// RFC 7235: the scheme, case-insensitive, then one or more spaces, then the credentials.
+const bearerHeader = /^bearer +(\S+) *$/i
+
 function bearer(header: string | null): string | undefined {
-  if (!header) return undefined
-  const [scheme, value] = header.split(' ', 2)
-  return scheme?.toLowerCase() === 'bearer' && value ? value.trim() : undefined
+  return header ? bearerHeader.exec(header)?.[1] : undefined
 }
