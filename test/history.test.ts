@@ -1,9 +1,9 @@
 import { describe, expect, test } from 'bun:test'
 import { randomBytes } from 'node:crypto'
-import { checks, rollups } from '../src/db/schema'
+import { checks, rollups, toolCalls } from '../src/db/schema'
 import { type CheckResult, createHistoryRepository } from '../src/modules/monitoring/history.repository'
 import { histogramQuantile, LATENCY_BOUNDS } from '../src/modules/monitoring/latency'
-import { createServerRepository } from '../src/modules/servers/repository'
+import { createServerRepository, type ServerSettings } from '../src/modules/servers/repository'
 import { createSecretBox } from '../src/shared/secrets'
 import { freshDb, json, startApp } from './helpers/app'
 
@@ -16,32 +16,34 @@ function setup() {
   const db = freshDb()
   const repo = createServerRepository(db, createSecretBox(randomBytes(32)))
   const history = createHistoryRepository(db)
-  repo.upsert(
-    's',
-    {
-      name: 'S',
-      url: 'http://s.test',
-      transport: 'http',
-      headers: {},
-      intervalS: null,
-      timeoutMs: null,
-      failureThreshold: null,
-      successThreshold: null,
-      tags: [],
-    },
-    NOW - 40 * DAY,
-  )
+  const settings: ServerSettings = {
+    name: 'S',
+    url: 'http://s.test',
+    transport: 'http',
+    headers: {},
+    intervalS: null,
+    timeoutMs: null,
+    failureThreshold: null,
+    successThreshold: null,
+    tags: [],
+  }
+  repo.upsert('s', settings, NOW - 40 * DAY)
   const save = (r: CheckResult) =>
     repo.saveCheckState(r.serverId, {
+      generation: r.generation,
       status: r.status,
       reason: r.reason,
       latencyMs: r.outcome.latencyMs,
       checkedAt: r.checkedAt,
     })
-  const record = (items: { at: number; up: boolean; ms: number | null }[]) =>
+  const record = (
+    items: { at: number; up: boolean; ms: number | null }[],
+    generation = repo.get('s')?.generation ?? 0,
+  ) =>
     history.record(
       items.map(({ at, up, ms }) => ({
         serverId: 's',
+        generation,
         checkedAt: at,
         status: up ? 'healthy' : 'unhealthy',
         reason: up ? null : 'timeout',
@@ -54,7 +56,7 @@ function setup() {
       })),
       save,
     )
-  return { db, repo, history, record }
+  return { db, repo, history, record, settings }
 }
 
 describe('history, rollups and stats for a known sequence', () => {
@@ -92,15 +94,17 @@ describe('history, rollups and stats for a known sequence', () => {
     const day = rows.find((r) => r.period === 'day' && r.start === NOW - 12 * HOUR)
     expect(day).toMatchObject({ count: 10, up: 9 })
     expect(rows.filter((r) => r.period === 'day')).toHaveLength(2)
-    // Written in two batches, the same hour adds up.
-    record([{ at: NOW - 30_000, up: true, ms: 1000 }])
-    expect(
+    // Written in later batches, the same hour adds up: each batch can move the maximum or the minimum.
+    const lastHourRollup = () =>
       db
         .select()
         .from(rollups)
         .all()
-        .find((r) => r.period === 'hour' && r.start === NOW - HOUR),
-    ).toMatchObject({ count: 11, up: 10, maxMs: 1000 })
+        .find((r) => r.period === 'hour' && r.start === NOW - HOUR)
+    record([{ at: NOW - 30_000, up: true, ms: 1000 }])
+    expect(lastHourRollup()).toMatchObject({ count: 11, up: 10, minMs: 10, maxMs: 1000, sumMs: 1450 })
+    record([{ at: NOW - 20_000, up: true, ms: 3 }])
+    expect(lastHourRollup()).toMatchObject({ count: 12, up: 11, minMs: 3, maxMs: 1000, sumMs: 1453 })
   })
 
   test('long windows come from rollups with percentiles inside the right histogram bucket', () => {
@@ -152,6 +156,42 @@ describe('history, rollups and stats for a known sequence', () => {
   })
 })
 
+describe('recording a batch', () => {
+  test('a batch that fails part-way leaves nothing of itself: no check, no rollup, no server state', () => {
+    const { db, repo, record } = setup()
+    record([{ at: NOW - 2 * HOUR, up: true, ms: 7 }])
+    const before = { checks: db.select().from(checks).all(), rollups: db.select().from(rollups).all() }
+    // The second check has no time, which the checks table refuses (NOT NULL): the batch fails there,
+    // after the first check and its server's state were written.
+    expect(() =>
+      record([
+        { at: NOW - 60_000, up: false, ms: null },
+        { at: null as unknown as number, up: true, ms: 5 },
+      ]),
+    ).toThrow(/NOT NULL/)
+    expect(db.select().from(checks).all()).toEqual(before.checks)
+    expect(db.select().from(rollups).all()).toEqual(before.rollups)
+    expect(repo.get('s')).toMatchObject({ status: 'healthy', lastCheckedAt: NOW - 2 * HOUR })
+  })
+
+  test('a result of an earlier registration of the server is written nowhere', () => {
+    const { db, repo, record, settings } = setup()
+    const first = repo.get('s')?.generation as number
+    repo.patch('s', { url: 'http://t.test' }, NOW)
+    expect(record([{ at: NOW - 60_000, up: true, ms: 5 }], first)).toEqual([])
+    repo.remove('s')
+    repo.upsert('s', settings, NOW)
+    const second = repo.get('s')?.generation as number
+    expect(second).not.toBe(first)
+    expect(record([{ at: NOW - 50_000, up: true, ms: 5 }], first)).toEqual([])
+    expect(db.select().from(checks).all()).toEqual([])
+    expect(db.select().from(rollups).all()).toEqual([])
+    expect(repo.get('s')).toMatchObject({ status: 'unknown', lastCheckedAt: null })
+    expect(record([{ at: NOW - 40_000, up: true, ms: 5 }])).toEqual(['s'])
+    expect(repo.get('s')).toMatchObject({ status: 'healthy', lastCheckedAt: NOW - 40_000 })
+  })
+})
+
 describe('retention', () => {
   test('deletes raw checks and rollups past their retention, in slices, and keeps the rest', async () => {
     const { db, history, record } = setup()
@@ -179,9 +219,82 @@ describe('retention', () => {
     expect(daily.some((r) => r.start < NOW - 90 * DAY)).toBe(true) // the 100-day-old day is kept
     expect(deleted).toBe(101 + 1) // raw rows plus the 100-day-old hour
   })
+
+  test('the retention job keeps raw checks, hourly and daily rollups and tool calls each as configured', async () => {
+    const api = await startApp({
+      now: () => NOW,
+      config: { retainRawMs: 2 * DAY, retainHourlyMs: 30 * DAY, retainDailyMs: 365 * DAY },
+    })
+    await api.post('/servers/register', { id: 's', name: 'S', url: 'http://s.test', transport: 'http' })
+    // One check and one tool call at each age: inside every retention, then past raw, hourly and daily.
+    const ages = [DAY, 3 * DAY, 40 * DAY, 400 * DAY]
+    api.services.history.record(
+      ages.map((age) => ({
+        serverId: 's',
+        generation: 0,
+        checkedAt: NOW - age,
+        outcome: { status: 'healthy', reason: null, latencyMs: 5, error: null },
+        status: 'healthy',
+        reason: null,
+      })),
+      () => true,
+    )
+    for (const age of ages)
+      api.services.toolCalls.record({
+        serverId: 's',
+        tool: 'echo',
+        ok: true,
+        latencyMs: 5,
+        error: null,
+        calledAt: NOW - age,
+      })
+    await api.services.monitor.prune()
+    // How many whole days old each row left is (a daily rollup starts at midnight, half a day earlier).
+    const daysOld = (times: number[]) => times.map((t) => Math.floor((NOW - t) / DAY)).sort((a, b) => a - b)
+    const raw = api.db.select().from(checks).all()
+    const rolled = api.db.select().from(rollups).all()
+    const calls = api.db.select().from(toolCalls).all()
+    expect(daysOld(raw.map((c) => c.checkedAt))).toEqual([1])
+    expect(daysOld(rolled.filter((r) => r.period === 'hour').map((r) => r.start))).toEqual([1, 3])
+    expect(daysOld(rolled.filter((r) => r.period === 'day').map((r) => r.start))).toEqual([1, 3, 40])
+    expect(daysOld(calls.map((c) => c.calledAt))).toEqual([1, 3, 40])
+    await api.stop()
+  })
 })
 
 describe('history and stats over HTTP', () => {
+  test('uptime_24h counts the checks of the last 24 hours, and none before', async () => {
+    let clock = NOW
+    const api = await startApp({ now: () => clock })
+    await api.post('/servers/register', { id: 'u', name: 'U', url: 'http://u.test', transport: 'http' })
+    // Up for the last day; down just before it, and again three days ago.
+    const checksAt = [
+      { age: HOUR, up: true },
+      { age: 23 * HOUR, up: true },
+      { age: 26 * HOUR, up: false },
+      { age: 3 * DAY, up: false },
+    ]
+    api.services.history.record(
+      checksAt.map(({ age, up }) => ({
+        serverId: 'u',
+        generation: 0,
+        checkedAt: NOW - age,
+        outcome: {
+          status: up ? 'healthy' : 'unhealthy',
+          reason: up ? null : 'timeout',
+          latencyMs: up ? 5 : null,
+          error: null,
+        },
+        status: up ? 'healthy' : 'unhealthy',
+        reason: up ? null : 'timeout',
+      })),
+      () => true,
+    )
+    clock += 60_001 // past the minute for which the registry keeps the uptimes it computed
+    expect((await api.getJson('/servers/u')).uptime_24h).toBe(1)
+    await api.stop()
+  })
+
   test('pages newest first with a cursor, filters by time, and answers stats per window', async () => {
     let clock = NOW - 30 * 60_000
     const api = await startApp({ now: () => clock })

@@ -183,12 +183,37 @@ describe('PATCH /servers/{id}', () => {
     await api.post('/servers/register', { id: 'a', name: 'A', url: 'http://a.test' })
     api.db
       .update(servers)
-      .set({ status: 'healthy', latencyMs: 3, lastCheckedAt: Date.now() })
+      .set({ status: 'healthy', latencyMs: 3, lastCheckedAt: Date.now(), activeTransport: 'sse' })
       .where(eqId('a'))
       .run()
     expect((await json(await api.patch('/servers/a', { name: 'B' }))).status).toBe('healthy')
     const moved = await json(await api.patch('/servers/a', { url: 'http://b.test' }))
-    expect(moved).toMatchObject({ status: 'unknown', latency_ms: null, last_checked: null })
+    expect(moved).toMatchObject({
+      status: 'unknown',
+      latency_ms: null,
+      last_checked: null,
+      active_transport: null,
+    })
+  })
+
+  test('new headers forget the last check too, by PATCH or by registering again; the same ones keep it', async () => {
+    const body = { id: 'a', name: 'A', url: 'http://a.test', headers: { 'x-one': '1', 'x-two': '2' } }
+    await api.post('/servers/register', body)
+    const checked = () =>
+      api.db
+        .update(servers)
+        .set({ status: 'healthy', capabilities: { tools: ['t'] }, lastCheckedAt: Date.now() })
+        .where(eqId('a'))
+        .run()
+    const forgotten = { status: 'unknown', capabilities: {}, last_checked: null }
+    checked()
+    // The same headers in another order are the same endpoint.
+    await api.post('/servers/register', { ...body, headers: { 'x-two': '2', 'x-one': '1' } })
+    expect(await api.getJson('/servers/a')).toMatchObject({ status: 'healthy' })
+    await api.post('/servers/register', { ...body, headers: { 'x-one': '1', 'x-two': 'other' } })
+    expect(await api.getJson('/servers/a')).toMatchObject(forgotten)
+    checked()
+    expect(await json(await api.patch('/servers/a', { headers: { 'x-one': '1' } }))).toMatchObject(forgotten)
   })
 
   test('404 for an unknown server, 422 for an empty or unknown field', async () => {

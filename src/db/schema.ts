@@ -33,6 +33,10 @@ export const servers = sqliteTable(
       .default(sql`'{}'`),
     latencyMs: real('latency_ms'),
     lastCheckedAt: integer('last_checked_at'),
+    // Which registration of this id the row is: a new number whenever the server is registered or its
+    // url, transport or headers change. A check stores its result only if the row still has the number
+    // it started with, so a check of the old endpoint cannot land on the new one.
+    generation: integer('generation').notNull().default(0),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
   },

@@ -72,16 +72,22 @@ export async function startEverything(mode: 'streamableHttp' | 'sse') {
   }
 }
 
-/** A plain HTTP server whose answers the test switches: `ok`, `hang` (never answers), or a status code. */
+/**
+ * A plain HTTP server whose answers the test switches: `ok`, `hang` (never answers), `hold` (answers
+ * when the test calls `release`), or a status code.
+ */
 export function healthServer() {
-  let mode: 'ok' | 'hang' | number = 'ok'
+  type Mode = 'ok' | 'hang' | 'hold' | number
+  let mode: Mode = 'ok'
+  let held = Promise.withResolvers<void>()
   const seen: Headers[] = []
   const server = Bun.serve({
     port: 0,
     hostname: '127.0.0.1',
-    fetch(req) {
+    async fetch(req) {
       seen.push(req.headers)
       if (mode === 'hang') return new Promise<Response>(() => {})
+      if (mode === 'hold') await held.promise
       if (typeof mode === 'number') return new Response('nope', { status: mode })
       if (new URL(req.url).pathname !== '/health') return new Response('not here', { status: 404 })
       return Response.json({ status: 'ok', capabilities: { tools: ['hello'] } })
@@ -91,8 +97,14 @@ export function healthServer() {
     url: `http://127.0.0.1:${server.port}`,
     /** The headers of every request it received. */
     seen,
-    set(next: typeof mode) {
+    set(next: Mode) {
       mode = next
+    },
+    /** Answers the requests held so far, and those to come, as `then` says. */
+    release(then: Exclude<Mode, 'hold'> = 'ok') {
+      mode = then
+      held.resolve()
+      held = Promise.withResolvers<void>()
     },
     stop: () => server.stop(true),
   }
@@ -110,6 +122,14 @@ export async function blackHole() {
   const { port } = server.address() as { port: number }
   return {
     url: `http://127.0.0.1:${port}/mcp`,
+    /** Connections accepted and still open: how a test knows a check is waiting on it. */
+    get connections() {
+      return sockets.size
+    },
+    /** Closes every connection without a word: the checks waiting on them fail at once. */
+    drop() {
+      for (const s of sockets) s.destroy()
+    },
     stop() {
       for (const s of sockets) s.destroy()
       server.close()

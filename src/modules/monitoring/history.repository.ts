@@ -11,6 +11,8 @@ const DAY = 24 * HOUR
 /** One finished check and what it did to its server, as the recorder writes them. */
 export type CheckResult = {
   serverId: string
+  /** The server's generation when the check began: the result belongs to that registration only. */
+  generation: number
   checkedAt: number
   outcome: ProbeOutcome
   status: ServerStatus
@@ -144,7 +146,8 @@ export function createHistoryRepository(db: Db) {
   return {
     /**
      * Writes a batch of checks and their hourly and daily rollups in one transaction, in which
-     * `saveState` also stores each server's new state; it answers false for a server deleted meanwhile.
+     * `saveState` also stores each server's new state; it answers false for a server deleted or changed
+     * meanwhile, whose result is then left out of the history too.
      */
     record(results: CheckResult[], saveState: (r: CheckResult) => boolean): string[] {
       const written: string[] = []

@@ -66,8 +66,8 @@ export function createMonitor({
   now?: () => number
 }) {
   const streaks = new Map<string, Streak>()
-  // The status each server will have once the pending batch is written: flap control reads it.
-  const pendingState = new Map<string, { status: ServerStatus; reason: string | null }>()
+  // Each server's latest result not yet written: flap control reads its status rather than the row's.
+  const pendingState = new Map<string, CheckResult>()
   const pending: CheckResult[] = []
   const changed = new Set<string>()
   let flushTimer: Timer | undefined
@@ -89,6 +89,7 @@ export function createMonitor({
     try {
       const written = history.record(batch, (r) =>
         repo.saveCheckState(r.serverId, {
+          generation: r.generation,
           status: r.status,
           reason: r.reason,
           latencyMs: r.outcome.latencyMs,
@@ -97,8 +98,9 @@ export function createMonitor({
           capabilities: r.outcome.capabilities,
         }),
       )
-      for (const r of batch)
-        if (pendingState.get(r.serverId)?.status === r.status) pendingState.delete(r.serverId)
+      // Only a server's latest result gives way to the row: an older one, or one dropped because the
+      // server changed, must not take away the result of a check of its new endpoint.
+      for (const r of batch) if (pendingState.get(r.serverId) === r) pendingState.delete(r.serverId)
       onChecked(written, batchChanged)
     } catch (e) {
       logger.error('could not record checks', { error: String(e), count: batch.length })
@@ -124,6 +126,21 @@ export function createMonitor({
     if (stopping.signal.aborted)
       return { serverId: row.id, outcome, status: row.status, reason: row.statusReason }
     observe(outcome, (performance.now() - started) / 1000)
+    const fresh = repo.get(row.id)
+    // Deleted, registered again or pointed elsewhere while being checked: the outcome is about an
+    // endpoint the server no longer has, and must touch neither its row nor its flap control.
+    if (fresh?.generation !== row.generation)
+      return {
+        serverId: row.id,
+        outcome,
+        status: fresh?.status ?? 'unknown',
+        reason: fresh?.statusReason ?? null,
+      }
+    return apply(fresh, outcome)
+  }
+
+  /** Flap control on a fresh outcome of the server's current endpoint; queues the result for writing. */
+  function apply(row: ServerRow, outcome: ProbeOutcome): CheckReport {
     // Clock per server kept strictly increasing: (server, time) identifies a check.
     const at = Math.max(now(), (lastCheckedAt.get(row.id) ?? 0) + 1)
     lastCheckedAt.set(row.id, at)
@@ -133,9 +150,17 @@ export function createMonitor({
       success: row.successThreshold ?? settings.successThreshold,
     })
     streaks.set(row.id, next.streak)
-    pendingState.set(row.id, { status: next.status, reason: next.reason })
+    const result = {
+      serverId: row.id,
+      generation: row.generation,
+      checkedAt: at,
+      outcome,
+      status: next.status,
+      reason: next.reason,
+    }
+    pendingState.set(row.id, result)
     if (next.status !== current.status) changed.add(row.id)
-    pending.push({ serverId: row.id, checkedAt: at, outcome, status: next.status, reason: next.reason })
+    pending.push(result)
     flushTimer ??= setTimeout(flush, flushEveryMs)
     return { serverId: row.id, outcome, status: next.status, reason: next.reason }
   }
@@ -175,20 +200,26 @@ export function createMonitor({
     },
   })
 
-  async function prune() {
+  /** The retention job: deletes what is older than each kind of history is kept. */
+  async function prune(): Promise<number> {
     const t = now()
+    return (
+      (await history.prune({
+        raw: t - settings.retainRawMs,
+        hourly: t - settings.retainHourlyMs,
+        daily: t - settings.retainDailyMs,
+      })) + pruneAlso(t - settings.retainDailyMs)
+    )
+  }
+
+  async function pruneAndRepeat() {
     try {
-      const deleted =
-        (await history.prune({
-          raw: t - settings.retainRawMs,
-          hourly: t - settings.retainHourlyMs,
-          daily: t - settings.retainDailyMs,
-        })) + pruneAlso(t - settings.retainDailyMs)
+      const deleted = await prune()
       if (deleted > 0) logger.info('retention', { deleted })
     } catch (e) {
       logger.error('retention failed', { error: String(e) })
     }
-    if (!stopping.signal.aborted) pruneTimer = setTimeout(prune, pruneEveryMs)
+    if (!stopping.signal.aborted) pruneTimer = setTimeout(pruneAndRepeat, pruneEveryMs)
   }
 
   return {
@@ -197,7 +228,7 @@ export function createMonitor({
       started = true
       for (const row of repo.list())
         scheduler.schedule(row.id, Math.floor(Math.random() * firstSweepSpreadMs))
-      pruneTimer = setTimeout(prune, 60_000)
+      pruneTimer = setTimeout(pruneAndRepeat, 60_000)
     },
 
     /** Runs a check right away, waits for it to be written, and reports it. */
@@ -207,11 +238,16 @@ export function createMonitor({
       return report
     },
 
-    /** A server was registered or changed: check it within a second, with fresh state. */
+    /** A server was registered or changed: check it within 250 ms, with fresh flap control. */
     changed(id: string) {
       streaks.delete(id)
+      // A result still waiting to be written may be of the old endpoint; the new one starts from its row.
+      pendingState.delete(id)
       if (started) scheduler.schedule(id, Math.floor(Math.random() * 250))
     },
+
+    /** Runs the retention job now (it also runs a minute after start, then every 10 minutes). */
+    prune,
 
     removed: (id: string) => forget(id),
 

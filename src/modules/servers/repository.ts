@@ -1,7 +1,8 @@
-import { eq, sql } from 'drizzle-orm'
+import { and, eq, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client'
 import { type NewServerRow, type ServerRow, servers } from '../../db/schema'
 import type { SecretBox } from '../../shared/secrets'
+import { endpointMoved } from './endpoint'
 
 /** The fields a user sets; everything else is owned by AutoMCP. `headers` in plain text here only. */
 export type ServerSettings = Required<
@@ -25,9 +26,12 @@ const resetCheckState = {
   capabilities: {},
   latencyMs: null,
   lastCheckedAt: null,
+  activeTransport: null,
 } as const
 
 export type CheckState = {
+  /** The row's `generation` when the check began: the state is stored only if it still has it. */
+  generation: number
   status: ServerRow['status']
   reason: string | null
   latencyMs: number | null
@@ -46,6 +50,14 @@ export function createServerRepository(db: Db, box: SecretBox) {
   let changed = new Set<string>()
   // Kept by hand from one count at start: only this process writes `servers`.
   let count = db.select({ n: sql<number>`count(*)` }).from(servers).get()?.n ?? 0
+  // Generations are numbered across all servers, not per row, so a server deleted and registered again
+  // under its id never gets back the number a check of its old registration still carries.
+  let generation =
+    db
+      .select({ g: sql<number>`coalesce(max(${servers.generation}), 0)` })
+      .from(servers)
+      .get()?.g ?? 0
+  const nextGeneration = () => ++generation
   const sealed = <T extends { headers?: Record<string, string> }>(id: string, settings: T) => {
     const { headers, ...rest } = settings
     if (headers === undefined) return rest
@@ -77,13 +89,26 @@ export function createServerRepository(db: Db, box: SecretBox) {
     .where(eq(servers.id, p('id')))
     .prepare()
   const endpointOf = db
-    .select({ url: servers.url, transport: servers.transport })
+    .select({
+      url: servers.url,
+      transport: servers.transport,
+      headers: servers.headers,
+      headerNames: servers.headerNames,
+    })
     .from(servers)
     .where(eq(servers.id, p('id')))
     .prepare()
+  const plainHeaders = (id: string, row: Pick<ServerRow, 'headers' | 'headerNames'>) =>
+    // Most servers have none: no need to open anything for each of their checks.
+    row.headerNames.length === 0 ? {} : (JSON.parse(box.open(row.headers, id)) as Record<string, string>)
+  const endpoint = (id: string, row: Pick<ServerRow, 'url' | 'transport' | 'headers' | 'headerNames'>) => ({
+    url: row.url,
+    transport: row.transport,
+    headers: plainHeaders(id, row),
+  })
   const insert = db
     .insert(servers)
-    .values({ ...settingsParams, id: p('id'), createdAt: p('now') })
+    .values({ ...settingsParams, id: p('id'), createdAt: p('now'), generation: p('generation') })
     .prepare()
   // drizzle types placeholders for insert values only; update's `set` binds them the same way.
   const settingsSet = settingsParams as unknown as Partial<NewServerRow>
@@ -94,7 +119,7 @@ export function createServerRepository(db: Db, box: SecretBox) {
     .prepare()
   const replaceAndReset = db
     .update(servers)
-    .set({ ...settingsSet, ...resetCheckState })
+    .set({ ...settingsSet, ...resetCheckState, generation: p('generation') as unknown as number })
     .where(eq(servers.id, p('id')))
     .prepare()
   const stateParams = {
@@ -104,16 +129,17 @@ export function createServerRepository(db: Db, box: SecretBox) {
     lastCheckedAt: p('checkedAt'),
     activeTransport: sql`coalesce(${p('transport')}, ${servers.activeTransport})`,
   } as unknown as Partial<NewServerRow>
+  const ofGeneration = and(eq(servers.id, p('id')), eq(servers.generation, p('generation')))
   const saveState = db
     .update(servers)
     .set(stateParams)
-    .where(eq(servers.id, p('id')))
+    .where(ofGeneration)
     .returning({ id: servers.id })
     .prepare()
   const saveStateAndCapabilities = db
     .update(servers)
     .set({ ...stateParams, capabilities: p('capabilities') as unknown as Record<string, unknown> })
-    .where(eq(servers.id, p('id')))
+    .where(ofGeneration)
     .returning({ id: servers.id })
     .prepare()
   const written = <T>(id: string, result: T): T => {
@@ -140,19 +166,21 @@ export function createServerRepository(db: Db, box: SecretBox) {
 
     /** The headers to send to the server, in plain text: for the check, never for a response. */
     headersOf(row: ServerRow): Record<string, string> {
-      // Most servers have none: no need to open anything for each of their checks.
-      if (row.headerNames.length === 0) return {}
-      return JSON.parse(box.open(row.headers, row.id))
+      return plainHeaders(row.id, row)
     },
 
-    /** Creates or replaces the user's settings of `id`; says which it did. */
+    /**
+     * Creates or replaces the user's settings of `id`; says which it did. A new server, or one whose
+     * endpoint changed, gets a new generation and no check state.
+     */
     upsert(id: string, settings: ServerSettings, now: number): { created: boolean } {
       const old = endpointOf.get({ id })
       const values = { ...sealed(id, settings), id, now }
       if (!old) {
-        insert.run(values)
+        insert.run({ ...values, generation: nextGeneration() })
         count++
-      } else if (old.url !== settings.url || old.transport !== settings.transport) replaceAndReset.run(values)
+      } else if (endpointMoved(endpoint(id, old), settings))
+        replaceAndReset.run({ ...values, generation: nextGeneration() })
       else replace.run(values)
       return written(id, { created: !old })
     },
@@ -162,18 +190,14 @@ export function createServerRepository(db: Db, box: SecretBox) {
       return written(
         id,
         db.transaction((tx) => {
-          const old = tx
-            .select({ url: servers.url, transport: servers.transport })
-            .from(servers)
-            .where(eq(servers.id, id))
-            .get()
+          const old = endpointOf.get({ id })
           if (!old) return undefined
-          const moved =
-            (changes.url !== undefined && changes.url !== old.url) ||
-            (changes.transport !== undefined && changes.transport !== old.transport)
+          const reset = endpointMoved(endpoint(id, old), changes)
+            ? { ...resetCheckState, generation: nextGeneration() }
+            : {}
           return tx
             .update(servers)
-            .set({ ...sealed(id, changes), ...(moved ? resetCheckState : {}), updatedAt: now })
+            .set({ ...sealed(id, changes), ...reset, updatedAt: now })
             .where(eq(servers.id, id))
             .returning()
             .get()
@@ -181,7 +205,7 @@ export function createServerRepository(db: Db, box: SecretBox) {
       )
     },
 
-    /** Stores what a check found; false when the server no longer exists. */
+    /** Stores what a check found; false when the server no longer exists or has changed since. */
     saveCheckState(id: string, state: CheckState): boolean {
       const params = { id, ...state, transport: state.transport ?? null }
       const row = state.capabilities ? saveStateAndCapabilities.get(params) : saveState.get(params)
