@@ -1,4 +1,3 @@
-import { cors } from '@elysiajs/cors'
 import { openapi } from '@elysiajs/openapi'
 import { Elysia } from 'elysia'
 import type { Config } from './config'
@@ -15,6 +14,7 @@ import { serversController } from './modules/servers'
 import { systemController } from './modules/system'
 import { toolsController } from './modules/tools'
 import type { Services } from './services'
+import { corsFor } from './shared/cors'
 import { httpErrors } from './shared/http-errors'
 import type { Logger } from './shared/logger'
 import { createRequestLog } from './shared/request-log'
@@ -72,16 +72,7 @@ export function createApp({ db, logger, services, config, startedAt = performanc
   })
     .use(httpErrors(logger, bodyLimitOf))
     .use(log.plugin)
-    .use(
-      config.corsOrigins.length > 0
-        ? cors({
-            origin: [...config.corsOrigins],
-            credentials: false,
-            // Any header, and Authorization by name: a wildcard never covers it (Fetch standard).
-            allowedHeaders: '*, authorization',
-          })
-        : new Elysia(),
-    )
+    .use(corsFor(config.corsOrigins))
     .use(
       authGuard(services.auth, {
         mode: config.auth,

@@ -157,7 +157,7 @@ test('Authorization takes any run of spaces after Bearer; the scheme is case-ins
     )
 })
 
-test('a CORS preflight names the headers it allows, Authorization among them, never "undefined"', async () => {
+test('a CORS preflight names the headers it allows, Authorization among them, never "undefined"; it is logged', async () => {
   api = await startApp({ corsOrigins: ['http://allowed.example'] })
   const port = api.app.server?.port as number
   for (const asked of [undefined, 'authorization, content-type']) {
@@ -175,6 +175,9 @@ test('a CORS preflight names the headers it allows, Authorization among them, ne
     expect(allowedHeaders).not.toContain('undefined')
     expect(allowedHeaders.toLowerCase()).toContain('authorization')
   }
+  // Preflights are answered requests too: each has its log line (written once the answer is sent).
+  while (api.logs.filter((l) => l.msg === 'request' && l.method === 'OPTIONS').length < 2) await Bun.sleep(5)
+  expect(api.logs.find((l) => l.method === 'OPTIONS')).toMatchObject({ status: 204 })
 })
 
 test('a read key may not POST /v1/chat/completions: 403, and the upstream is never asked', async () => {
