@@ -3,6 +3,7 @@ import journal from '../../migrations/meta/_journal.json' with { type: 'json' }
 import m0 from '../../migrations/0000_init.sql' with { type: 'text' }
 import m1 from '../../migrations/0001_keys_and_sealed_headers.sql' with { type: 'text' }
 import m2 from '../../migrations/0002_tool_calls.sql' with { type: 'text' }
+import m3 from '../../migrations/0003_clear_url_userinfo.sql' with { type: 'text' }
 
-export const sqlByTag: Record<string, string> = { '0000_init': m0, '0001_keys_and_sealed_headers': m1, '0002_tool_calls': m2 }
+export const sqlByTag: Record<string, string> = { '0000_init': m0, '0001_keys_and_sealed_headers': m1, '0002_tool_calls': m2, '0003_clear_url_userinfo': m3 }
 export { journal }
