@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, expect, test } from 'bun:test'
+import { ChatModel } from '../src/modules/chat/model'
 import type { ServiceConfig } from '../src/services'
 import { json, startApp, type TestApp } from './helpers/app'
 import { freePort, healthServer } from './helpers/peers'
@@ -485,5 +486,81 @@ test('chat sockets receive server_update events', async () => {
   const update = await client.next((m) => m.type === 'server_update' && m.data.id === 'p')
   expect(update).toMatchObject({ changed: true, data: { status: 'healthy' } })
   plain.stop()
+  client.close()
+})
+
+// What the seed's clients send: pydantic writes each unset Optional field of its ChatRequest as null,
+// e.g. ChatRequest(model="any", messages=[ChatMessage(role="user", content="Say hello")]).model_dump().
+const seedChatRequest = {
+  messages: [{ role: 'user', content: 'Say hello', name: null }],
+  model: 'any',
+  stream: false,
+  temperature: 0.7,
+  max_tokens: null,
+}
+
+test("the seed's ChatRequest, nulls and all, is answered on /chat and on /v1/chat/completions (#12)", async () => {
+  const client = await chatSocket()
+  client.send(seedChatRequest)
+  expect(await client.next((m) => m.type === 'response' || m.type === 'error')).toMatchObject({
+    type: 'response',
+    data: completion,
+  })
+  client.close()
+  const res = await api.post('/v1/chat/completions', seedChatRequest)
+  expect(res.status).toBe(200)
+  expect(upstream.seen).toHaveLength(2)
+  for (const { body } of upstream.seen) {
+    expect(body).not.toHaveProperty('max_tokens')
+    expect(body.messages).toEqual([{ role: 'user', content: 'Say hello' }])
+  }
+})
+
+test('every optional field of a chat may be null, which counts as absent, the same on both routes (#12)', async () => {
+  const nulls = {
+    stream: null,
+    temperature: null,
+    max_tokens: null,
+    tools: null,
+    servers: null,
+    max_steps: null,
+    tool_approval: null,
+  }
+  const messages = [{ role: 'user', content: 'Say hello', name: null }]
+  const client = await chatSocket()
+  client.send({ type: null, id: null, batch: null, model: 'any', messages, ...nulls })
+  expect(await client.next((m) => m.type === 'response' || m.type === 'error')).toMatchObject({
+    type: 'response',
+    data: completion,
+  })
+  client.close()
+  const res = await api.post('/v1/chat/completions', {
+    model: 'any',
+    messages,
+    stream_options: null,
+    ...nulls,
+  })
+  expect(res.status).toBe(200)
+  expect(upstream.seen).toHaveLength(2)
+  for (const { body } of upstream.seen) {
+    expect(Object.values(body)).not.toContain(null)
+    expect(body.messages).toEqual([{ role: 'user', content: 'Say hello' }])
+  }
+})
+
+test('a wrong value of any chat field is refused naming the field and what it allows (#12)', async () => {
+  const client = await chatSocket()
+  const fields = Object.keys(ChatModel.chat.properties).filter((f) => f !== 'type') // `type` picks the message kind
+  for (const field of fields) {
+    const wrong = field === 'stream' || field === 'batch' ? 7 : true
+    client.send({ id: 'w', model: 'any', messages: hello, [field]: wrong })
+    const error = await client.next((m) => m.type === 'error')
+    expect({ field, code: error.error.code, message: error.error.message }).toEqual({
+      field,
+      code: 'invalid_request',
+      message: expect.stringMatching(new RegExp(`^chat field "${field}" must .+`)),
+    })
+  }
+  expect(upstream.seen).toHaveLength(0)
   client.close()
 })

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test'
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { readMigrationFiles } from 'drizzle-orm/migrator'
 import journal from '../migrations/meta/_journal.json' with { type: 'json' }
@@ -41,6 +41,49 @@ describe('migrations', () => {
     expect(schemaOf(db)).toEqual(once)
     expect(db.$client.query('SELECT hash, created_at FROM __drizzle_migrations').all()).toEqual(applied)
     db.$client.close()
+  })
+})
+
+describe('migration clear_url_userinfo (#12)', () => {
+  test('drops user:password@ from the URLs stored before it, and leaves no copy in the file', () => {
+    const dir = tempDir()
+    const db = openDb(join(dir, 'old.db'))
+    const all = embeddedMigrations()
+    const at = journal.entries.findIndex((e) => e.tag.endsWith('_clear_url_userinfo'))
+    expect(at).toBeGreaterThan(0)
+    migrate(db, all.slice(0, at))
+    const stored: Record<string, [string, string]> = {
+      creds: [
+        `http://alice:s3cret-pw${'-long'.repeat(40)}@mcp.example.test:8080/mcp?x=1#f`,
+        'http://mcp.example.test:8080/mcp?x=1#f',
+      ],
+      user: ['https://bob@h.test', 'https://h.test'],
+      twoAts: ['http://a@b:c@h.test/p', 'http://h.test/p'],
+      // The parser ends the authority at a backslash too: "u@x" is in the path here.
+      backslash: ['http://h.test\\u@x', 'http://h.test\\u@x'],
+      inPath: ['http://h.test/a@b?c=d@e', 'http://h.test/a@b?c=d@e'],
+      plain: ['http://plain.test/mcp', 'http://plain.test/mcp'],
+    }
+    for (const [id, [url]] of Object.entries(stored))
+      db.$client.run('INSERT INTO servers (id, name, url, created_at, updated_at) VALUES (?, ?, ?, 0, 0)', [
+        id,
+        id,
+        url,
+      ])
+
+    migrate(db)
+    const urls = db.$client.query('SELECT id, url FROM servers').all() as { id: string; url: string }[]
+    expect(Object.fromEntries(urls.map((r) => [r.id, r.url]))).toEqual(
+      Object.fromEntries(Object.entries(stored).map(([id, [, after]]) => [id, after])),
+    )
+    // Not in the pages the rows left either, once the WAL is written back.
+    db.$client.run('PRAGMA wal_checkpoint(TRUNCATE)')
+    db.$client.close()
+    for (const file of readdirSync(dir))
+      expect({ file, leaked: readFileSync(join(dir, file)).includes('s3cret-pw') }).toEqual({
+        file,
+        leaked: false,
+      })
   })
 })
 

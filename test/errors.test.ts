@@ -144,3 +144,181 @@ describe('500', () => {
     expect(api.logs.some((l) => l.level === 'error' && String(l.error).length > 0)).toBe(true)
   })
 })
+
+describe('validation of URLs, ids and numbers (#12)', () => {
+  const register = (body: unknown) => api.post('/servers/register', body)
+
+  test('a URL with user:password@ is refused, saying to send credentials in headers', async () => {
+    await register(seedServer())
+    for (const url of [
+      'http://user:pass@mcp.test/mcp',
+      'https://token@mcp.test',
+      'http://:pw@mcp.test:8080/',
+    ]) {
+      const body = await expectError(await register({ ...seedServer('x'), url }), 422, 'validation_error')
+      expect(body.detail).toContain('"url"')
+      expect(body.detail).toContain('`headers`')
+      await expectError(await api.patch('/servers/everything', { url }), 422, 'validation_error', '`headers`')
+    }
+    expect((await api.getJson('/servers')).map((s: { url: string }) => s.url)).toEqual([seedServer().url])
+  })
+
+  test('a port outside 1-65535 is refused', async () => {
+    for (const url of [
+      'http://mcp.test:0/mcp',
+      'http://mcp.test:65536/mcp',
+      'http://[::1]:00/',
+      'http://h:99999999999/',
+    ])
+      await expectError(
+        await register({ ...seedServer(), url }),
+        422,
+        'validation_error',
+        'port from 1 to 65535',
+      )
+    expect(await api.getJson('/servers')).toEqual([])
+  })
+
+  test('the ids "." and ".." are refused; ids with dots in them are not', async () => {
+    for (const id of ['.', '..'])
+      await expectError(
+        await register({ ...seedServer(), id }),
+        422,
+        'validation_error',
+        'other than "." and ".."',
+      )
+    for (const id of ['...', '.a', 'a..b']) expect((await register({ ...seedServer(), id })).status).toBe(201)
+  })
+
+  test('JSON bodies take JSON numbers only: numeric strings are refused, not coerced', async () => {
+    await register(seedServer())
+    for (const interval_s of ['0x10', '1e3', ' 500 ', '16']) {
+      await expectError(
+        await register({ ...seedServer(), interval_s }),
+        422,
+        'validation_error',
+        'body field "interval_s" must be an integer from 1 to 86400',
+      )
+      await expectError(
+        await api.patch('/servers/everything', { timeout_ms: interval_s }),
+        422,
+        'validation_error',
+      )
+    }
+    expect((await api.getJson('/servers/everything')).interval_s).toBeNull()
+  })
+
+  test('query parameters take plain decimal digits only', async () => {
+    await register(seedServer())
+    for (const query of [
+      'limit=0x10',
+      'limit=1e2',
+      'limit=%20500%20',
+      'limit=+5',
+      'from=1e3',
+      'to=0x10',
+      'from=-1',
+    ])
+      await expectError(
+        await api.request(`/servers/everything/history?${query}`),
+        422,
+        'validation_error',
+        'decimal digits',
+      )
+    for (const query of ['limit=5', 'from=1795613790&to=1795613790.5'])
+      expect((await api.request(`/servers/everything/history?${query}`)).status).toBe(200)
+  })
+})
+
+describe('every field of /openapi/json (#12)', () => {
+  type Schema = {
+    type?: string | string[]
+    anyOf?: Schema[]
+    maxLength?: number
+    properties?: Record<string, Schema>
+  }
+  type Operation = {
+    parameters?: { name: string; in: string; schema: Schema }[]
+    requestBody?: { content: Record<string, { schema?: Schema }> }
+  }
+  const takesBoolean = (s: Schema): boolean =>
+    [s.type].flat().includes('boolean') || (s.anyOf ?? []).some(takesBoolean)
+  /** A value of the wrong type: a body field gets true (7 if it takes booleans), a query one text. */
+  const wrongBody = (s: Schema) => (takesBoolean(s) ? 7 : true)
+  const wrongQuery = (s: Schema) => (s.maxLength ? 'x'.repeat(s.maxLength + 1) : 'x!')
+  // What each route accepts, but for the field under test.
+  const valid: Record<string, object> = {
+    'POST /servers/register': { name: 'X', url: 'http://x.test/mcp' },
+    'PATCH /servers/{id}': { name: 'X' },
+    'POST /v1/chat/completions': { model: 'm', messages: [{ role: 'user', content: 'hi' }] },
+  }
+  // Fields that take any value, so no value is wrong.
+  const anyValue = new Set([
+    'POST /servers/register status',
+    'POST /servers/register last_checked',
+    'POST /servers/register capabilities',
+    'POST /servers/register latency_ms',
+    'GET /tools servers',
+  ])
+
+  test('a wrong value of any body or query field gets a 422 naming the field and what it allows', async () => {
+    await api.post('/servers/register', seedServer())
+    const doc = (await api.getJson('/openapi/json')) as { paths: Record<string, Record<string, Operation>> }
+    const seen: string[] = []
+    for (const [path, operations] of Object.entries(doc.paths))
+      for (const [method, op] of Object.entries(operations)) {
+        const route = `${method.toUpperCase()} ${path}`
+        const target = path.replace('{id}', 'everything')
+        const body = op.requestBody?.content['application/json']?.schema?.properties ?? {}
+        const query = (op.parameters ?? []).filter((p) => p.in === 'query')
+        const cases = [
+          ...Object.entries(body).map(([field, s]) => ({ where: 'body', field, value: wrongBody(s) })),
+          ...query.map((p) => ({ where: 'query', field: p.name, value: wrongQuery(p.schema) })),
+        ].filter((c) => !anyValue.has(`${route} ${c.field}`))
+        for (const { where, field, value } of cases) {
+          const res =
+            where === 'body'
+              ? await api.request(target, {
+                  method,
+                  headers: { 'content-type': 'application/json', ...wsHandshake(path) },
+                  body: JSON.stringify({ ...valid[route], [field]: value }),
+                })
+              : await api.request(`${target}?${field}=${encodeURIComponent(value as string)}`, {
+                  method,
+                  headers: wsHandshake(path),
+                })
+          const detail = (await json(res)).detail
+          expect({ route, field, status: res.status, detail }).toEqual({
+            route,
+            field,
+            status: 422,
+            detail: expect.stringMatching(new RegExp(`^${where} field "${field}" must .+`)),
+          })
+          seen.push(`${route} ${field}`)
+        }
+      }
+    expect(seen).toEqual(
+      expect.arrayContaining([
+        'POST /servers/register interval_s',
+        'PATCH /servers/{id} url',
+        'GET /servers tag',
+        'GET /servers/{id}/history limit',
+        'GET /servers/{id}/stats window',
+        'POST /v1/chat/completions max_tokens',
+        'POST /v1/chat/completions stream_options',
+        'GET /events since',
+      ]),
+    )
+  })
+})
+
+/** `/events` takes its query on the WebSocket upgrade: the rest of the routes get no extra headers. */
+const wsHandshake = (path: string): Record<string, string> =>
+  path === '/events'
+    ? {
+        upgrade: 'websocket',
+        connection: 'Upgrade',
+        'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==',
+        'sec-websocket-version': '13',
+      }
+    : {}

@@ -66,6 +66,24 @@ test('?since= replays what was missed; an unknown or too old seq gets a fresh sn
   }
 })
 
+test('?since= takes plain decimal digits only (#12)', async () => {
+  const port = Number(new URL(api.base).port)
+  const handshake = (query: string) =>
+    rawHandshake(port, `/events${query}`, {
+      upgrade: 'websocket',
+      connection: 'Upgrade',
+      'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==',
+      'sec-websocket-version': '13',
+      authorization: `Bearer ${adminKey}`,
+    })
+  for (const since of ['0x10', '1e3', '%2012', '-1', '1.5']) {
+    const res = await handshake(`?since=${since}`)
+    expect({ since, status: res.status }).toEqual({ since, status: 422 })
+    expect(JSON.parse(new TextDecoder().decode(res.body)).detail).toStartWith('query field "since" must')
+  }
+  expect((await handshake('?since=12')).status).toBe(101)
+})
+
 test('ping gets pong; anything else gets a typed error and the socket stays open', async () => {
   const client = await connectWs(wsUrl())
   await client.next((m) => m.type === 'snapshot')

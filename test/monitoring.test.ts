@@ -317,6 +317,66 @@ describe('the worker', () => {
   })
 })
 
+describe('what a check asks and what it keeps (#12)', () => {
+  /** A target that records each request line and answers with `answer`. */
+  function target(answer: () => Response) {
+    const requests: string[] = []
+    const server = Bun.serve({
+      port: 0,
+      hostname: '127.0.0.1',
+      fetch(req) {
+        const url = new URL(req.url)
+        requests.push(`${req.method} ${url.pathname}${url.search}`)
+        return answer()
+      },
+    })
+    return { base: `http://127.0.0.1:${server.port}`, requests, stop: () => server.stop(true) }
+  }
+
+  test('http: /health goes on the end of the path, and the query stays the query', async () => {
+    api = await startApp()
+    const plain = target(() => Response.json({ status: 'ok' }))
+    for (const [id, path] of [
+      ['q', '/api?token=abc'],
+      ['slash', '/api/?token=abc&x=1#frag'],
+      ['root', ''],
+    ] as const) {
+      await api.post('/servers/register', { id, name: id, url: `${plain.base}${path}`, transport: 'http' })
+      expect(await testNow(id)).toMatchObject({ success: true, status: 'healthy' })
+    }
+    expect(plain.requests).toEqual([
+      'GET /api/health?token=abc',
+      'GET /api/health?token=abc&x=1',
+      'GET /health',
+    ])
+    plain.stop()
+  })
+
+  test("a stored error keeps the status line and at most 200 printable characters of the target's body", async () => {
+    api = await startApp()
+    // An error page with line breaks, control and bidi characters, and a secret past its 200th character.
+    const page = `<html>\r\n<title>Internal\u0000 error\u202e</title>\n${'x'.repeat(300)} secret-after-200`
+    const failing = target(
+      () => new Response(page, { status: 500, headers: { 'content-type': 'text/html' } }),
+    )
+    await api.post('/servers/register', {
+      id: 'e',
+      name: 'E',
+      url: `${failing.base}/mcp`,
+      transport: 'streamable-http',
+    })
+    const result = await testNow('e')
+    const [stored] = (await api.getJson('/servers/e/history')).data
+    for (const error of [result.error_message, stored.error] as string[]) {
+      expect(error).toStartWith('HTTP 500: <html> <title>Internal error </title> xxx')
+      expect(error).not.toContain('secret')
+      expect(error).not.toMatch(/[\p{C}]/u)
+      expect([...error.slice('HTTP 500: '.length)].length).toBeLessThanOrEqual(201) // and an ellipsis
+    }
+    failing.stop()
+  })
+})
+
 async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 3_000) {
   const deadline = Date.now() + timeoutMs
   while (Date.now() < deadline) {

@@ -45,6 +45,17 @@ test('probe checks one server with the monitor check and says so in JSON and its
   }
 }, 20_000)
 
+test('probe refuses the URLs registration refuses: user:password@, a port outside 1-65535 (#12)', async () => {
+  for (const [url, why] of [
+    ['http://user:pw@127.0.0.1:9/mcp', 'user name or password'],
+    ['http://127.0.0.1:0/mcp', 'port from 1 to 65535'],
+  ] as const) {
+    const res = await runCli(['probe', url])
+    expect({ url, code: res.code }).toEqual({ url, code: 2 })
+    expect(res.stderr).toContain(why)
+  }
+})
+
 test('probe passes the MCP conformance suite as a client (initialize)', async () => {
   const suite = join(import.meta.dir, '..', 'node_modules/@modelcontextprotocol/conformance/dist/index.js')
   const automcp = `${process.execPath} ${join(import.meta.dir, '..', 'src/main.ts')} probe`

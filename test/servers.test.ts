@@ -83,6 +83,35 @@ describe('POST /servers/register', () => {
   })
 })
 
+describe('what is stored (#12)', () => {
+  test('tags are stored once each, in the order first given, on register and on PATCH', async () => {
+    await api.post('/servers/register', {
+      id: 'a',
+      name: 'A',
+      url: 'http://a.test',
+      tags: ['x', 'y', 'x', 'x'],
+    })
+    expect((await api.getJson('/servers/a')).tags).toEqual(['x', 'y'])
+    expect((await json(await api.patch('/servers/a', { tags: ['z', 'z', 'y', 'z'] }))).tags).toEqual([
+      'z',
+      'y',
+    ])
+    expect((await api.getJson('/servers?tag=z')).map((s: { tags: string[] }) => s.tags)).toEqual([['z', 'y']])
+  })
+
+  test('an IDN host is accepted like its punycode', async () => {
+    for (const [id, url] of [
+      ['idn', 'http://bücher.example/mcp'],
+      ['punycode', 'http://xn--bcher-kva.example/mcp'],
+    ]) {
+      const res = await api.post('/servers/register', { id, name: id, url })
+      expect({ id, status: res.status }).toEqual({ id, status: 201 })
+      expect((await api.getJson(`/servers/${id}`)).url).toBe(url)
+    }
+    expect((await api.patch('/servers/idn', { url: 'https://bücher.example:8443/mcp' })).status).toBe(200)
+  })
+})
+
 describe('reading servers', () => {
   test('GET /servers lists every server with the seed fields and ours', async () => {
     await api.post('/servers/register', seedServer('one'))

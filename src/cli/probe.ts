@@ -3,6 +3,7 @@ import { createProber } from '../modules/monitoring/probe'
 import { createMcpSessions } from '../modules/monitoring/probe/mcp'
 import { createGuardedFetch } from '../shared/guarded-fetch'
 import { createPolicy } from '../shared/ssrf'
+import { httpUrlProblem } from '../shared/url'
 import { fail } from './fail'
 
 const transports = ['auto', 'streamable-http', 'sse', 'http'] as const
@@ -35,9 +36,9 @@ export function parseProbeArgs(args: string[]): ProbeArgs {
     else rest.push(arg)
   }
   if (!url) fail('probe needs a URL: automcp probe <url> [--transport auto|streamable-http|sse|http]')
-  const parsed = URL.parse(url)
-  if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:'))
-    fail(`probe needs an absolute http(s) URL, got "${url}"`)
+  // The rules of a registered URL; credentials go in --header here.
+  const problem = httpUrlProblem(url)
+  if (problem) fail(`probe: the URL ${problem.replace('`headers`', '--header')}, got "${url}"`)
   return { url, transport, headers, rest }
 }
 

@@ -17,12 +17,15 @@ export function embeddedMigrations(): MigrationMeta[] {
   })
 }
 
-/** Applies pending migrations in one transaction through drizzle's own migrator; a no-op when up to date. */
-export function migrate(db: Db): void {
+/**
+ * Applies pending migrations in one transaction through drizzle's own migrator; a no-op when up to date.
+ * `migrations`: the embedded ones; a test of one migration passes those before it, to fill in old data.
+ */
+export function migrate(db: Db, migrations: MigrationMeta[] = embeddedMigrations()): void {
   // drizzle-orm/bun-sqlite/migrator reads the files from disk; its dialect does the rest from memory.
   const { dialect, session } = db as unknown as {
     dialect: SQLiteSyncDialect
     session: SQLiteSession<'sync', unknown, Record<string, never>, Record<string, never>>
   }
-  dialect.migrate(embeddedMigrations(), session, undefined)
+  dialect.migrate(migrations, session, undefined)
 }

@@ -1,11 +1,14 @@
 import { t } from 'elysia'
-import { oneOf } from '../../shared/model'
+import { integer, oneOf, optional } from '../../shared/model'
 import { toolUseFields } from '../tools/model'
 
-const chatId = t.Union([t.String({ minLength: 1, maxLength: 200 }), t.Integer()], {
-  description: 'Chosen by the client to tell concurrent chats apart; generated when absent',
-  error: 'must be a non-empty string or an integer',
-})
+const chatId = t.Union(
+  [t.String({ minLength: 1, maxLength: 200 }), integer({ error: 'must be an integer' })],
+  {
+    description: 'Chosen by the client to tell concurrent chats apart; generated when absent',
+    error: 'must be a non-empty string or an integer',
+  },
+)
 
 export const chatMessage = t.Object(
   {
@@ -13,30 +16,38 @@ export const chatMessage = t.Object(
     content: t.Union([t.String(), t.Array(t.Object({}, { additionalProperties: true })), t.Null()], {
       error: 'must be a string, a list of content parts or null',
     }),
-    name: t.Optional(t.String()),
+    name: optional(t.String({ error: 'must be a string' })),
   },
   // tool_call_id, tool_calls… go to the upstream as written.
   { additionalProperties: true },
 )
 
+const flag = (description?: string) =>
+  optional(t.Boolean({ error: 'must be true or false', ...(description ? { description } : {}) }))
+
+/**
+ * The fields `WS /chat` and `POST /v1/chat/completions` both read, checked the same way on both: an
+ * optional one that is null counts as absent (see `optional`).
+ */
+export const completionFields = {
+  model: t.String({ minLength: 1, error: 'must be a model id such as openai/gpt-4o-mini' }),
+  messages: t.Array(chatMessage, { minItems: 1, error: 'must be a non-empty list of messages' }),
+  stream: flag(),
+  temperature: optional(t.Number({ minimum: 0, maximum: 2, error: 'must be a number from 0 to 2' })),
+  max_tokens: optional(integer({ minimum: 1, error: 'must be an integer of 1 or more' })),
+  ...toolUseFields,
+}
+
 export const ChatModel = {
   /** `{ type: "chat", … }`, or the seed's bare ChatRequest. Other OpenAI parameters are passed through. */
   chat: t.Object(
     {
-      type: t.Optional(t.Literal('chat')),
-      id: t.Optional(chatId),
-      model: t.String({ minLength: 1, error: 'must be a model id such as openai/gpt-4o-mini' }),
-      messages: t.Array(chatMessage, { minItems: 1, error: 'must be a non-empty list of messages' }),
-      stream: t.Optional(t.Boolean()),
-      batch: t.Optional(
-        t.Boolean({
-          description:
-            'With `stream`: each read from the upstream arrives as one `chunks` message holding its chunks in order, rather than one `chunk` message per chunk (fewer messages for the client to dispatch). Not sent to the upstream',
-        }),
+      type: optional(t.Literal('chat', { error: 'must be "chat"' })),
+      id: optional(chatId),
+      ...completionFields,
+      batch: flag(
+        'With `stream`: each read from the upstream arrives as one `chunks` message holding its chunks in order, rather than one `chunk` message per chunk (fewer messages for the client to dispatch). Not sent to the upstream',
       ),
-      temperature: t.Optional(t.Number({ minimum: 0, maximum: 2 })),
-      max_tokens: t.Optional(t.Integer({ minimum: 1 })),
-      ...toolUseFields,
     },
     { additionalProperties: true },
   ),
@@ -55,7 +66,7 @@ export const ChatModel = {
 }
 
 export const chatProtocol = [
-  'WebSocket. Send `{ "type": "chat", "id", "model", "messages": [{ "role", "content", "name"? }], "stream"?, "batch"?, "temperature"?, "max_tokens"? }` (other OpenAI parameters are passed through; the seed\'s bare ChatRequest without `type` and `id` works too and gets a generated `id`), `{ "type": "cancel", "id" }`, `{ "type": "approve" | "deny", "id", "call_id" }` or `{ "type": "ping" }`. Tool use adds `"tools"`, `"servers"`, `"max_steps"` and `"tool_approval"` (below).',
+  'WebSocket. Send `{ "type": "chat", "id", "model", "messages": [{ "role", "content", "name"? }], "stream"?, "batch"?, "temperature"?, "max_tokens"? }` (other OpenAI parameters are passed through; the seed\'s bare ChatRequest without `type` and `id` works too and gets a generated `id`; an optional field that is null counts as absent, as pydantic clients write them), `{ "type": "cancel", "id" }`, `{ "type": "approve" | "deny", "id", "call_id" }` or `{ "type": "ping" }`. Tool use adds `"tools"`, `"servers"`, `"max_steps"` and `"tool_approval"` (below).',
   'Streaming answers arrive as `{ type: "chunk", id, data: <OpenAI chunk> }`… then `{ type: "done", id, finish_reason, usage }`; with `"batch": true`, each read from the upstream arrives instead as one `{ type: "chunks", id, data: [<OpenAI chunk>, …] }` holding its chunks in order (the same chunks in fewer messages: a client pays for each message it dispatches, which caps how fast one message per chunk can go). Non-streaming answers arrive as `{ type: "response", id, data: <completion> }`. `{ type: "error", id, error: { code, message, status? } }` ends that chat only: the socket stays open. A cancelled chat ends with `{ type: "cancelled", id }`; closing the socket cancels all of its chats.',
   'Tool use: with `"tools": "auto"` (every tool of every healthy registered MCP server, see `GET /tools`), `"tools": [names]` or `"servers": [ids]`, AutoMCP offers those MCP tools to the model, calls the ones it asks for (concurrently, each within `AUTOMCP_TOOL_TIMEOUT`) and asks it again, up to `max_steps` requests (`AUTOMCP_MAX_STEPS`, default 8; the last one with `tool_choice: "none"`). Each step streams `{ type: "tool_call", id, call: { id, name, server_id, arguments } }` and `{ type: "tool_result", id, call_id, ok, content, latency_ms }` between the model\'s chunks; `done` adds `steps` (and `max_steps_reached`). A failing call is an error result for the model, never the end of the chat. With `"tool_approval": "ask"` each call first sends `{ type: "tool_approval", id, call }` and waits for `{ type: "approve" | "deny", id, call_id }` (`AUTOMCP_TOOL_APPROVAL_TIMEOUT`, then it is not made).',
   'Several chats may run at once, told apart by `id` (`AUTOMCP_CHAT_CONCURRENCY`, default 4). Messages over 256 KB are refused with `message_too_large`. The socket also receives the `/events` stream (`server_update`, `server_registered`, `server_removed`).',

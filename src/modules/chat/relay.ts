@@ -1,5 +1,6 @@
 import { TypeCompiler } from '@sinclair/typebox/compiler'
 import type { Logger } from '../../shared/logger'
+import { dropNullOptionals } from '../../shared/model'
 import { nestsDeeperThan } from '../../shared/nesting'
 import { describeFieldError, type FieldError } from '../../shared/validation'
 import { type Agent, summaryOf, type ToolCallInfo, type Verdict } from '../tools/agent'
@@ -220,6 +221,7 @@ export function createChatRelay(
       const first = chatRequest.Errors(message).First() as FieldError | undefined
       return fail(idOf(message), { code: 'invalid_request', message: describeFieldError('chat', first) })
     }
+    dropNullOptionals(ChatModel.chat, message)
     const id = (message.id as ChatId | undefined) ?? crypto.randomUUID()
     if (running.has(id))
       return fail(id, { code: 'duplicate_id', message: `A chat with id ${JSON.stringify(id)} is running` })
@@ -283,6 +285,7 @@ export function createChatRelay(
           return verdict(m)
         case 'chat':
         case undefined:
+        case null: // the seed's ChatRequest has no type; a pydantic client may still write one as null
           return chat(m)
         default:
           return fail(idOf(m), {

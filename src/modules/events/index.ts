@@ -1,5 +1,6 @@
 import { Elysia, t } from 'elysia'
 import type { OpenAPIV3 } from 'openapi-types'
+import { queryNumber } from '../../shared/model'
 import type { SocketRegistry } from '../../shared/sockets'
 import { checkHandshake } from '../../shared/websocket'
 import { clientOf } from '../auth'
@@ -36,7 +37,12 @@ export const eventsPathDoc: OpenAPIV3.PathsObject = {
 export const eventsController = (hub: EventHub, snapshotJson: () => string, sockets: SocketRegistry) =>
   new Elysia({ name: 'events' }).ws('/events', {
     // `token`: the API key, for clients that cannot send headers (checked before the upgrade).
-    query: t.Object({ since: t.Optional(t.Numeric({ minimum: 0 })), token: t.Optional(t.String()) }),
+    query: t.Object({
+      since: t.Optional(
+        queryNumber({ pattern: '^\\d{1,16}$', error: 'must be a `seq` the socket sent, in decimal digits' }),
+      ),
+      token: t.Optional(t.String()),
+    }),
     beforeHandle: checkHandshake,
     detail: { hide: true }, // documented by eventsPathDoc: OpenAPI has no WebSocket operations
     open(ws) {

@@ -1,5 +1,5 @@
 import { t } from 'elysia'
-import { oneOf } from '../../shared/model'
+import { oneOf, queryNumber } from '../../shared/model'
 
 export const windows = {
   '1h': 3_600_000,
@@ -10,6 +10,13 @@ export const windows = {
 export type StatsWindow = keyof typeof windows
 
 const ms = (description: string) => t.Nullable(t.Number({ description }))
+// In decimal digits only, with a fraction if need be: what `checked_at` reads, as written.
+const epochSeconds = (description: string) =>
+  queryNumber({
+    pattern: '^\\d{1,12}(?:\\.\\d{1,6})?$',
+    description,
+    error: 'must be epoch seconds in decimal digits, such as 1795613790 or 1795613790.5',
+  })
 const probeStatus = oneOf(['healthy', 'degraded', 'unhealthy'] as const)
 
 export const MonitoringModel = {
@@ -28,16 +35,14 @@ export const MonitoringModel = {
   }),
 
   historyQuery: t.Object({
-    from: t.Optional(t.Numeric({ description: 'Epoch seconds, inclusive' })),
-    to: t.Optional(t.Numeric({ description: 'Epoch seconds, inclusive' })),
+    from: t.Optional(epochSeconds('Epoch seconds, inclusive')),
+    to: t.Optional(epochSeconds('Epoch seconds, inclusive')),
+    // Whole numbers only: SQLite refuses LIMIT 1.5 (a 500 before this said so). 100 when absent.
     limit: t.Optional(
-      // Whole numbers only: SQLite refuses LIMIT 1.5 (a 500 before this said so).
-      t.Numeric({
-        minimum: 1,
-        maximum: 1000,
-        multipleOf: 1,
-        default: 100,
-        error: 'must be an integer from 1 to 1000',
+      queryNumber({
+        pattern: '^(?:[1-9]\\d{0,2}|1000)$',
+        description: 'Checks per page, 1-1000 (default 100)',
+        error: 'must be an integer from 1 to 1000, in decimal digits',
       }),
     ),
     cursor: t.Optional(

@@ -1,6 +1,6 @@
 import { Elysia } from 'elysia'
 import { HttpError } from '../../shared/errors'
-import { authErrors, ErrorModel } from '../../shared/model'
+import { authErrors, dropNullOptionals, ErrorModel } from '../../shared/model'
 import type { RateLimiter } from '../../shared/rate-limit'
 import { clientOf } from '../auth'
 import type { createModelCatalog } from '../chat/models'
@@ -24,7 +24,7 @@ export const openaiController = ({
   new Elysia({ name: 'openai', prefix: '/v1', detail: { tags: ['openai'] } })
     .post(
       '/chat/completions',
-      async ({ body, request, server }) => {
+      async ({ body: sent, request, server }) => {
         const waitMs = chatLimiter.take(clientOf(request))
         if (waitMs > 0) {
           const retry = Math.ceil(waitMs / 1000)
@@ -35,12 +35,15 @@ export const openaiController = ({
         // A chat with tool steps may go quiet for longer than Bun's idle timeout: the chat's own
         // timeouts (upstream, tools) bound it instead.
         server?.timeout(request, 0)
+        const body = dropNullOptionals(OpenAIModel.completionRequest, sent)
         if (!body.stream) return Response.json(await completions.complete(body, request.signal))
         return new Response(await completions.stream(body, request.signal), {
           headers: { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' },
         })
       },
       {
+        // Also what lists the body's fields in the OpenAPI document.
+        parse: 'json',
         body: OpenAIModel.completionRequest,
         response: {
           ...authErrors,

@@ -1,18 +1,18 @@
 import { t } from 'elysia'
-import { chatMessage } from '../chat/model'
-import { toolUseFields } from '../tools/model'
+import { optional } from '../../shared/model'
+import { completionFields } from '../chat/model'
 
 export const OpenAIModel = {
   /** OpenAI's chat completion request; parameters AutoMCP does not read go to the upstream as sent. */
   completionRequest: t.Object(
     {
-      model: t.String({ minLength: 1, error: 'must be a model id such as openai/gpt-4o-mini' }),
-      messages: t.Array(chatMessage, { minItems: 1, error: 'must be a non-empty list of messages' }),
-      stream: t.Optional(t.Boolean()),
-      stream_options: t.Optional(
-        t.Object({ include_usage: t.Optional(t.Boolean()) }, { additionalProperties: true }),
+      ...completionFields,
+      stream_options: optional(
+        t.Object(
+          { include_usage: optional(t.Boolean({ error: 'must be true or false' })) },
+          { additionalProperties: true, error: 'must be an object such as {"include_usage": true}' },
+        ),
       ),
-      ...toolUseFields,
     },
     { additionalProperties: true },
   ),

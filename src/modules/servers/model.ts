@@ -1,24 +1,31 @@
+import type { TSchema } from '@sinclair/typebox'
 import { t } from 'elysia'
-import { oneOf } from '../../shared/model'
+import { integer, oneOf } from '../../shared/model'
+import { httpUrlProblem } from '../../shared/url'
 
 // The `t` schemas below validate requests, shape responses and generate the OpenAPI document.
 
 export const serverStatuses = ['healthy', 'degraded', 'unhealthy', 'unknown'] as const
 export const transports = ['auto', 'streamable-http', 'sse', 'http'] as const
 
+// Not `.` or `..`: as a path segment they mean "here" and "up", so `/servers/..` would name no server.
 const id = t.String({
-  pattern: '^[A-Za-z0-9._-]{1,64}$',
-  description: 'Stable identifier: 1-64 letters, digits, ".", "_" or "-"',
-  error: 'must be 1-64 characters of letters, digits, ".", "_" or "-"',
+  pattern: '^(?!\\.\\.?$)[A-Za-z0-9._-]{1,64}$',
+  description: 'Stable identifier: 1-64 letters, digits, ".", "_" or "-", other than "." and ".."',
+  error: 'must be 1-64 characters of letters, digits, ".", "_" or "-", other than "." and ".."',
   examples: ['everything'],
 })
 const name = t.String({ minLength: 1, maxLength: 200, error: 'must be a string of 1-200 characters' })
+// `http-url` is the rule (../../shared/url.ts); the pattern tells OpenAPI clients its shape: a scheme,
+// then a host and port without `user:password@`.
 const url = t.String({
-  format: 'uri',
-  pattern: '^[Hh][Tt][Tt][Pp][Ss]?://[^/?#\\s]+',
+  format: 'http-url',
+  pattern: '^[Hh][Tt][Tt][Pp][Ss]?://[^/?#\\\\\\s@]+(?:[/?#\\\\]|$)',
   maxLength: 2048,
-  description: 'Absolute http(s) URL of the MCP server (its endpoint, e.g. http://host:3001/mcp)',
-  error: 'must be an absolute http(s) URL',
+  description:
+    'Absolute http(s) URL of the MCP server (its endpoint, e.g. http://host:3001/mcp); port 1-65535; no user:password@ (credentials go in `headers`)',
+  error: 'must be an absolute http(s) URL of at most 2048 characters',
+  explain: httpUrlProblem,
   examples: ['http://127.0.0.1:3001/mcp'],
 })
 const transport = oneOf(transports, {
@@ -26,41 +33,52 @@ const transport = oneOf(transports, {
 })
 const headers = t.Record(
   t.String({ pattern: "^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,128}$" }),
-  t.String({ maxLength: 8192, pattern: '^[^\\r\\n]*$' }),
+  t.String({
+    maxLength: 8192,
+    pattern: '^[^\\r\\n]*$',
+    error: 'must be a string of at most 8192 characters without line breaks',
+  }),
   {
     maxProperties: 32,
     description: 'HTTP headers sent with every check (e.g. Authorization). Write-only: never returned',
     error: 'must be an object of header names to string values (at most 32)',
   },
 )
-const intervalS = t.Integer({
+const intervalS = integer({
   minimum: 1,
   maximum: 86_400,
   description: 'Seconds between checks',
   error: 'must be an integer from 1 to 86400',
 })
-const timeoutMs = t.Integer({
+const timeoutMs = integer({
   minimum: 100,
   maximum: 120_000,
   description: 'Per-check timeout in ms',
   error: 'must be an integer from 100 to 120000',
 })
 const threshold = (what: string) =>
-  t.Integer({ minimum: 1, maximum: 100, description: what, error: 'must be an integer from 1 to 100' })
+  integer({ minimum: 1, maximum: 100, description: what, error: 'must be an integer from 1 to 100' })
 const failureThreshold = threshold('Failed checks in a row before the server is unhealthy')
 const successThreshold = threshold('Good checks in a row before an unhealthy server recovers')
-const tags = t.Array(t.String({ minLength: 1, maxLength: 64 }), {
-  maxItems: 32,
-  error: 'must be an array of at most 32 strings of 1-64 characters',
-})
+const tags = t.Array(
+  t.String({ minLength: 1, maxLength: 64, error: 'must be a string of 1-64 characters' }),
+  {
+    maxItems: 32,
+    description: 'Labels to filter by; each is stored once',
+    error: 'must be an array of at most 32 strings of 1-64 characters',
+  },
+)
+/** A setting whose null means the server-wide default. */
+const orDefault = <T extends TSchema>(schema: T) =>
+  t.Nullable(schema, { error: `${schema.error} or null (the server-wide default)` })
 /** The settings a user may leave out; null (where allowed) means the server-wide default. */
 const optionalSettings = {
   transport: t.Optional(transport),
   headers: t.Optional(headers),
-  interval_s: t.Optional(t.Nullable(intervalS)),
-  timeout_ms: t.Optional(t.Nullable(timeoutMs)),
-  failure_threshold: t.Optional(t.Nullable(failureThreshold)),
-  success_threshold: t.Optional(t.Nullable(successThreshold)),
+  interval_s: t.Optional(orDefault(intervalS)),
+  timeout_ms: t.Optional(orDefault(timeoutMs)),
+  failure_threshold: t.Optional(orDefault(failureThreshold)),
+  success_threshold: t.Optional(orDefault(successThreshold)),
   tags: t.Optional(tags),
 }
 const ignored = (what: string) =>
@@ -137,7 +155,7 @@ export const ServerModel = {
 
   listQuery: t.Object({
     status: t.Optional(oneOf(serverStatuses)),
-    tag: t.Optional(t.String({ minLength: 1, maxLength: 64 })),
+    tag: t.Optional(t.String({ minLength: 1, maxLength: 64, error: 'must be a tag of 1-64 characters' })),
   }),
 
   params: t.Object({ id }),

@@ -31,6 +31,9 @@ export function toServerInfo(row: ServerRow, uptime24h: number | null = null): S
   }
 }
 
+/** Tags as stored: each once, in the order first given. */
+const uniqueTags = (tags: string[] | undefined) => (tags === undefined ? undefined : [...new Set(tags)])
+
 /** A readable id for servers registered without one: `my-server-1a2b3c4d`. */
 export function generateId(name: string): string {
   const slug = name
@@ -149,7 +152,7 @@ export function createServerService({
     timeoutMs: body.timeout_ms ?? null,
     failureThreshold: body.failure_threshold ?? null,
     successThreshold: body.success_threshold ?? null,
-    tags: body.tags ?? [],
+    tags: uniqueTags(body.tags) ?? [],
   })
 
   return {
@@ -232,7 +235,7 @@ export function createServerService({
           timeoutMs: body.timeout_ms,
           failureThreshold: body.failure_threshold,
           successThreshold: body.success_threshold,
-          tags: body.tags,
+          tags: uniqueTags(body.tags),
         },
         now(),
       )

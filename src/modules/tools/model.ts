@@ -1,10 +1,10 @@
 import { t } from 'elysia'
-import { oneOf } from '../../shared/model'
+import { integer, oneOf, optional } from '../../shared/model'
 import type { ToolSelection } from './catalog'
 
 /** AutoMCP's tool-use fields of a chat request, shared by `WS /chat` and `POST /v1/chat/completions`. */
 export const toolUseFields = {
-  tools: t.Optional(
+  tools: optional(
     t.Union(
       [
         oneOf(['auto', 'none']),
@@ -19,20 +19,22 @@ export const toolUseFields = {
       },
     ),
   ),
-  servers: t.Optional(
-    t.Array(t.String({ minLength: 1 }), {
+  servers: optional(
+    t.Array(t.String({ minLength: 1, error: 'must be a server id' }), {
       maxItems: 512,
       description: 'Only the tools of these servers (ids); unhealthy ones are left out',
+      error: 'must be a list of at most 512 server ids',
     }),
   ),
-  max_steps: t.Optional(
-    t.Integer({
+  max_steps: optional(
+    integer({
       minimum: 1,
       maximum: 64,
       description: 'Requests to the model at most, tool calls in between (default AUTOMCP_MAX_STEPS)',
+      error: 'must be an integer from 1 to 64',
     }),
   ),
-  tool_approval: t.Optional(
+  tool_approval: optional(
     oneOf(['auto', 'ask'], {
       description: "ask: each call waits for the client's `approve` or `deny` (WebSocket only)",
     }),

@@ -3,6 +3,17 @@ import type { ProbeOutcome } from './outcome'
 
 export type { FetchLike } from '../../../shared/guarded-fetch'
 
+/**
+ * `{url}/health` as the seed meant it, joined by the URL API: `/health` goes on the end of the path, and
+ * a query (`?token=…`) stays a query instead of swallowing it.
+ */
+export function healthUrl(url: string): URL {
+  const health = new URL(url)
+  health.pathname = `${health.pathname.replace(/\/+$/, '')}/health`
+  health.hash = ''
+  return health
+}
+
 /** The seed's check: `GET {url}/health`; 200 is healthy and its body may carry `capabilities`. */
 export async function probeHttp(
   url: string,
@@ -11,7 +22,7 @@ export async function probeHttp(
   fetchFn: FetchLike = fetch,
 ): Promise<ProbeOutcome> {
   const started = performance.now()
-  const res = await fetchFn(`${url.replace(/\/+$/, '')}/health`, { headers, signal, redirect: 'manual' })
+  const res = await fetchFn(healthUrl(url), { headers, signal, redirect: 'manual' })
   const latencyMs = performance.now() - started
   if (res.status === 401 || res.status === 403) {
     await res.body?.cancel()

@@ -94,10 +94,9 @@ export function createProber({
   }
 
   function finish(o: ProbeOutcome): ProbeOutcome {
-    const error = o.error && o.error.length > 500 ? `${o.error.slice(0, 500)}…` : o.error
     const latencyMs = o.latencyMs === null ? null : Math.round(o.latencyMs * 100) / 100
     if (o.status === 'healthy' && latencyMs !== null && latencyMs > slowMs)
-      return { ...o, status: 'degraded', reason: 'slow', error, latencyMs }
-    return { ...o, error, latencyMs }
+      return { ...o, status: 'degraded', reason: 'slow', latencyMs }
+    return { ...o, latencyMs }
   }
 }

@@ -46,9 +46,32 @@ export function httpStatusOf(error: unknown): number | undefined {
   return undefined
 }
 
+/** How much of what a target wrote (an error page, say) a stored error keeps: read keys see it. */
+const maxBodyChars = 200
+// The SDK's own words before the body of an HTTP error it quotes.
+const sdkLead =
+  /^(?:Streamable HTTP error|SSE error): (?:Error POSTing to endpoint(?: \(HTTP \d{3}\))?|Failed to open SSE stream|Failed to terminate session): /
+
+/**
+ * The error as stored and shown: the status line (`HTTP 502`) when there is one, then at most 200
+ * printable characters of the rest; line breaks, control and format characters become spaces.
+ */
+export function errorText(message: string, status?: number): string {
+  const rest = [
+    ...message
+      .replace(sdkLead, '')
+      .replace(/[\p{C}\s]+/gu, ' ')
+      .trim(),
+  ]
+  const kept = rest.length > maxBodyChars ? `${rest.slice(0, maxBodyChars).join('')}…` : rest.join('')
+  if (status === undefined) return kept
+  return kept ? `HTTP ${status}: ${kept}` : `HTTP ${status}`
+}
+
 /** Maps whatever a check threw to a status and a stable reason. */
 export function classify(error: unknown): ProbeOutcome {
-  const message = error instanceof Error ? error.message : String(error)
+  const status = httpStatusOf(error)
+  const message = errorText(error instanceof Error ? error.message : String(error), status)
   for (const e of causes(error)) {
     const { name, code } = (e ?? {}) as { name?: string; code?: unknown }
     // The SSE transport keeps only the message, behind its own prefix.
@@ -64,7 +87,6 @@ export function classify(error: unknown): ProbeOutcome {
     if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'ConnectionClosed')
       return failed('connection_reset', message)
   }
-  const status = httpStatusOf(error)
   if (status === 401 || status === 403) return failed('auth_required', message, 'degraded')
   if (status !== undefined) return failed(`http_${status}`, message)
   return failed('protocol_error', message)
