@@ -84,6 +84,42 @@ test('?since= takes plain decimal digits only (#12)', async () => {
   expect((await handshake('?since=12')).status).toBe(101)
 })
 
+test('?since= at the boundaries: nothing after the last seq; all 1,000 buffered events; one older, a snapshot', async () => {
+  const buffered = 1_000 // createEventHub's bufferSize
+  await api.stop()
+  api = await startApp({ config: { rateLimit: 0 } })
+  await api.post('/servers/register', { id: 'p', name: 'P', url: plain.url, transport: 'http' })
+  const watcher = await connectWs(wsUrl())
+  await watcher.next((m) => m.type === 'snapshot')
+  // More events than are buffered: the first ones are no longer there to replay.
+  const updates = buffered + 5
+  const statuses = new Set<number>()
+  for (let i = 1; i <= updates; i++) statuses.add((await api.patch('/servers/p', { name: `P${i}` })).status)
+  expect([...statuses]).toEqual([200])
+  const last = (await watcher.next((m) => m.type === 'server_update' && m.data.name === `P${updates}`)).seq
+  watcher.close()
+  const oldest = last - buffered + 1
+
+  /** What a client resuming at `since` is sent on connect: all of it comes before the answer to a ping. */
+  const resume = async (since: number) => {
+    const client = await connectWs(wsUrl(`?since=${since}`))
+    client.send({ type: 'ping' })
+    await client.next((m) => m.type === 'pong')
+    client.close()
+    return client.messages
+  }
+  expect(await resume(last)).toEqual([])
+  expect((await resume(last - 1)).map((m) => [m.seq, m.data.name])).toEqual([[last, `P${updates}`]])
+  const all = await resume(oldest - 1)
+  expect(all.map((m) => m.seq)).toEqual(Array.from({ length: buffered }, (_, i) => oldest + i))
+  expect(all.map((m) => m.data.name)).toEqual(
+    Array.from({ length: buffered }, (_, i) => `P${updates - buffered + 1 + i}`),
+  )
+  const stale = await resume(oldest - 2)
+  expect(stale.map((m) => [m.type, m.seq])).toEqual([['snapshot', last]])
+  expect(stale[0].data).toMatchObject([{ id: 'p', name: `P${updates}` }])
+}, 30_000)
+
 test('ping gets pong; anything else gets a typed error and the socket stays open', async () => {
   const client = await connectWs(wsUrl())
   await client.next((m) => m.type === 'snapshot')

@@ -1,5 +1,5 @@
 import { afterEach, expect, test } from 'bun:test'
-import { json, seedServer, startApp, type TestApp } from './helpers/app'
+import { adminKey, json, seedServer, startApp, type TestApp } from './helpers/app'
 import { rawWebSocket } from './helpers/raw-ws'
 import { fakeUpstream } from './helpers/upstream'
 import { connectWs } from './helpers/ws'
@@ -40,6 +40,40 @@ test('chat messages over the per-key rate get rate_limited; the socket stays ope
   expect(await client.next((m) => m.type === 'pong')).toBeDefined()
   expect(upstream.seen).toHaveLength(2)
   client.close()
+  upstream.stop()
+})
+
+test('each key has its own chat rate: a key at its limit does not stop another, on /chat or /v1', async () => {
+  const upstream = fakeUpstream()
+  // One chat a minute: a refill would take a stall of a minute between two lines.
+  api = await startApp({ config: { upstreamUrl: upstream.url, chatRateLimit: 1 } })
+  const keyOf = (name: string) => api.services.keys.create(name, 'admin').key
+  const chatAs = (key: string) => connectWs(`${api.base.replace('http', 'ws')}/chat?token=${key}`)
+  const other = keyOf('other')
+  const hello = [{ role: 'user', content: 'hi' }]
+  const v1 = (key: string) =>
+    fetch(`${api.base}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+      body: JSON.stringify({ model: 'any', messages: hello }),
+    })
+  const first = await chatAs(adminKey)
+  first.send({ id: 'a', model: 'any', messages: hello })
+  expect((await first.next((m) => m.id === 'a')).type).toBe('response')
+  first.send({ id: 'b', model: 'any', messages: hello })
+  expect(await first.next((m) => m.id === 'b')).toMatchObject({ error: { code: 'rate_limited' } })
+  expect((await v1(adminKey)).status).toBe(429)
+
+  const second = await chatAs(other)
+  expect((await v1(other)).status).toBe(200)
+  // One bucket per key, whichever way it chats.
+  second.send({ id: 'c', model: 'any', messages: hello })
+  expect(await second.next((m) => m.id === 'c')).toMatchObject({ error: { code: 'rate_limited' } })
+  const third = await chatAs(keyOf('third'))
+  third.send({ id: 'd', model: 'any', messages: hello })
+  expect((await third.next((m) => m.id === 'd')).type).toBe('response')
+  expect(upstream.seen).toHaveLength(3)
+  for (const socket of [first, second, third]) socket.close()
   upstream.stop()
 })
 

@@ -2,7 +2,7 @@ import { describe, expect, test } from 'bun:test'
 import { chmodSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { adminKey, json, seedServer } from './helpers/app'
-import { runCli, startServer, tempDir } from './helpers/process'
+import { descendantsOf, runCli, running, startProcess, startServer, tempDir } from './helpers/process'
 import { fakeUpstream } from './helpers/upstream'
 import { connectWs } from './helpers/ws'
 
@@ -86,6 +86,44 @@ describe('the server process', () => {
     expect(upstream.seen[0]?.abortedAt).toBeNumber()
     upstream.stop()
   })
+})
+
+describe('npm start', () => {
+  // The README's way to run it. npm runs the script through `sh -c` and hands a SIGTERM or SIGINT to that
+  // shell only: unless the script execs the server, the shell dies and the server runs on, orphaned.
+  test.each(['SIGTERM', 'SIGINT'] as const)(
+    '%s to the npm process stops the server gracefully; no process of it is left',
+    async (signal) => {
+      const npm = Bun.which('npm')
+      if (!npm) throw new Error('npm is not on PATH')
+      const server = await startProcess([npm, 'start'], {
+        cwd: join(import.meta.dir, '..'),
+        env: {
+          ...process.env,
+          PORT: '0',
+          HOST: '127.0.0.1',
+          AUTOMCP_DB: join(tempDir(), 'automcp.db'),
+          AUTOMCP_API_KEY: adminKey,
+        },
+      })
+      const below = descendantsOf(server.proc.pid)
+      try {
+        expect((await fetch(`${server.base}/health`)).status).toBe(200)
+        expect(below.length).toBeGreaterThan(0)
+        server.proc.kill(signal)
+        // npm exits once its script has: by then the server must be gone, its port closed. (A signal
+        // that never reaches the server leaves npm waiting: the test fails after 15 s, not at its timeout.)
+        const ended = await Promise.race([server.proc.exited, Bun.sleep(15_000).then(() => 'still running')])
+        expect(ended).toBe(0)
+        expect(below.filter(running)).toEqual([])
+        expect(server.lines.some((l) => l.includes('"msg":"stopped"'))).toBe(true)
+        await expect(fetch(`${server.base}/health`)).rejects.toThrow()
+      } finally {
+        for (const pid of [server.proc.pid, ...below].filter(running)) process.kill(pid, 'SIGKILL')
+      }
+    },
+    30_000,
+  )
 })
 
 describe('start-up errors', () => {

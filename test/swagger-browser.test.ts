@@ -1,21 +1,23 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { existsSync, statSync } from 'node:fs'
+import { statSync } from 'node:fs'
 import { join } from 'node:path'
-import { type Browser, chromium, type Locator, type Page } from 'playwright-core'
+import { type Browser, chromium, type LaunchOptions, type Locator, type Page } from 'playwright-core'
 import { adminKey } from './helpers/app'
 import { type Binary, binaryAlone } from './helpers/binary'
+import { chromiumOptions } from './helpers/chromium'
 import { type ServerProcess, tempDir } from './helpers/process'
 
-// Swagger UI as a user sees it: Debian's chromium (never a downloaded browser) against the compiled binary,
-// with every request to another host refused, so a CDN dependency would show as a broken page.
-const chromiumPath = '/usr/bin/chromium'
+// Swagger UI as a user sees it: Debian's chromium, else the one inside the npm package @sparticuz/chromium
+// (never a downloaded browser), against the compiled binary, with every request to another host refused,
+// so a CDN dependency would show as a broken page.
 let binary: Binary
 let server: ServerProcess
+let launchOptions: LaunchOptions
 let browser: Browser | undefined
 const screenshots = tempDir('automcp-swagger-')
 
 beforeAll(async () => {
-  binary = await binaryAlone()
+  ;[binary, launchOptions] = await Promise.all([binaryAlone(), chromiumOptions()])
   server = await binary.start()
 }, 60_000)
 afterAll(async () => {
@@ -25,9 +27,7 @@ afterAll(async () => {
 
 /** A page in a fresh browser context (no stored authorization) that refuses every request off the binary. */
 async function openSwagger() {
-  if (!existsSync(chromiumPath))
-    throw new Error(`${chromiumPath} is missing: install Debian's chromium (apt-get install -y chromium)`)
-  browser ??= await chromium.launch({ executablePath: chromiumPath, args: ['--headless', '--no-sandbox'] })
+  browser ??= await chromium.launch(launchOptions)
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
   // A step that cannot happen fails in seconds, well inside the test's own timeout.
   context.setDefaultTimeout(5_000)

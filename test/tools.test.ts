@@ -1,5 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'bun:test'
 import { createHash } from 'node:crypto'
+import { eq } from 'drizzle-orm'
+import { servers } from '../src/db/schema'
 import { json, startApp, type TestApp } from './helpers/app'
 import { type Everything, freePort, startEverything } from './helpers/peers'
 import { scriptedMcp } from './helpers/scripted-mcp'
@@ -652,6 +654,38 @@ describe('tool use over /chat', () => {
     expect(error.error.message).toContain('"nope"')
     expect(upstream.seen).toHaveLength(8)
     await expectAlive(ws)
+  }, 20_000)
+
+  test('only healthy servers and slow ones offer tools: unhealthy, unknown and auth_required do not', async () => {
+    const ws = await setup(() => ({ content: 'fine' }))
+    // All of them answer MCP and list their tools; their status alone says whether to offer them.
+    const states = {
+      Sick: { status: 'unhealthy', statusReason: 'timeout' },
+      Fresh: { status: 'unknown', statusReason: null },
+      Locked: { status: 'degraded', statusReason: 'auth_required' },
+      Slowish: { status: 'degraded', statusReason: 'slow' },
+    } as const
+    for (const [name, state] of Object.entries(states)) {
+      const id = name.toLowerCase()
+      await register({ id, name, url: second.url }, 'healthy')
+      api.db.update(servers).set(state).where(eq(servers.id, id)).run()
+      expect(await api.getJson(`/servers/${id}`)).toMatchObject({
+        status: state.status,
+        status_reason: state.statusReason,
+      })
+    }
+
+    const owners = (names: string[]) => [...new Set(names.map((n) => n.split('__')[0]))].sort()
+    const listed = (await api.getJson('/tools')).data as { name: string; server_id: string }[]
+    expect(owners(listed.map((t) => t.name))).toEqual(['Everything', 'Slowish'])
+    expect(listed.map((t) => t.name)).toContain('Slowish__echo')
+    ws.send(chat('auto'))
+    expect((await conversation(ws, 'auto')).at(-1).type).toBe('done')
+    expect(owners(offered(upstream.seen[0]) ?? [])).toEqual(['Everything', 'Slowish'])
+    // Chosen by name, they still offer nothing.
+    ws.send(chat('chosen', { servers: ['sick', 'fresh', 'locked'] }))
+    expect((await conversation(ws, 'chosen')).at(-1).type).toBe('done')
+    expect(upstream.seen[1]?.tools).toBeUndefined()
   }, 20_000)
 
   test('non-streaming: one response listing the calls, with the usage of every step', async () => {

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Subprocess } from 'bun'
@@ -83,4 +83,37 @@ export async function startProcess(
   } finally {
     clearTimeout(timer)
   }
+}
+
+/** A process's state letter (`Z`: ended, not yet reaped) and parent, from /proc; undefined once it is gone. */
+function statOf(pid: number | string): { state: string; ppid: number } | undefined {
+  try {
+    // Read after the command name, which may hold spaces and parentheses: ") <state> <ppid> …".
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    const [state = '', ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    return { state, ppid: Number(ppid) }
+  } catch {
+    return undefined
+  }
+}
+
+/** Whether a process still runs (Linux only). */
+export const running = (pid: number) => {
+  const state = statOf(pid)?.state
+  return state !== undefined && state !== 'Z'
+}
+
+/** Every process below `pid`: its children, theirs, and so on (Linux only). */
+export function descendantsOf(pid: number): number[] {
+  const parentOf = new Map<number, number>()
+  for (const entry of readdirSync('/proc')) {
+    const ppid = /^\d+$/.test(entry) ? statOf(entry)?.ppid : undefined
+    if (ppid !== undefined) parentOf.set(Number(entry), ppid)
+  }
+  const found: number[] = []
+  for (let level = [pid]; level.length > 0; ) {
+    level = [...parentOf].filter(([, ppid]) => level.includes(ppid)).map(([child]) => child)
+    found.push(...level)
+  }
+  return found
 }

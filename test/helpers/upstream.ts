@@ -7,7 +7,7 @@ export type FakeUpstream = ReturnType<typeof fakeUpstream>
 type Seen = { path: string; headers: Headers; body: Record<string, unknown>; abortedAt?: number }
 
 const encoder = new TextEncoder()
-const sse = (data: unknown) => `data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`
+export const sse = (data: unknown) => `data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`
 
 const spaced = (data: unknown) =>
   `data: ${JSON.stringify(data).replace(/":/g, '": ').replace(/,"/g, ', "')}\n\n`
@@ -184,4 +184,37 @@ export function cuttingUpstream() {
     },
   })
   return { url: `http://127.0.0.1:${server.port}/v1`, stop: () => server.stop(true) }
+}
+
+/**
+ * An upstream that writes its SSE body a piece at a time, when the test says: each piece one chunked frame
+ * in one write. Writing the next piece only once the last one was relayed, a test knows what each read of
+ * the relay held, whatever the machine's speed.
+ */
+export function steppedUpstream() {
+  const head = 'HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n'
+  const requested = Promise.withResolvers<{ write(text: string): number }>()
+  let answered = false
+  const server = Bun.listen({
+    hostname: '127.0.0.1',
+    port: 0,
+    socket: {
+      // The request may arrive in several reads: the response head goes out once.
+      data(socket) {
+        if (answered) return
+        answered = true
+        socket.write(head)
+        requested.resolve(socket)
+      },
+    },
+  })
+  return {
+    url: `http://127.0.0.1:${server.port}/v1`,
+    /** Writes `part` (SSE text) as one chunk of the body, once the request has come. */
+    async write(part: string) {
+      const frame = `${Buffer.byteLength(part).toString(16)}\r\n${part}\r\n`
+      ;(await requested.promise).write(frame)
+    },
+    stop: () => server.stop(true),
+  }
 }
