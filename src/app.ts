@@ -18,7 +18,7 @@ import { corsFor } from './shared/cors'
 import { httpErrors } from './shared/http-errors'
 import type { Logger } from './shared/logger'
 import { createRequestLog } from './shared/request-log'
-import { createRouteTable } from './shared/route-match'
+import { createRouteTable, type MatchedRoute } from './shared/route-match'
 import { version } from './version'
 
 export const maxBodyBytes = 64 * 1024
@@ -38,12 +38,8 @@ export function createApp({ db, logger, services, config, startedAt = performanc
   // Every decision taken before a handler runs (access, Origin, body limit, error shape) is taken on the
   // route the router will match, found once per request from the routes registered below.
   const routes = createRouteTable(() => app.routes)
-  const bodyLimits = {
-    maxBodyBytes,
-    byRoute: { '/v1/chat/completions': maxCompletionBodyBytes } as Record<string, number>,
-  }
-  const bodyLimitOf = (request: Request) =>
-    bodyLimits.byRoute[routes.known(request)?.pattern ?? ''] ?? bodyLimits.maxBodyBytes
+  const bodyLimitOf = (route: MatchedRoute | undefined) =>
+    route?.pattern === '/v1/chat/completions' ? maxCompletionBodyBytes : maxBodyBytes
   const log = createRequestLog(logger, services.metrics)
   // normalize: false so a misspelt PATCH field is refused instead of silently dropped; handlers build
   // their responses field by field, so nothing extra can leak out either.
@@ -70,7 +66,7 @@ export function createApp({ db, logger, services, config, startedAt = performanc
       idleTimeout: 120,
     },
   })
-    .use(httpErrors(logger, bodyLimitOf))
+    .use(httpErrors(logger, (request) => bodyLimitOf(routes.known(request))))
     .use(log.plugin)
     .use(corsFor(config.corsOrigins))
     .use(
@@ -82,7 +78,7 @@ export function createApp({ db, logger, services, config, startedAt = performanc
         publicMetrics: config.metricsPublic,
         routes,
         log,
-        bodyLimits,
+        bodyLimitOf,
       }),
     )
     .use(

@@ -1,7 +1,7 @@
 import { afterEach, expect, test } from 'bun:test'
 import { adminKey, json, startApp, type TestApp } from './helpers/app'
 import { parse, value } from './helpers/prometheus'
-import { rawAnswer } from './helpers/raw-answer'
+import { handshake, rawAnswer } from './helpers/raw-answer'
 import { fakeUpstream } from './helpers/upstream'
 
 // What the front door answers itself, before any handler: it is logged and counted like everything
@@ -128,7 +128,7 @@ test('JSON routes take JSON and +json bodies only; a cross-site form or text POS
   expect(allowed.status).toBe(204)
 })
 
-test("a body over Bun's own cap still gets { detail, code }, with a Content-Length or streamed", async () => {
+test("a 9 MB body (over Bun's default cap) still gets { detail, code }, with a Content-Length or streamed", async () => {
   api = await startApp()
   const big = new Uint8Array(9 * 1024 * 1024).fill(32)
   for (const body of [big, new Blob([big]).stream()]) {
@@ -196,4 +196,52 @@ test('a read key may not POST /v1/chat/completions: 403, and the upstream is nev
   )
   expect(upstream.seen.filter((r) => r.path.endsWith('/chat/completions'))).toEqual([])
   upstream.stop()
+})
+
+test("a browser on AutoMCP's own origin may change things; with no CORS origins a foreign page may not", async () => {
+  for (const corsOrigins of [['http://dashboard.example'], []]) {
+    api = await startApp({ auth: 'off', corsOrigins })
+    const port = api.app.server?.port as number
+    const own = `http://127.0.0.1:${port}`
+    const register = (origin: string) =>
+      rawAnswer(port, {
+        method: 'POST',
+        target: '/servers/register',
+        headers: { origin, 'content-type': 'application/json' },
+        body: JSON.stringify({ id: `s${origin.length}`, name: 'S', url: 'http://127.0.0.1:9/mcp' }),
+      })
+    expect((await register(own)).status, `${corsOrigins}`).toBe(201)
+    expect(await register('http://evil.example')).toMatchObject({ status: 403, code: 'origin_not_allowed' })
+    const socket = (origin: string) =>
+      rawAnswer(port, { method: 'GET', target: '/chat', headers: { ...handshake, origin } })
+    expect((await socket(own)).status).toBe(101)
+    expect(await socket('http://evil.example')).toMatchObject({ status: 403, code: 'origin_not_allowed' })
+    expect((await api.getJson('/servers')).map((s: { id: string }) => s.id)).toEqual([`s${own.length}`])
+    await api.stop()
+  }
+})
+
+test('paths that match no route count against the rate limit like any other request', async () => {
+  api = await startApp({ config: { rateLimit: 2 } })
+  const statuses = []
+  for (let i = 0; i < 4; i++) statuses.push((await api.request(`/nothing/${i}`)).status)
+  expect(statuses).toEqual([404, 404, 429, 429])
+})
+
+test('an Upgrade header the router does not route to a WebSocket reaches no socket, whoever asks', async () => {
+  api = await startApp()
+  const { key } = api.services.keys.create('reader', 'read')
+  const port = api.app.server?.port as number
+  for (const upgrade of ['WebSocket', 'WEBSOCKET'])
+    for (const [who, status] of [
+      [key, 404],
+      [adminKey, 404],
+    ] as const) {
+      const res = await rawAnswer(port, {
+        method: 'GET',
+        target: '/chat',
+        headers: { ...handshake, upgrade, authorization: `Bearer ${who}` },
+      })
+      expect(res).toMatchObject({ status, code: 'route_not_found' })
+    }
 })

@@ -17,6 +17,8 @@ const sameRoute = (path: string) => [
   `${path}/.`,
   `/.${path}`,
   `/zz/..${path}`,
+  `${path}?`, // an empty query
+  `http://other.example${path}`, // absolute-form: the router reads the path, whatever the host
   ...(path.includes('/x') ? [path.replace('/x', '/%78')] : []),
 ]
 
@@ -24,7 +26,7 @@ const sameRoute = (path: string) => [
 const noRoute = (path: string) => [
   `/${path}`,
   `${path}//`,
-  path.replace('/', '//').replace(/^\/\/$/, '//'),
+  ...(path.lastIndexOf('/') > 0 ? [path.replace(/\/([^/]*)$/, '//$1')] : []), // an empty segment inside
   path.replace(/^\/(.)/, (_, c: string) => `/%${c.charCodeAt(0).toString(16)}`),
   path.replace(/^\/(.)/, (_, c: string) => `/%${c.charCodeAt(0).toString(16).toUpperCase()}`),
   path.toUpperCase(),

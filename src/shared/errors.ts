@@ -20,6 +20,8 @@ export class HttpError extends Error {
 }
 
 export const serverNotFound = () => new HttpError(404, 'server_not_found', 'Server not found')
+export const routeNotFound = (method: string, path: string) =>
+  new HttpError(404, 'route_not_found', `No route for ${method} ${path}`)
 export const payloadTooLarge = (limit: number) =>
   new HttpError(413, 'payload_too_large', `Request body is larger than ${limit} bytes`)
 /** A registered URL whose host is an address the SSRF guard never connects to. */

@@ -1,6 +1,6 @@
 import { Elysia, type ValidationError } from 'elysia'
 import { isJsonType } from './body'
-import { HttpError, isOpenAIPath, payloadTooLarge } from './errors'
+import { HttpError, isOpenAIPath, payloadTooLarge, routeNotFound } from './errors'
 import type { Logger } from './logger'
 import { nestsDeeperThan } from './nesting'
 import { describeFieldError, type FieldError } from './validation'
@@ -15,7 +15,7 @@ const invalidJson = () => new HttpError(400, 'invalid_body', 'Request body is no
  */
 export const httpErrors = (
   logger: Logger,
-  /** The largest body the matched route takes (the front door has checked Content-Length already). */
+  /** The largest body the request's route takes (the front door has checked Content-Length already). */
   bodyLimitOf: (request: Request) => number,
 ) =>
   new Elysia({ name: 'http-errors' })
@@ -75,11 +75,7 @@ function toHttpError(code: string | number, error: unknown, request: Request, lo
     case 'PARSE':
       return invalidJson()
     case 'NOT_FOUND':
-      return new HttpError(
-        404,
-        'route_not_found',
-        `No route for ${request.method} ${new URL(request.url).pathname}`,
-      )
+      return routeNotFound(request.method, new URL(request.url).pathname)
     default:
       logger.error('unhandled error', {
         method: request.method,

@@ -94,7 +94,7 @@ export function createAppMetrics() {
     ),
     refused: registry.counter(
       'automcp_requests_refused_total',
-      'Requests answered before reaching a handler (by the key, Origin, rate or body checks), by reason',
+      'Requests the front door answered before any handler (key, Origin, rate, route, Content-Length, Content-Type), by reason',
     ),
     authFailures: registry.counter(
       'automcp_auth_failures_total',

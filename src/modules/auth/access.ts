@@ -16,9 +16,8 @@ const exceptions: Record<string, Access> = {
 }
 
 /**
- * The access a request needs, decided on the route the router matched. A request that matches no
- * route reaches no handler; it still needs an admin key, so that a spelling the router and this
- * table ever read differently is refused rather than let through.
+ * The access a request needs, decided on the route the router matched. A request that matches no route
+ * needs a key (any key then gets 404 from the guard, never a handler).
  */
 export function accessOf(route: MatchedRoute | undefined, method: string, publicMetrics: boolean): Access {
   if (!route) return 'admin'

@@ -1,6 +1,6 @@
 import { Elysia } from 'elysia'
 import { bodyRefusal } from '../../shared/body'
-import { HttpError, isOpenAIPath } from '../../shared/errors'
+import { HttpError, isOpenAIPath, routeNotFound } from '../../shared/errors'
 import type { RateLimiter } from '../../shared/rate-limit'
 import type { RequestLog } from '../../shared/request-log'
 import type { MatchedRoute, RouteTable } from '../../shared/route-match'
@@ -17,8 +17,8 @@ export type GuardSettings = {
   publicMetrics: boolean
   routes: RouteTable
   log: RequestLog
-  /** The largest body a route takes, by matched route pattern; others take `maxBodyBytes`. */
-  bodyLimits: { maxBodyBytes: number; byRoute: Record<string, number> }
+  /** The largest body the matched route takes. */
+  bodyLimitOf: (route: MatchedRoute | undefined) => number
 }
 
 // Who made a request that got through: the key's id (or the client address with auth off). Read by
@@ -69,65 +69,80 @@ const refuse = (error: HttpError, reason: RefusalReason): Refusal => ({ error, r
 /** The client's identity when the request may go on, else why it is refused. */
 function decide(
   auth: Authenticator,
-  { mode, corsOrigins, limiter, failures, publicMetrics, bodyLimits }: GuardSettings,
+  settings: GuardSettings,
   request: Request,
   route: MatchedRoute | undefined,
   responseHeaders: Record<string, unknown>,
   address: () => string,
 ): string | Refusal {
-  const { method, headers } = request
-  const origin = headers.get('origin')
-  const socket = route?.method === 'WS'
-  // WebSockets and state-changing requests escape CORS (a form POST, a request without a body), so a
-  // foreign Origin is refused here whenever CORS origins are configured.
-  if (origin && corsOrigins.length > 0 && !corsOrigins.includes(origin) && (socket || changesState(method)))
-    return refuse(
-      new HttpError(
-        403,
-        'origin_not_allowed',
-        `Origin ${origin} may not ${socket ? 'open WebSockets' : `send ${method} requests`} here`,
-      ),
-      'origin_not_allowed',
-    )
-  const access = accessOf(route, method, publicMetrics)
+  const { method } = request
+  const originRefused = foreignOrigin(request, route, settings.corsOrigins)
+  if (originRefused) return originRefused
+  const access = accessOf(route, method, settings.publicMetrics)
   if (access === 'public') return 'anonymous'
-  let who: { id: string; role: string } | undefined
-  if (mode === 'on') {
-    const key = presentedKey(request, socket && headers.has('sec-websocket-key'), responseHeaders)
-    who = key ? auth.identify(key) : undefined
-    if (!who) {
-      // A good key is never refused for what others did from the same address (a proxy, say); past 30
-      // failures a minute, failures are answered 429 so that a misconfigured client backs off.
-      const wait = failures.take(address())
-      if (wait > 0)
-        return refuse(tooMany(wait, 'Too many requests with a missing or wrong API key'), 'too_many_failures')
-      return key
-        ? refuse(unauthorized('invalid_api_key', 'The API key is unknown or revoked'), 'invalid_key')
-        : refuse(
-            unauthorized('unauthorized', 'An API key is required: send "Authorization: Bearer <key>"'),
-            'missing_key',
-          )
-    }
-  }
-  // A path that matches no route reaches no handler whoever asks: answered here, after the key check so
-  // that anonymous clients cannot map the API, and before any decision that depends on the route.
-  if (!route)
-    return refuse(
-      new HttpError(404, 'route_not_found', `No route for ${method} ${new URL(request.url).pathname}`),
-      'route_not_found',
-    )
+  const who =
+    settings.mode === 'on'
+      ? identify(auth, settings.failures, request, route, responseHeaders, address)
+      : undefined
+  if (who && 'error' in who) return who
+  const client = who?.id ?? address()
+  const waitMs = settings.limiter.take(client)
+  if (waitMs > 0)
+    return refuse(tooMany(waitMs, 'Too many requests; try again after Retry-After seconds'), 'rate_limited')
+  // A path that matches no route reaches no handler whoever asks: answered after the key check so that
+  // anonymous clients cannot map the API, and before any decision that depends on the route.
+  if (!route) return refuse(routeNotFound(method, new URL(request.url).pathname), 'route_not_found')
   if (who?.role === 'read' && access === 'admin')
     return refuse(
       new HttpError(403, 'forbidden', `A read key cannot ${method} ${route.pattern}`),
       'forbidden',
     )
-  const client = who?.id ?? address()
-  const waitMs = limiter.take(client)
-  if (waitMs > 0)
-    return refuse(tooMany(waitMs, 'Too many requests; try again after Retry-After seconds'), 'rate_limited')
-  const limit = (route && bodyLimits.byRoute[route.pattern]) ?? bodyLimits.maxBodyBytes
-  const body = bodyRefusal(request, limit)
+  const body = bodyRefusal(request, settings.bodyLimitOf(route))
   return body ? refuse(body, body.code as RefusalReason) : client
+}
+
+/**
+ * WebSockets and state-changing requests escape CORS (a form POST, a request without a body, a socket
+ * opened by any page), so from a browser they are taken only from AutoMCP's own origin or one listed in
+ * AUTOMCP_CORS_ORIGINS. Clients that are not browsers send no Origin.
+ */
+function foreignOrigin(request: Request, route: MatchedRoute | undefined, corsOrigins: readonly string[]) {
+  const origin = request.headers.get('origin')
+  const socket = route?.method === 'WS'
+  if (!origin || !(socket || changesState(request.method)) || corsOrigins.includes(origin)) return undefined
+  const host = request.headers.get('host')
+  if (host && (origin === `http://${host}` || origin === `https://${host}`)) return undefined
+  const what = socket ? 'open WebSockets' : `send ${request.method} requests`
+  return refuse(
+    new HttpError(403, 'origin_not_allowed', `Origin ${origin} may not ${what} here`),
+    'origin_not_allowed',
+  )
+}
+
+/** The key's owner, or why the request is refused: no key, an unknown one, or too many failures. */
+function identify(
+  auth: Authenticator,
+  failures: RateLimiter,
+  request: Request,
+  route: MatchedRoute | undefined,
+  responseHeaders: Record<string, unknown>,
+  address: () => string,
+): { id: string; role: string } | Refusal {
+  const handshake = route?.method === 'WS' && request.headers.has('sec-websocket-key')
+  const key = presentedKey(request, handshake, responseHeaders)
+  const who = key ? auth.identify(key) : undefined
+  if (who) return who
+  // A good key is never refused for what others did from the same address (a proxy, say); past 30
+  // failures a minute, failures are answered 429 so that a misconfigured client backs off.
+  const wait = failures.take(address())
+  if (wait > 0)
+    return refuse(tooMany(wait, 'Too many requests with a missing or wrong API key'), 'too_many_failures')
+  return key
+    ? refuse(unauthorized('invalid_api_key', 'The API key is unknown or revoked'), 'invalid_key')
+    : refuse(
+        unauthorized('unauthorized', 'An API key is required: send "Authorization: Bearer <key>"'),
+        'missing_key',
+      )
 }
 
 const unauthorized = (code: string, detail: string) =>

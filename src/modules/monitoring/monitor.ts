@@ -65,7 +65,9 @@ export function createMonitor({
   pruneAlso?: (before: number) => number
   now?: () => number
 }) {
-  const streaks = new Map<string, Streak>()
+  // Flap control of each server's current registration: a streak or a pending result of an earlier
+  // generation (before the url, transport or headers changed) is ignored, never carried over.
+  const streaks = new Map<string, Streak & { generation: number }>()
   // Each server's latest result not yet written: flap control reads its status rather than the row's.
   const pendingState = new Map<string, CheckResult>()
   const pending: CheckResult[] = []
@@ -144,12 +146,18 @@ export function createMonitor({
     // Clock per server kept strictly increasing: (server, time) identifies a check.
     const at = Math.max(now(), (lastCheckedAt.get(row.id) ?? 0) + 1)
     lastCheckedAt.set(row.id, at)
-    const current = pendingState.get(row.id) ?? { status: row.status, reason: row.statusReason }
-    const next = nextStatus(current, streaks.get(row.id) ?? { failures: 0, successes: 0 }, outcome, {
+    const pendingNow = pendingState.get(row.id)
+    const current =
+      pendingNow?.generation === row.generation
+        ? pendingNow
+        : { status: row.status, reason: row.statusReason }
+    const streak = streaks.get(row.id)
+    const fresh = { failures: 0, successes: 0 }
+    const next = nextStatus(current, streak?.generation === row.generation ? streak : fresh, outcome, {
       failure: row.failureThreshold ?? settings.failureThreshold,
       success: row.successThreshold ?? settings.successThreshold,
     })
-    streaks.set(row.id, next.streak)
+    streaks.set(row.id, { ...next.streak, generation: row.generation })
     const result = {
       serverId: row.id,
       generation: row.generation,
@@ -238,11 +246,11 @@ export function createMonitor({
       return report
     },
 
-    /** A server was registered or changed: check it within 250 ms, with fresh flap control. */
+    /**
+     * A server was registered or changed: check it within 250 ms. Flap control starts afresh when its
+     * endpoint changed (a new generation); a rename keeps its streak and its pending result.
+     */
     changed(id: string) {
-      streaks.delete(id)
-      // A result still waiting to be written may be of the old endpoint; the new one starts from its row.
-      pendingState.delete(id)
       if (started) scheduler.schedule(id, Math.floor(Math.random() * 250))
     },
 
