@@ -1,10 +1,9 @@
-import { openapi } from '@elysiajs/openapi'
 import { Elysia } from 'elysia'
 import type { Config } from './config'
 import type { Db } from './db/client'
 import { authGuard } from './modules/auth'
 import { chatController, chatPathDoc } from './modules/chat'
-import { docsController } from './modules/docs'
+import { docsController, openapiDocument } from './modules/docs'
 import { eventsController, eventsPathDoc } from './modules/events'
 import { eventsTopic } from './modules/events/hub'
 import { metricsController } from './modules/metrics'
@@ -19,7 +18,6 @@ import { httpErrors } from './shared/http-errors'
 import type { Logger } from './shared/logger'
 import { createRequestLog } from './shared/request-log'
 import { createRouteTable, type MatchedRoute } from './shared/route-match'
-import { version } from './version'
 
 export const maxBodyBytes = 64 * 1024
 /** Larger WebSocket frames close the socket (1009); /chat answers messages over 256 KB with an error. */
@@ -81,43 +79,7 @@ export function createApp({ db, logger, services, config, startedAt = performanc
         bodyLimitOf,
       }),
     )
-    .use(
-      openapi({
-        path: '/openapi',
-        provider: null,
-        documentation: {
-          info: {
-            title: 'AutoMCP',
-            version,
-            description:
-              'Registry, health monitor and chat gateway for MCP servers. Every error is `{ detail, code }`. Live events: WebSocket `/events`; chat: WebSocket `/chat`.',
-          },
-          paths: { ...eventsPathDoc, ...chatPathDoc },
-          // Every operation takes an API key unless it says otherwise (Swagger UI's Authorize button).
-          components: {
-            securitySchemes: {
-              bearer: {
-                type: 'http',
-                scheme: 'bearer',
-                description: 'An API key (`automcp keys create`). WebSockets also take `?token=<key>`.',
-              },
-            },
-          },
-          security: [{ bearer: [] }],
-          tags: [
-            { name: 'servers', description: 'The registry of MCP servers' },
-            { name: 'monitoring', description: 'Checks, history and statistics' },
-            { name: 'events', description: 'Live events over WebSocket' },
-            { name: 'chat', description: 'Chat with an OpenAI-compatible upstream, using MCP tools' },
-            {
-              name: 'openai',
-              description: 'OpenAI-compatible API: point an OpenAI SDK at `<AutoMCP>/v1`',
-            },
-            { name: 'system', description: 'AutoMCP itself' },
-          ],
-        },
-      }),
-    )
+    .use(openapiDocument({ ...eventsPathDoc, ...chatPathDoc }))
     .use(docsController)
     .use(systemController(db, startedAt))
     .use(serversController(services.servers))

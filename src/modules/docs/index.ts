@@ -3,6 +3,8 @@ import css from 'swagger-ui-dist/swagger-ui.css' with { type: 'text' }
 import bundle from 'swagger-ui-dist/swagger-ui-bundle.js' with { type: 'text' }
 import { version } from '../../version'
 
+export { openapiDocument } from './openapi'
+
 // Swagger UI served from the binary itself, so the page works offline and air-gapped.
 // validatorUrl: null stops the UI from sending the document to validator.swagger.io.
 const page = `<!doctype html>

@@ -1,0 +1,44 @@
+import { openapi } from '@elysiajs/openapi'
+import type { OpenAPIV3 } from 'openapi-types'
+import { version } from '../../version'
+
+/**
+ * The OpenAPI document at `/openapi/json`, built from every route's `t` schemas; `paths` adds what
+ * OpenAPI cannot describe by itself (the WebSocket routes).
+ */
+export const openapiDocument = (paths: OpenAPIV3.PathsObject) =>
+  openapi({
+    path: '/openapi',
+    provider: null,
+    documentation: {
+      info: {
+        title: 'AutoMCP',
+        version,
+        description:
+          'Registry, health monitor and chat gateway for MCP servers. Every error is `{ detail, code }`. Live events: WebSocket `/events`; chat: WebSocket `/chat`.',
+      },
+      paths,
+      // Every operation takes an API key unless it says otherwise (Swagger UI's Authorize button).
+      components: {
+        securitySchemes: {
+          bearer: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'An API key (`automcp keys create`). WebSockets also take `?token=<key>`.',
+          },
+        },
+      },
+      security: [{ bearer: [] }],
+      tags: [
+        { name: 'servers', description: 'The registry of MCP servers' },
+        { name: 'monitoring', description: 'Checks, history and statistics' },
+        { name: 'events', description: 'Live events over WebSocket' },
+        { name: 'chat', description: 'Chat with an OpenAI-compatible upstream, using MCP tools' },
+        {
+          name: 'openai',
+          description: 'OpenAI-compatible API: point an OpenAI SDK at `<AutoMCP>/v1`',
+        },
+        { name: 'system', description: 'AutoMCP itself' },
+      ],
+    },
+  })
