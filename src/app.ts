@@ -2,8 +2,9 @@ import { Elysia } from 'elysia'
 import type { Config } from './config'
 import type { Db } from './db/client'
 import { authGuard } from './modules/auth'
+import { accessField } from './modules/auth/access'
 import { chatController, chatPathDoc } from './modules/chat'
-import { docsController, openapiDocument } from './modules/docs'
+import { docsController, openapiDocument, openapiRoutes } from './modules/docs'
 import { eventsController, eventsPathDoc } from './modules/events'
 import { eventsTopic } from './modules/events/hub'
 import { metricsController } from './modules/metrics'
@@ -35,7 +36,15 @@ export type AppDeps = {
 export function createApp({ db, logger, services, config, startedAt = performance.now() }: AppDeps) {
   // Every decision taken before a handler runs (access, Origin, body limit, error shape) is taken on the
   // route the router will match, found once per request from the routes registered below.
-  const routes = createRouteTable(() => app.routes)
+  const routes = createRouteTable(() =>
+    app.routes.map(({ method, path, hooks }) => ({
+      method,
+      path,
+      access:
+        (hooks as { detail?: Record<string, string> }).detail?.[accessField] ??
+        openapiRoutes.find((r) => r.method === method && r.path === path)?.access,
+    })),
+  )
   const bodyLimitOf = (route: MatchedRoute | undefined) =>
     route?.pattern === '/v1/chat/completions' ? maxCompletionBodyBytes : maxBodyBytes
   const log = createRequestLog(logger, services.metrics)
@@ -73,7 +82,6 @@ export function createApp({ db, logger, services, config, startedAt = performanc
         corsOrigins: config.corsOrigins,
         limiter: services.limiter,
         failures: services.authFailures,
-        publicMetrics: config.metricsPublic,
         routes,
         log,
         bodyLimitOf,
@@ -88,7 +96,7 @@ export function createApp({ db, logger, services, config, startedAt = performanc
     .use(chatController(services.chat))
     .use(toolsController(services.catalog))
     .use(openaiController(services.openai))
-    .use(metricsController(services.metrics.registry))
+    .use(metricsController(services.metrics.registry, config.metricsPublic))
   services.hub.attach((json) => app.server?.publish(eventsTopic, json))
   return app
 }

@@ -139,3 +139,27 @@ describe('every route under every spelling of its path', () => {
     expect(upstream.seen.filter((r) => r.path.endsWith('/chat/completions'))).toEqual([])
   })
 })
+
+test('every route declares its access where it is defined, and the OpenAPI document shows it', async () => {
+  const declared = api.app.routes
+    .filter((r) => r.method !== 'OPTIONS') // preflights are answered before any access decision
+    .map((r) => [
+      `${r.method} ${r.path}`,
+      (r.hooks as { detail?: Record<string, string> }).detail?.['x-automcp-access'],
+    ])
+  const undeclared = declared.filter(([route, access]) => !access && route !== 'GET /openapi/json')
+  expect(undeclared).toEqual([])
+  expect(Object.fromEntries(declared)).toMatchObject({
+    'GET /health': 'public',
+    'GET /swagger': 'public',
+    'WS /events': 'read',
+    'WS /chat': 'admin',
+    'POST /chat/models': 'read',
+    'POST /v1/chat/completions': 'admin',
+    'GET /metrics': 'read',
+    'POST /servers/register': 'admin',
+  })
+  const doc = await (await fetch(`${api.base}/openapi/json`)).json()
+  expect(doc.paths['/servers/{id}'].delete['x-automcp-access']).toBe('admin')
+  expect(doc.paths['/servers/{id}'].get['x-automcp-access']).toBe('read')
+})

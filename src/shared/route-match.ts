@@ -1,8 +1,11 @@
-/** A route as the app registered it: `WS` for WebSocket routes, `:name` for a parameter segment. */
-export type RouteDef = { readonly method: string; readonly path: string }
+/**
+ * A route as the app registered it: `WS` for WebSocket routes, `:name` for a parameter segment, and the
+ * access it declares (`public`, `read`, `admin`), if any.
+ */
+export type RouteDef = { readonly method: string; readonly path: string; readonly access?: string }
 
-/** The route a request reaches: its method (WS for an upgrade) and its pattern, e.g. `/servers/:id`. */
-export type MatchedRoute = { readonly method: string; readonly pattern: string }
+/** The route a request reaches: its method (WS for an upgrade), its pattern (`/servers/:id`), its access. */
+export type MatchedRoute = { readonly method: string; readonly pattern: string; readonly access?: string }
 
 type Compiled = RouteDef & { readonly segments: readonly string[]; readonly rank: readonly number[] }
 
@@ -31,7 +34,7 @@ export function createRouteMatcher(routes: readonly RouteDef[]) {
       method === 'HEAD' ? ['HEAD', 'GET'] : method === 'GET' && upgrade ? ['WS', 'GET'] : [method]
     for (const m of methods) {
       const found = best((byMethod.get(m) ?? []).filter((route) => fits(route.segments, segments)))
-      if (found) return { method: found.method, pattern: found.path }
+      if (found) return { method: found.method, pattern: found.path, access: found.access }
     }
     return undefined
   }

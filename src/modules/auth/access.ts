@@ -1,31 +1,31 @@
-import type { MatchedRoute } from '../../shared/route-match'
+import { Elysia } from 'elysia'
 
 /** Who may use a route: anyone, any key, or an admin key only. */
 export type Access = 'public' | 'read' | 'admin'
 
-// The exceptions to "a read key may GET, only an admin key may change", by matched route. POST
-// /chat/models is the seed's verb for a read; /chat spends upstream credit.
-const exceptions: Record<string, Access> = {
-  'GET /health': 'public',
-  'GET /openapi/json': 'public',
-  'GET /swagger': 'public',
-  'GET /swagger/:asset': 'public',
-  'WS /events': 'read',
-  'WS /chat': 'admin',
-  'POST /chat/models': 'read',
-}
+/** Where a route's declared access is kept: an OpenAPI extension, so the document shows it too. */
+export const accessField = 'x-automcp-access'
+
+// Who made a request that got through: the key's id (or the client address with auth off). Set by the
+// guard, read by handlers as `caller` and by the WebSocket routes through their upgrade request.
+const callers = new WeakMap<Request, string>()
+export const clientOf = (request: Request): string => callers.get(request) ?? 'anonymous'
+export const setCaller = (request: Request, caller: string) => callers.set(request, caller)
 
 /**
- * The access a request needs, decided on the route the router matched. A request that matches no route
- * needs a key (any key then gets 404 from the guard, never a handler).
+ * Each route states its access where it is defined (`{ access: 'read' }`), and the guard enforces what
+ * the matched route declares; `caller` is resolved for its handler. A route that declares nothing
+ * takes an admin key: forgetting is never an opening.
  */
-export function accessOf(route: MatchedRoute | undefined, method: string, publicMetrics: boolean): Access {
-  if (!route) return 'admin'
-  const key = `${route.method} ${route.pattern}`
-  const exception = exceptions[key] ?? (publicMetrics && key === 'GET /metrics' ? 'public' : undefined)
-  if (exception) return exception
-  return method === 'GET' || method === 'HEAD' ? 'read' : 'admin'
-}
+export const accessMacro = new Elysia({ name: 'access' }).macro({
+  access: (level: Access) => ({
+    detail: { [accessField]: level, ...(level === 'public' ? { security: [] } : {}) } as Record<
+      string,
+      unknown
+    >,
+    resolve: ({ request }: { request: Request }) => ({ caller: clientOf(request) }),
+  }),
+})
 
-/** Methods that change something; with CORS origins configured a foreign Origin may not send them. */
+/** Methods that change something: a browser may send them from another origin without asking. */
 export const changesState = (method: string) => method !== 'GET' && method !== 'HEAD' && method !== 'OPTIONS'

@@ -4,7 +4,10 @@ import { HttpError, isOpenAIPath, routeNotFound } from '../../shared/errors'
 import type { RateLimiter } from '../../shared/rate-limit'
 import type { RequestLog } from '../../shared/request-log'
 import type { MatchedRoute, RouteTable } from '../../shared/route-match'
-import { accessOf, changesState } from './access'
+import { type Access, changesState, setCaller } from './access'
+
+export { type Access, accessMacro, clientOf } from './access'
+
 import type { Authenticator } from './authenticator'
 
 export type GuardSettings = {
@@ -13,18 +16,11 @@ export type GuardSettings = {
   limiter: RateLimiter
   /** Failed key checks per client address. */
   failures: RateLimiter
-  /** `/metrics` without a key (AUTOMCP_METRICS_PUBLIC). */
-  publicMetrics: boolean
   routes: RouteTable
   log: RequestLog
   /** The largest body the matched route takes. */
   bodyLimitOf: (route: MatchedRoute | undefined) => number
 }
-
-// Who made a request that got through: the key's id (or the client address with auth off). Read by
-// /chat to rate-limit chat messages per key.
-const clients = new WeakMap<Request, string>()
-export const clientOf = (request: Request): string => clients.get(request) ?? 'anonymous'
 
 // Browsers cannot set headers on a WebSocket; they can offer subprotocols: ['automcp', 'bearer.<key>'].
 const bearerProtocol = 'bearer.'
@@ -44,7 +40,7 @@ export const authGuard = (auth: Authenticator, settings: GuardSettings) =>
     const address = () => server?.requestIP(request)?.address ?? 'unknown'
     const decision = decide(auth, settings, request, route, set.headers, address)
     if (typeof decision === 'string') {
-      clients.set(request, decision)
+      setCaller(request, decision)
       return
     }
     settings.log.refused(request, route, decision)
@@ -78,7 +74,8 @@ function decide(
   const { method } = request
   const originRefused = foreignOrigin(request, route, settings.corsOrigins)
   if (originRefused) return originRefused
-  const access = accessOf(route, method, settings.publicMetrics)
+  // What the matched route declares; a path that matches no route needs a key, then gets a 404.
+  const access = (route?.access as Access | undefined) ?? 'admin'
   if (access === 'public') return 'anonymous'
   const who =
     settings.mode === 'on'

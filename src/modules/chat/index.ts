@@ -6,7 +6,7 @@ import { authErrors, ErrorModel } from '../../shared/model'
 import type { RateLimiter } from '../../shared/rate-limit'
 import type { SocketRegistry } from '../../shared/sockets'
 import { checkHandshake } from '../../shared/websocket'
-import { clientOf } from '../auth'
+import { accessMacro, clientOf } from '../auth'
 import { eventsTopic } from '../events/hub'
 import { ChatModel, chatProtocol } from './model'
 import type { createModelCatalog } from './models'
@@ -52,7 +52,9 @@ export const chatController = ({
       throw new HttpError(502, e.code, `The upstream's model list failed${status}: ${e.message}`)
     }
   }
+  // POST is the seed's verb for a read; /chat spends upstream credit, so it takes an admin key.
   const modelsDoc = {
+    access: 'read' as const,
     response: { ...authErrors, 200: ChatModel.models, 502: ErrorModel },
     detail: {
       summary: "The upstream's models",
@@ -62,12 +64,14 @@ export const chatController = ({
   }
 
   return new Elysia({ name: 'chat', detail: { tags: ['chat'] } })
+    .use(accessMacro)
     .get('/chat/models', listModels, modelsDoc)
     .post('/chat/models', listModels, {
       ...modelsDoc,
       detail: { ...modelsDoc.detail, summary: "Same as GET (the seed's verb)" },
     })
     .ws('/chat', {
+      access: 'admin',
       beforeHandle: checkHandshake,
       detail: { hide: true },
       open(ws) {

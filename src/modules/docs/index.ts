@@ -2,8 +2,9 @@ import { Elysia } from 'elysia'
 import css from 'swagger-ui-dist/swagger-ui.css' with { type: 'text' }
 import bundle from 'swagger-ui-dist/swagger-ui-bundle.js' with { type: 'text' }
 import { version } from '../../version'
+import { accessMacro } from '../auth'
 
-export { openapiDocument } from './openapi'
+export { openapiDocument, openapiRoutes } from './openapi'
 
 // Swagger UI served from the binary itself, so the page works offline and air-gapped.
 // validatorUrl: null stops the UI from sending the document to validator.swagger.io.
@@ -49,11 +50,19 @@ function serveAsset(asset: Asset, acceptEncoding: string | undefined): Response 
 }
 
 export const docsController = new Elysia({ name: 'docs', detail: { hide: true } })
-  .get('/swagger', () => new Response(page, { headers: { 'content-type': 'text/html; charset=utf-8' } }))
-  .get('/swagger/:asset', ({ params, headers, status }) => {
-    // Own keys only: `/swagger/constructor` found Object.prototype's and failed with a 500.
-    const asset = Object.hasOwn(assets, params.asset) ? assets[params.asset] : undefined
-    return asset
-      ? serveAsset(asset, headers['accept-encoding'])
-      : status(404, { detail: 'Not found', code: 'not_found' })
+  .use(accessMacro)
+  // The page asks for a key itself (Authorize), so it and its assets are open to anyone.
+  .get('/swagger', () => new Response(page, { headers: { 'content-type': 'text/html; charset=utf-8' } }), {
+    access: 'public',
   })
+  .get(
+    '/swagger/:asset',
+    ({ params, headers, status }) => {
+      // Own keys only: `/swagger/constructor` found Object.prototype's and failed with a 500.
+      const asset = Object.hasOwn(assets, params.asset) ? assets[params.asset] : undefined
+      return asset
+        ? serveAsset(asset, headers['accept-encoding'])
+        : status(404, { detail: 'Not found', code: 'not_found' })
+    },
+    { access: 'public' },
+  )

@@ -2,6 +2,10 @@ import { openapi } from '@elysiajs/openapi'
 import type { OpenAPIV3 } from 'openapi-types'
 import { version } from '../../version'
 
+/** The plugin's own route, which cannot declare its access like ours: public, as Swagger UI reads the
+ * document before the user has given a key. */
+export const openapiRoutes = [{ method: 'GET', path: '/openapi/json', access: 'public' }] as const
+
 /**
  * The OpenAPI document at `/openapi/json`, built from every route's `t` schemas; `paths` adds what
  * OpenAPI cannot describe by itself (the WebSocket routes).

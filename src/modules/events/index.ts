@@ -3,7 +3,7 @@ import type { OpenAPIV3 } from 'openapi-types'
 import { queryNumber } from '../../shared/model'
 import type { SocketRegistry } from '../../shared/sockets'
 import { checkHandshake } from '../../shared/websocket'
-import { clientOf } from '../auth'
+import { accessMacro, clientOf } from '../auth'
 import { type EventHub, eventsTopic } from './hub'
 
 const protocol =
@@ -35,7 +35,8 @@ export const eventsPathDoc: OpenAPIV3.PathsObject = {
  * events; `?since=<seq>` replays what a reconnecting client missed.
  */
 export const eventsController = (hub: EventHub, snapshotJson: () => string, sockets: SocketRegistry) =>
-  new Elysia({ name: 'events' }).ws('/events', {
+  new Elysia({ name: 'events' }).use(accessMacro).ws('/events', {
+    access: 'read',
     // `token`: the API key, for clients that cannot send headers (checked before the upgrade).
     query: t.Object({
       since: t.Optional(

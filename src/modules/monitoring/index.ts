@@ -1,5 +1,6 @@
 import { Elysia } from 'elysia'
 import { authErrors, ErrorModel } from '../../shared/model'
+import { accessMacro } from '../auth'
 import { ServerModel } from '../servers/model'
 import { MonitoringModel } from './model'
 import type { MonitoringService } from './service'
@@ -7,7 +8,9 @@ import type { MonitoringService } from './service'
 /** Checks on demand, check history and statistics of one server. */
 export const monitoringController = (service: MonitoringService) =>
   new Elysia({ name: 'monitoring', prefix: '/servers', detail: { tags: ['monitoring'] } })
+    .use(accessMacro)
     .post('/:id/test', ({ params }) => service.test(params.id), {
+      access: 'admin',
       params: ServerModel.params,
       response: { ...authErrors, 200: MonitoringModel.testResult, 404: ErrorModel },
       detail: {
@@ -17,6 +20,7 @@ export const monitoringController = (service: MonitoringService) =>
       },
     })
     .get('/:id/history', ({ params, query }) => service.history(params.id, query), {
+      access: 'read',
       params: ServerModel.params,
       query: MonitoringModel.historyQuery,
       response: { ...authErrors, 200: MonitoringModel.history, 404: ErrorModel, 422: ErrorModel },
@@ -26,6 +30,7 @@ export const monitoringController = (service: MonitoringService) =>
       },
     })
     .get('/:id/stats', ({ params, query }) => service.stats(params.id, query.window), {
+      access: 'read',
       params: ServerModel.params,
       query: MonitoringModel.statsQuery,
       response: { ...authErrors, 200: MonitoringModel.stats, 404: ErrorModel, 422: ErrorModel },

@@ -2,7 +2,7 @@ import { Elysia } from 'elysia'
 import { HttpError } from '../../shared/errors'
 import { authErrors, dropNullOptionals, ErrorModel } from '../../shared/model'
 import type { RateLimiter } from '../../shared/rate-limit'
-import { clientOf } from '../auth'
+import { accessMacro } from '../auth'
 import type { createModelCatalog } from '../chat/models'
 import { UpstreamError } from '../chat/upstream'
 import { OpenAIModel } from './model'
@@ -22,10 +22,11 @@ export const openaiController = ({
   chatLimiter: RateLimiter
 }) =>
   new Elysia({ name: 'openai', prefix: '/v1', detail: { tags: ['openai'] } })
+    .use(accessMacro)
     .post(
       '/chat/completions',
-      async ({ body: sent, request, server }) => {
-        const waitMs = chatLimiter.take(clientOf(request))
+      async ({ body: sent, request, server, caller }) => {
+        const waitMs = chatLimiter.take(caller)
         if (waitMs > 0) {
           const retry = Math.ceil(waitMs / 1000)
           throw new HttpError(429, 'rate_limited', `Too many chats for this API key; retry in ${retry} s`, {
@@ -42,6 +43,7 @@ export const openaiController = ({
         })
       },
       {
+        access: 'admin',
         // Also what lists the body's fields in the OpenAPI document.
         parse: 'json',
         body: OpenAIModel.completionRequest,
@@ -79,6 +81,7 @@ export const openaiController = ({
         }
       },
       {
+        access: 'read',
         response: { ...authErrors, 200: OpenAIModel.models, 502: ErrorModel },
         detail: {
           summary: "The upstream's models, in OpenAI's format",

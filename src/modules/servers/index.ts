@@ -1,11 +1,13 @@
 import { Elysia, t } from 'elysia'
 import { authErrors, ErrorModel } from '../../shared/model'
+import { accessMacro } from '../auth'
 import { ServerModel } from './model'
 import type { ServerService } from './service'
 
 /** The registry: the seed's routes (`/servers/register`, `/servers`, `/servers/{id}/status`) plus CRUD. */
 export const serversController = (service: ServerService) =>
   new Elysia({ name: 'servers', prefix: '/servers', detail: { tags: ['servers'] } })
+    .use(accessMacro)
     .post(
       '/register',
       ({ body, set }) => {
@@ -14,6 +16,7 @@ export const serversController = (service: ServerService) =>
         return { status: 'success' as const, server_id: id }
       },
       {
+        access: 'admin',
         parse: 'json',
         body: ServerModel.register,
         response: {
@@ -38,6 +41,7 @@ export const serversController = (service: ServerService) =>
         return new Response(bytes, { headers: { 'content-type': 'application/json', etag } })
       },
       {
+        access: 'read',
         query: ServerModel.listQuery,
         response: { ...authErrors, 200: t.Array(ServerModel.info), 422: ErrorModel },
         detail: {
@@ -47,11 +51,13 @@ export const serversController = (service: ServerService) =>
       },
     )
     .get('/:id', ({ params }) => service.get(params.id), {
+      access: 'read',
       params: ServerModel.params,
       response: { ...authErrors, 200: ServerModel.info, 404: ErrorModel },
       detail: { summary: 'Get a server' },
     })
     .get('/:id/status', ({ params }) => service.get(params.id), {
+      access: 'read',
       params: ServerModel.params,
       response: { ...authErrors, 200: ServerModel.info, 404: ErrorModel },
       detail: {
@@ -60,6 +66,7 @@ export const serversController = (service: ServerService) =>
       },
     })
     .patch('/:id', ({ params, body }) => service.patch(params.id, body), {
+      access: 'admin',
       params: ServerModel.params,
       parse: 'json',
       body: ServerModel.patch,
@@ -73,6 +80,7 @@ export const serversController = (service: ServerService) =>
         set.status = 204
       },
       {
+        access: 'admin',
         params: ServerModel.params,
         response: { ...authErrors, 204: t.Void(), 404: ErrorModel },
         detail: { summary: 'Delete a server and its history' },

@@ -1,12 +1,13 @@
 import { Elysia } from 'elysia'
 import { HttpError } from '../../shared/errors'
 import { authErrors, ErrorModel } from '../../shared/model'
+import { accessMacro } from '../auth'
 import { type ToolCatalog, UnknownServers } from './catalog'
 import { ToolsModel } from './model'
 
 /** `GET /tools`: what a chat with `tools: "auto"` would offer the model right now. */
 export const toolsController = (catalog: Pick<ToolCatalog, 'select'>) =>
-  new Elysia({ name: 'tools', detail: { tags: ['chat'] } }).get(
+  new Elysia({ name: 'tools', detail: { tags: ['chat'] } }).use(accessMacro).get(
     '/tools',
     async ({ query }) => {
       const servers = query.servers
@@ -32,6 +33,7 @@ export const toolsController = (catalog: Pick<ToolCatalog, 'select'>) =>
     },
     {
       query: ToolsModel.query,
+      access: 'read',
       response: { ...authErrors, 200: ToolsModel.list, 404: ErrorModel, 422: ErrorModel },
       detail: {
         summary: 'The MCP tools a chat may use',
