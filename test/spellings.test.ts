@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { changesState } from '../src/modules/auth/access'
-import { adminKey, startApp, type TestApp } from './helpers/app'
+import { adminKey, json, startApp, type TestApp } from './helpers/app'
 import { handshake, rawAnswer } from './helpers/raw-answer'
 import { type FakeUpstream, fakeUpstream } from './helpers/upstream'
 
@@ -159,7 +159,7 @@ test('every route declares its access where it is defined, and the OpenAPI docum
     'GET /metrics': 'read',
     'POST /servers/register': 'admin',
   })
-  const doc = await (await fetch(`${api.base}/openapi/json`)).json()
+  const doc = await json(await fetch(`${api.base}/openapi/json`))
   expect(doc.paths['/servers/{id}'].delete['x-automcp-access']).toBe('admin')
   expect(doc.paths['/servers/{id}'].get['x-automcp-access']).toBe('read')
 })
