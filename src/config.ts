@@ -1,6 +1,6 @@
 // Every setting AutoMCP reads, with its flag, environment variable and default: each module declares
 // its own (`modules/*/config.ts`), combined here into one table that the parser, `--help` and the
-// configuration reference in docs/ are derived from.
+// configuration reference (docs/configuration.md) are derived from.
 
 import { authSettings } from './modules/auth/config'
 import { llmSettings } from './modules/llm/config'
