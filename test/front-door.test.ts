@@ -3,6 +3,7 @@ import { adminKey, json, startApp, type TestApp } from './helpers/app'
 import { parse, value } from './helpers/prometheus'
 import { handshake, rawAnswer } from './helpers/raw-answer'
 import { fakeUpstream } from './helpers/upstream'
+import { waitFor } from './helpers/wait'
 
 // What the front door answers itself, before any handler: it is logged and counted like everything
 // else, it refuses bodies that are not JSON, and it keeps the { detail, code } shape whatever the size.
@@ -176,7 +177,7 @@ test('a CORS preflight names the headers it allows, Authorization among them, ne
     expect(allowedHeaders.toLowerCase()).toContain('authorization')
   }
   // Preflights are answered requests too: each has its log line (written once the answer is sent).
-  while (api.logs.filter((l) => l.msg === 'request' && l.method === 'OPTIONS').length < 2) await Bun.sleep(5)
+  await waitFor(() => api.logs.filter((l) => l.msg === 'request' && l.method === 'OPTIONS').length === 2)
   expect(api.logs.find((l) => l.method === 'OPTIONS')).toMatchObject({ status: 204 })
 })
 

@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'bun:test'
 import { json, startApp, type TestApp } from './helpers/app'
 import { blackHole, type Everything, healthServer, startEverything } from './helpers/peers'
+import { waitFor } from './helpers/wait'
 import { connectWs } from './helpers/ws'
 
 let streamable: Everything
@@ -376,12 +377,3 @@ describe('what a check asks and what it keeps (#12)', () => {
     failing.stop()
   })
 })
-
-async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 3_000) {
-  const deadline = Date.now() + timeoutMs
-  while (Date.now() < deadline) {
-    if (await condition()) return
-    await Bun.sleep(20)
-  }
-  throw new Error(`condition not met within ${timeoutMs} ms`)
-}

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, test } from 'bun:test'
 import { json, startApp, type TestApp } from './helpers/app'
 import { blackHole, healthServer } from './helpers/peers'
+import { waitFor } from './helpers/wait'
 
 // A check that began before its server was changed, deleted or registered again must leave no trace on
 // the server it now is: not its status or capabilities, not its history, not its flap control. Each test
@@ -159,12 +160,3 @@ describe('a changed server starts its flap control afresh', () => {
     })
   })
 })
-
-async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 3_000) {
-  const deadline = Date.now() + timeoutMs
-  while (Date.now() < deadline) {
-    if (await condition()) return
-    await Bun.sleep(20)
-  }
-  throw new Error(`condition not met within ${timeoutMs} ms`)
-}
