@@ -1,7 +1,7 @@
 // The tool loop on its own, against upstreams that answer what real ones sometimes do.
 import { expect, test } from 'bun:test'
-import type { Chunk, Upstream } from '../src/modules/chat/upstream'
-import { type AgentHooks, boundedContent, createAgent } from '../src/modules/tools/agent'
+import { type AgentHooks, boundedContent, createAgent } from '../src/modules/llm/agent'
+import type { Chunk, Upstream } from '../src/modules/llm/upstream'
 import type { CallOutcome, ToolEntry, ToolSet } from '../src/modules/tools/catalog'
 
 const entry = (name: string): ToolEntry => ({

@@ -8,10 +8,10 @@ import type { SocketRegistry } from '../../shared/sockets'
 import { checkHandshake } from '../../shared/websocket'
 import { clientOf } from '../auth'
 import { eventsTopic } from '../events/hub'
+import type { createModelCatalog } from '../llm/models'
+import { type Upstream, UpstreamError } from '../llm/upstream'
 import { ChatModel, chatProtocol } from './model'
-import type { createModelCatalog } from './models'
 import { type ChatRelay, type ChatStats, type ChatTools, createChatRelay } from './relay'
-import { type Upstream, UpstreamError } from './upstream'
 
 export type ChatDeps = {
   upstream: Upstream

@@ -3,13 +3,13 @@ import type { Logger } from '../../shared/logger'
 import { dropNullOptionals } from '../../shared/model'
 import { nestsDeeperThan } from '../../shared/nesting'
 import { describeFieldError, type FieldError } from '../../shared/validation'
-import { type Agent, summaryOf, type ToolCallInfo, type Verdict } from '../tools/agent'
+import { type Agent, summaryOf, type ToolCallInfo, type Verdict } from '../llm/agent'
+import { createApprovals } from '../llm/approvals'
+import { chatOutcome } from '../llm/outcome'
+import { Aborted, type Upstream, UpstreamError } from '../llm/upstream'
 import { type ToolSelection, ToolSelectionError, type ToolSet } from '../tools/catalog'
 import { toolSelectionOf } from '../tools/model'
-import { createApprovals } from './approvals'
 import { ChatModel } from './model'
-import { chatOutcome } from './outcome'
-import { Aborted, type Upstream, UpstreamError } from './upstream'
 
 /** What the relay needs of a Bun socket: send, cork (batch sends into one write) and its queue size. */
 export type ChatSocket = {

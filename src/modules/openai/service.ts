@@ -1,9 +1,9 @@
 import { HttpError } from '../../shared/errors'
 import type { Logger } from '../../shared/logger'
-import { chatOutcome } from '../chat/outcome'
 import type { ChatStats, ChatTools } from '../chat/relay'
-import { Aborted, type Chunk, type Upstream, UpstreamError } from '../chat/upstream'
-import { type AgentResult, type Completion, summaryOf } from '../tools/agent'
+import { type AgentResult, type Completion, summaryOf } from '../llm/agent'
+import { chatOutcome } from '../llm/outcome'
+import { Aborted, type Chunk, type Upstream, UpstreamError } from '../llm/upstream'
 import { ToolSelectionError } from '../tools/catalog'
 import { toolSelectionOf } from '../tools/model'
 

@@ -1,5 +1,5 @@
-import { Aborted, type Chunk, type Upstream } from '../chat/upstream'
-import type { CallOutcome, ToolEntry, ToolSet } from './catalog'
+import type { CallOutcome, ToolEntry, ToolSet } from '../tools/catalog'
+import { Aborted, type Chunk, type Upstream } from './upstream'
 
 /** A tool call the model asked for, as `/chat` reports it. */
 export type ToolCallInfo = { id: string; name: string; server_id: string | null; arguments: unknown }
