@@ -1,4 +1,4 @@
-import type { Verdict } from './agent'
+import type { Verdict } from './types'
 
 type ChatId = string | number
 
