@@ -28,6 +28,16 @@ export type RelaySettings = {
 
 export type ChatRelay = ReturnType<typeof createChatRelay>
 
+/** What the handlers of one socket's messages share. */
+type Relay = {
+  running: Map<ChatId, AbortController>
+  approvals: ReturnType<typeof createApprovals>
+  settings: RelaySettings
+  send: (message: unknown) => void
+  fail: (id: ChatId | null, error: ChatError) => void
+  start: (id: ChatId, request: Record<string, unknown>) => void
+}
+
 /** The `/chat` protocol of one socket: several chats at once, each cancellable, each failing alone. */
 export function createChatRelay(
   socket: ChatSocket,
@@ -35,7 +45,6 @@ export function createChatRelay(
   logger: Logger,
   settings: RelaySettings,
 ) {
-  const { maxChats, maxMessageBytes, admit = () => 0, authorized = () => true } = settings
   const running = new Map<ChatId, AbortController>()
   const approvals = createApprovals(settings.tools?.approvalTimeoutMs ?? 0)
   const queue = drainQueue()
@@ -53,18 +62,16 @@ export function createChatRelay(
     send,
     fail,
     drained: queue.drained,
-    askApproval,
+    /** Asks the client about one call and waits for its verdict, the timeout or the chat's end. */
+    askApproval(id: ChatId, call: ToolCallInfo, signal: AbortSignal): Promise<Verdict> {
+      const verdict = approvals.wait(id, call.id, signal)
+      send({ type: 'tool_approval', id, call })
+      return verdict
+    },
     closed: () => closed,
   }
 
-  /** Asks the client about one call and waits for its verdict, the timeout or the chat's end. */
-  function askApproval(id: ChatId, call: ToolCallInfo, signal: AbortSignal): Promise<Verdict> {
-    const verdict = approvals.wait(id, call.id, signal)
-    send({ type: 'tool_approval', id, call })
-    return verdict
-  }
-
-  async function run(id: ChatId, request: Record<string, unknown>) {
+  async function start(id: ChatId, request: Record<string, unknown>) {
     const controller = new AbortController()
     running.set(id, controller)
     try {
@@ -74,79 +81,13 @@ export function createChatRelay(
     }
   }
 
-  function verdict(message: Record<string, unknown>) {
-    const invalid = schemaError('verdict', message)
-    if (invalid) return fail(idOf(message), invalid)
-    if (!approvals.settle(message.id as ChatId, message.call_id as string, message.type === 'approve'))
-      fail(message.id as ChatId, {
-        code: 'unknown_id',
-        message: `No tool call ${JSON.stringify(message.call_id)} of chat ${JSON.stringify(message.id)} is waiting for approval`,
-      })
-  }
-
-  function chat(message: Record<string, unknown>) {
-    const invalid = schemaError('chat', message)
-    if (invalid) return fail(idOf(message), invalid)
-    dropNullOptionals(ChatModel.chat, message)
-    const id = (message.id as ChatId | undefined) ?? crypto.randomUUID()
-    const refused = refusal(id)
-    if (refused) return fail(id, refused)
-    void run(id, message)
-  }
-
-  /** Why chat `id` may not start now, if it may not. */
-  function refusal(id: ChatId): ChatError | undefined {
-    if (running.has(id))
-      return { code: 'duplicate_id', message: `A chat with id ${JSON.stringify(id)} is running` }
-    if (running.size >= maxChats)
-      return { code: 'too_many_requests', message: `At most ${maxChats} chats may run at once on one socket` }
-    if (!authorized()) return { code: 'invalid_api_key', message: 'The API key of this socket was revoked' }
-    const waitMs = admit()
-    if (waitMs <= 0) return
-    const retry_after_s = Math.ceil(waitMs / 1000)
-    return {
-      code: 'rate_limited',
-      message: `Too many chats for this API key; retry in ${retry_after_s} s`,
-      retry_after_s,
-    }
-  }
-
-  function cancel(message: Record<string, unknown>) {
-    const invalid = schemaError('cancel', message)
-    if (invalid) return fail(idOf(message), invalid)
-    const controller = running.get(message.id as ChatId)
-    if (!controller)
-      return fail(message.id as ChatId, {
-        code: 'unknown_id',
-        message: `No chat with id ${JSON.stringify(message.id)} is running`,
-      })
-    controller.abort()
-  }
-
+  const relay: Relay = { running, approvals, settings, send, fail, start: (id, m) => void start(id, m) }
   return {
     /** One client message: already JSON-parsed when it was JSON (Elysia does that), else the raw text. */
     message(message: unknown) {
-      const refused = envelopeRefusal(message, maxMessageBytes)
+      const refused = envelopeRefusal(message, settings.maxMessageBytes)
       if (refused) return fail(refused.id, refused.error)
-      const m = message as Record<string, unknown>
-      switch (m.type) {
-        case 'ping':
-          return send({ type: 'pong' })
-        case 'cancel':
-          return cancel(m)
-        case 'approve':
-        case 'deny':
-          return verdict(m)
-        case 'chat':
-        case undefined:
-        case null: // the seed's ChatRequest has no type; a pydantic client may still write one as null
-          return chat(m)
-        default:
-          return fail(idOf(m), {
-            code: 'unknown_type',
-            message: `Unknown message type ${JSON.stringify(m.type)}: expected chat, cancel, approve, deny or ping`,
-          })
-      }
+      dispatch(relay, message as Record<string, unknown>)
     },
 
     /** Bun's `drain`: the socket's queue emptied, so paused chats read on. */
@@ -164,6 +105,77 @@ export function createChatRelay(
       return running.size
     },
   }
+}
+
+function dispatch(relay: Relay, m: Record<string, unknown>) {
+  switch (m.type) {
+    case 'ping':
+      return relay.send({ type: 'pong' })
+    case 'cancel':
+      return cancel(relay, m)
+    case 'approve':
+    case 'deny':
+      return verdict(relay, m)
+    case 'chat':
+    case undefined:
+    case null: // the seed's ChatRequest has no type; a pydantic client may still write one as null
+      return chat(relay, m)
+    default:
+      return relay.fail(idOf(m), {
+        code: 'unknown_type',
+        message: `Unknown message type ${JSON.stringify(m.type)}: expected chat, cancel, approve, deny or ping`,
+      })
+  }
+}
+
+function chat(relay: Relay, message: Record<string, unknown>) {
+  const invalid = schemaError('chat', message)
+  if (invalid) return relay.fail(idOf(message), invalid)
+  dropNullOptionals(ChatModel.chat, message)
+  const id = (message.id as ChatId | undefined) ?? crypto.randomUUID()
+  const refused = refusal(relay, id)
+  if (refused) return relay.fail(id, refused)
+  relay.start(id, message)
+}
+
+/** Why chat `id` may not start now, if it may not. */
+function refusal({ running, settings }: Relay, id: ChatId): ChatError | undefined {
+  const { maxChats, admit = () => 0, authorized = () => true } = settings
+  if (running.has(id))
+    return { code: 'duplicate_id', message: `A chat with id ${JSON.stringify(id)} is running` }
+  if (running.size >= maxChats)
+    return { code: 'too_many_requests', message: `At most ${maxChats} chats may run at once on one socket` }
+  if (!authorized()) return { code: 'invalid_api_key', message: 'The API key of this socket was revoked' }
+  const waitMs = admit()
+  if (waitMs <= 0) return
+  const retry_after_s = Math.ceil(waitMs / 1000)
+  return {
+    code: 'rate_limited',
+    message: `Too many chats for this API key; retry in ${retry_after_s} s`,
+    retry_after_s,
+  }
+}
+
+function cancel(relay: Relay, message: Record<string, unknown>) {
+  const invalid = schemaError('cancel', message)
+  if (invalid) return relay.fail(idOf(message), invalid)
+  const controller = relay.running.get(message.id as ChatId)
+  if (!controller)
+    return relay.fail(message.id as ChatId, {
+      code: 'unknown_id',
+      message: `No chat with id ${JSON.stringify(message.id)} is running`,
+    })
+  controller.abort()
+}
+
+function verdict(relay: Relay, message: Record<string, unknown>) {
+  const invalid = schemaError('verdict', message)
+  if (invalid) return relay.fail(idOf(message), invalid)
+  if (!relay.approvals.settle(message.id as ChatId, message.call_id as string, message.type === 'approve'))
+    relay.fail(message.id as ChatId, {
+      code: 'unknown_id',
+      message: `No tool call ${JSON.stringify(message.call_id)} of chat ${JSON.stringify(message.id)} is waiting for approval`,
+    })
 }
 
 /** Chats paused until the socket's queue drains. */

@@ -21,6 +21,22 @@ export type UpstreamChunk = {
 
 const sliceBytes = 128 * 1024
 
+/** One event's data as a chunk to pass on, or the failure it reports (or is). */
+export function readEvent(raw: string): Chunk | UpstreamError {
+  // Most chunks carry a token and nothing the relay acts on. Parsing each one cost as much as the
+  // rest of the relay put together, so only those that may hold an error, the usage or a finish
+  // reason are parsed; the others need only look like one JSON object to be passed on. (An upstream
+  // that sends `{` … `}` that is not JSON would reach the client as such: the upstream is trusted.)
+  if (!mayMatter.test(raw) && raw.charCodeAt(0) === 123 && raw.charCodeAt(raw.length - 1) === 125)
+    return { raw }
+  const chunk = safeParse(raw) as UpstreamChunk | undefined
+  if (!chunk || typeof chunk !== 'object' || Array.isArray(chunk))
+    return new UpstreamError('upstream_invalid', 'The upstream sent a chunk that is not a JSON object', 502)
+  // OpenRouter reports a failure after the 200 as a chunk with `error` and finish_reason "error".
+  if (chunk.error) return streamError(chunk.error)
+  return { raw, parsed: chunk }
+}
+
 /** An SSE body handed to `onChunks` a read at a time; ends at [DONE] or a finish reason, else throws. */
 export async function readStream(
   res: Response,
@@ -40,33 +56,15 @@ export async function readStream(
         done = true
         return
       }
-      const raw = event.data
-      // Most chunks carry a token and nothing the relay acts on. Parsing each one cost as much as the
-      // rest of the relay put together, so only those that may hold an error, the usage or a finish
-      // reason are parsed; the others need only look like one JSON object to be passed on. (An upstream
-      // that sends `{` … `}` that is not JSON would reach the client as such: the upstream is trusted.)
-      if (!mayMatter.test(raw) && raw.charCodeAt(0) === 123 && raw.charCodeAt(raw.length - 1) === 125) {
-        pending.push({ raw })
+      const read = readEvent(event.data)
+      if (read instanceof UpstreamError) {
+        failure = read
         return
       }
-      const chunk = safeParse(raw) as UpstreamChunk | undefined
-      if (!chunk || typeof chunk !== 'object' || Array.isArray(chunk)) {
-        failure = new UpstreamError(
-          'upstream_invalid',
-          'The upstream sent a chunk that is not a JSON object',
-          502,
-        )
-        return
-      }
-      // OpenRouter reports a failure after the 200 as a chunk with `error` and finish_reason "error".
-      if (chunk.error) {
-        failure = streamError(chunk.error)
-        return
-      }
-      const reason = chunk.choices?.[0]?.finish_reason
+      const reason = read.parsed?.choices?.[0]?.finish_reason
       if (reason) end.finish_reason = reason
-      if (chunk.usage) end.usage = chunk.usage
-      pending.push({ raw, parsed: chunk })
+      if (read.parsed?.usage) end.usage = read.parsed.usage
+      pending.push(read)
     },
   })
   const body = res.body

@@ -20,11 +20,13 @@ export type UpstreamSettings = {
 
 export type Upstream = ReturnType<typeof createUpstream>
 
+type Consume<T> = (res: Response, controller: AbortController) => Promise<T>
+
 /**
- * The OpenAI-compatible upstream (OpenRouter, vLLM, Ollama…): one keep-alive connection pool (Bun's
- * fetch), SSE parsed by eventsource-parser, and every failure turned into an UpstreamError.
+ * fetch with the first-byte timeout, then `consume` the response; the caller's signal aborts either
+ * step, and whatever goes wrong comes out as an UpstreamError (or Aborted).
  */
-export function createUpstream(settings: UpstreamSettings, fetchFn: typeof fetch = fetch) {
+function createCaller(settings: UpstreamSettings, fetchFn: typeof fetch) {
   const headers: Record<string, string> = {
     'content-type': 'application/json',
     // OpenRouter's attribution headers; other upstreams ignore them.
@@ -33,15 +35,11 @@ export function createUpstream(settings: UpstreamSettings, fetchFn: typeof fetch
   }
   if (settings.apiKey) headers.authorization = `Bearer ${settings.apiKey}`
 
-  /**
-   * fetch with the first-byte timeout, then `consume` the response; the caller's signal aborts either
-   * step, and whatever goes wrong comes out as an UpstreamError (or Aborted).
-   */
-  async function call<T>(
+  return async function call<T>(
     path: string,
     init: RequestInit,
     signal: AbortSignal | undefined,
-    consume: (res: Response, controller: AbortController) => Promise<T>,
+    consume: Consume<T>,
   ): Promise<T> {
     if (signal?.aborted) throw new Aborted('cancelled')
     const controller = new AbortController()
@@ -64,6 +62,14 @@ export function createUpstream(settings: UpstreamSettings, fetchFn: typeof fetch
       signal?.removeEventListener('abort', onAbort)
     }
   }
+}
+
+/**
+ * The OpenAI-compatible upstream (OpenRouter, vLLM, Ollama…): one keep-alive connection pool (Bun's
+ * fetch), SSE parsed by eventsource-parser, and every failure turned into an UpstreamError.
+ */
+export function createUpstream(settings: UpstreamSettings, fetchFn: typeof fetch = fetch) {
+  const call = createCaller(settings, fetchFn)
 
   return {
     /** `GET /models` as the upstream wrote it; anything but `{ data: [...] }` is an error. */
