@@ -2,10 +2,8 @@ import type { Config } from './config'
 import type { Db } from './db/client'
 import { createAuthenticator } from './modules/auth/authenticator'
 import { createKeyRepository } from './modules/auth/keys.repository'
-import { createModelCatalog } from './modules/chat/models'
-import { createChatStats } from './modules/chat/relay'
-import { createUpstream } from './modules/chat/upstream'
 import { createEventHub } from './modules/events/hub'
+import { createLlmModule } from './modules/llm'
 import { createHistoryRepository } from './modules/monitoring/history.repository'
 import { createMonitor, type Monitor, type MonitorSettings } from './modules/monitoring/monitor'
 import { createRemoteProber } from './modules/monitoring/probe/remote'
@@ -13,8 +11,7 @@ import { createMonitoringService } from './modules/monitoring/service'
 import { createCompletions } from './modules/openai/service'
 import { createServerRepository, hasSealedValues } from './modules/servers/repository'
 import { createServerService } from './modules/servers/service'
-import { createAgent } from './modules/tools/agent'
-import { createToolCatalog, type ToolSelection } from './modules/tools/catalog'
+import { createToolCatalog } from './modules/tools/catalog'
 import { createToolCallRepository } from './modules/tools/repository'
 import type { Logger } from './shared/logger'
 import { createAppMetrics } from './shared/metrics'
@@ -121,12 +118,6 @@ export function createServices({
     },
   })
   const monitoring = createMonitoringService({ servers, history, toolCalls, monitor, settings: config, now })
-  const upstream = createUpstream({
-    baseUrl: config.upstreamUrl,
-    apiKey: config.upstreamApiKey,
-    timeoutMs: config.upstreamTimeoutMs,
-    idleTimeoutMs: config.upstreamIdleTimeoutMs,
-  })
   const catalog = createToolCatalog({
     repo,
     transport: probes,
@@ -139,38 +130,25 @@ export function createServices({
       metrics.toolCallDuration.observe(seconds)
     },
   })
-  const tools = {
-    select: (selection: ToolSelection, signal: AbortSignal) =>
-      catalog.select(selection, { maxTools: config.maxTools, signal }),
-    run: createAgent(upstream, catalog.call),
-    maxSteps: config.maxSteps,
-    approvalTimeoutMs: config.toolApprovalTimeoutMs,
-  }
+  const llm = createLlmModule({ config, catalog, metrics, now })
   const sockets = createSocketRegistry()
-  const stats = createChatStats((outcome) => {
-    metrics.chats.inc({ outcome })
-    if (outcome.startsWith('upstream_')) metrics.upstreamErrors.inc({ code: outcome })
-  })
   metrics.registry.gauge('automcp_servers', 'Registered servers by status', () =>
     repo.countByStatus().map(({ status, n }) => [{ status }, n]),
   )
   metrics.registry.gauge('automcp_websocket_connections', 'Open WebSocket connections by route', () =>
     ['/events', '/chat'].map((route) => [{ route }, sockets.count(route)]),
   )
-  metrics.registry.gauge('automcp_chat_streams_active', 'Chats running now', () => [[{}, stats.active]])
+  metrics.registry.gauge('automcp_chat_streams_active', 'Chats running now', () => [[{}, llm.stats.active]])
   // A revoked key's open sockets close within a second (its chats are refused at once).
   const sweep = setInterval(() => sockets.closeUnless(auth.stillValid, 'API key revoked'), 1_000)
   sweep.unref()
   const chat = {
+    ...llm,
     stillValid: auth.stillValid,
-    stats,
-    upstream,
     sockets,
-    models: createModelCatalog(upstream, config.modelsCacheMs, now),
     maxChats: config.chatConcurrency,
     chatLimiter: createRateLimiter(config.chatRateLimit),
     logger,
-    tools,
   }
 
   return {
@@ -192,8 +170,8 @@ export function createServices({
     catalog,
     toolCalls,
     openai: {
-      completions: createCompletions({ upstream, tools, stats, logger, keepAliveMs: config.keepAliveMs }),
-      models: chat.models,
+      completions: createCompletions({ ...llm, logger, keepAliveMs: config.keepAliveMs }),
+      models: llm.models,
       chatLimiter: chat.chatLimiter,
     },
     /** Stops the worker, closes every MCP session and ends the probe thread. */

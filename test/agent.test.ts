@@ -1,7 +1,10 @@
 // The tool loop on its own, against upstreams that answer what real ones sometimes do.
 import { expect, test } from 'bun:test'
-import type { Chunk, Upstream } from '../src/modules/chat/upstream'
-import { type AgentHooks, boundedContent, createAgent } from '../src/modules/tools/agent'
+import { createAgent } from '../src/modules/llm/agent'
+import type { Chunk } from '../src/modules/llm/stream'
+import { boundedContent } from '../src/modules/llm/tool-results'
+import type { AgentHooks } from '../src/modules/llm/types'
+import type { Upstream } from '../src/modules/llm/upstream'
 import type { CallOutcome, ToolEntry, ToolSet } from '../src/modules/tools/catalog'
 
 const entry = (name: string): ToolEntry => ({

@@ -1,6 +1,5 @@
 import { Elysia } from 'elysia'
 import type { OpenAPIV3 } from 'openapi-types'
-import { HttpError } from '../../shared/errors'
 import type { Logger } from '../../shared/logger'
 import { authErrors, ErrorModel } from '../../shared/model'
 import type { RateLimiter } from '../../shared/rate-limit'
@@ -8,14 +7,17 @@ import type { SocketRegistry } from '../../shared/sockets'
 import { checkHandshake } from '../../shared/websocket'
 import { accessMacro, clientOf } from '../auth'
 import { eventsTopic } from '../events/hub'
+import type { ChatTools } from '../llm/chat'
+import { modelListHandler } from '../llm/model-list'
+import type { ModelCatalog } from '../llm/models'
+import type { ChatStats } from '../llm/stats'
+import type { Upstream } from '../llm/upstream'
 import { ChatModel, chatProtocol } from './model'
-import type { createModelCatalog } from './models'
-import { type ChatRelay, type ChatStats, type ChatTools, createChatRelay } from './relay'
-import { type Upstream, UpstreamError } from './upstream'
+import { type ChatRelay, createChatRelay } from './relay'
 
 export type ChatDeps = {
   upstream: Upstream
-  models: ReturnType<typeof createModelCatalog>
+  models: ModelCatalog
   maxChats: number
   chatLimiter: RateLimiter
   stats: ChatStats
@@ -42,16 +44,7 @@ export const chatController = ({
 }: ChatDeps) => {
   const relays = new WeakMap<object, ChatRelay>()
 
-  const listModels = async () => {
-    try {
-      const { text, cache } = await models.list()
-      return new Response(text, { headers: { 'content-type': 'application/json', 'x-cache': cache } })
-    } catch (e) {
-      if (!(e instanceof UpstreamError)) throw e
-      const status = e.status ? ` (HTTP ${e.status})` : ''
-      throw new HttpError(502, e.code, `The upstream's model list failed${status}: ${e.message}`)
-    }
-  }
+  const listModels = modelListHandler(models, 'upstream')
   // POST is the seed's verb for a read; /chat spends upstream credit, so it takes an admin key.
   const modelsDoc = {
     access: 'read' as const,

@@ -3,8 +3,8 @@ import { HttpError } from '../../shared/errors'
 import { authErrors, dropNullOptionals, ErrorModel } from '../../shared/model'
 import type { RateLimiter } from '../../shared/rate-limit'
 import { accessMacro } from '../auth'
-import type { createModelCatalog } from '../chat/models'
-import { UpstreamError } from '../chat/upstream'
+import { modelListHandler } from '../llm/model-list'
+import type { ModelCatalog } from '../llm/models'
 import { OpenAIModel } from './model'
 import type { Completions } from './service'
 
@@ -18,7 +18,7 @@ export const openaiController = ({
   chatLimiter,
 }: {
   completions: Completions
-  models: ReturnType<typeof createModelCatalog>
+  models: ModelCatalog
   chatLimiter: RateLimiter
 }) =>
   new Elysia({ name: 'openai', prefix: '/v1', detail: { tags: ['openai'] } })
@@ -66,26 +66,11 @@ export const openaiController = ({
         },
       },
     )
-    .get(
-      '/models',
-      async () => {
-        try {
-          const { text, cache } = await models.list()
-          const list = JSON.parse(text) as { data: unknown[] }
-          return new Response(JSON.stringify({ ...list, object: 'list' }), {
-            headers: { 'content-type': 'application/json', 'x-cache': cache },
-          })
-        } catch (e) {
-          if (!(e instanceof UpstreamError)) throw e
-          throw new HttpError(502, e.code, `The upstream's model list failed: ${e.message}`)
-        }
+    .get('/models', modelListHandler(models, 'openai'), {
+      access: 'read',
+      response: { ...authErrors, 200: OpenAIModel.models, 502: ErrorModel },
+      detail: {
+        summary: "The upstream's models, in OpenAI's format",
+        description: 'The same cached list as `GET /chat/models`, as OpenAI SDKs read it.',
       },
-      {
-        access: 'read',
-        response: { ...authErrors, 200: OpenAIModel.models, 502: ErrorModel },
-        detail: {
-          summary: "The upstream's models, in OpenAI's format",
-          description: 'The same cached list as `GET /chat/models`, as OpenAI SDKs read it.',
-        },
-      },
-    )
+    })

@@ -1,6 +1,6 @@
 import { t } from 'elysia'
 import { optional } from '../../shared/model'
-import { completionFields } from '../chat/model'
+import { completionFields } from '../llm/model'
 
 export const OpenAIModel = {
   /** OpenAI's chat completion request; parameters AutoMCP does not read go to the upstream as sent. */

@@ -1,5 +1,7 @@
 import type { Upstream } from './upstream'
 
+export type ModelCatalog = ReturnType<typeof createModelCatalog>
+
 export type ModelList = { text: string; cache: 'hit' | 'miss' | 'stale' }
 
 /**

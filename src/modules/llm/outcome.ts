@@ -1,6 +1,6 @@
 import { HttpError } from '../../shared/errors'
 import { ToolSelectionError } from '../tools/catalog'
-import { Aborted, UpstreamError } from './upstream'
+import { Aborted, UpstreamError } from './errors'
 
 /** How a chat ended, for its log line and `automcp_chats_total`: done, cancelled or an error code. */
 export const chatOutcome = (e: unknown): string =>

@@ -1,4 +1,4 @@
-import type { Verdict } from '../tools/agent'
+import type { Verdict } from './types'
 
 type ChatId = string | number
 

@@ -1,0 +1,56 @@
+import type { AppMetrics } from '../../shared/metrics'
+import type { ToolCatalog, ToolSelection } from '../tools/catalog'
+import { createAgent } from './agent'
+import type { ChatTools } from './chat'
+import { createModelCatalog } from './models'
+import { createChatStats } from './stats'
+import { createUpstream } from './upstream'
+
+/** The settings of the upstream and the tool loop (from `Config`). */
+export type LlmConfig = {
+  upstreamUrl: string
+  upstreamApiKey?: string
+  upstreamTimeoutMs: number
+  upstreamIdleTimeoutMs: number
+  modelsCacheMs: number
+  maxSteps: number
+  toolApprovalTimeoutMs: number
+  maxTools: number
+}
+
+export type LlmModule = ReturnType<typeof createLlmModule>
+
+/**
+ * What every chat transport runs on: the upstream client, its cached model list, the tool loop over
+ * the catalog's tools, and the chat statistics behind `/metrics`.
+ */
+export function createLlmModule({
+  config,
+  catalog,
+  metrics,
+  now = Date.now,
+}: {
+  config: LlmConfig
+  catalog: Pick<ToolCatalog, 'select' | 'call'>
+  metrics: Pick<AppMetrics, 'chats' | 'upstreamErrors'>
+  now?: () => number
+}) {
+  const upstream = createUpstream({
+    baseUrl: config.upstreamUrl,
+    apiKey: config.upstreamApiKey,
+    timeoutMs: config.upstreamTimeoutMs,
+    idleTimeoutMs: config.upstreamIdleTimeoutMs,
+  })
+  const tools: ChatTools = {
+    select: (selection: ToolSelection, signal: AbortSignal) =>
+      catalog.select(selection, { maxTools: config.maxTools, signal }),
+    run: createAgent(upstream, catalog.call),
+    maxSteps: config.maxSteps,
+    approvalTimeoutMs: config.toolApprovalTimeoutMs,
+  }
+  const stats = createChatStats((outcome) => {
+    metrics.chats.inc({ outcome })
+    if (outcome.startsWith('upstream_')) metrics.upstreamErrors.inc({ code: outcome })
+  })
+  return { upstream, tools, stats, models: createModelCatalog(upstream, config.modelsCacheMs, now) }
+}
