@@ -1,0 +1,78 @@
+// The dependency direction of ARCHITECTURE.md, checked in CI (`npm run check`):
+// transports (chat, openai, events, controllers) → services (llm, tools, monitoring, servers) → mcp and
+// repositories → db, shared. A rule names what may NOT be imported; everything else is allowed.
+
+const transports = '^src/modules/(chat|openai|events|docs|metrics|system)/'
+const services = '^src/modules/(llm|tools|monitoring|servers|auth)/'
+
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    {
+      name: 'no-circular',
+      severity: 'error',
+      comment: 'Modules form layers; a cycle means two of them know each other.',
+      from: { path: '^src/' },
+      to: { circular: true },
+    },
+    {
+      name: 'shared-and-db-are-the-bottom',
+      severity: 'error',
+      comment: 'src/shared and src/db are used by modules, never the other way round.',
+      from: { path: '^src/(shared|db)/' },
+      to: { path: '^src/(modules|cli|app\\.ts|services\\.ts|main\\.ts)' },
+    },
+    {
+      name: 'mcp-knows-only-mcp',
+      severity: 'error',
+      comment: 'The MCP client layer sits under every service: it imports db, shared and the SDK only.',
+      from: { path: '^src/modules/mcp/' },
+      to: { path: '^src/modules/(?!mcp/)' },
+    },
+    {
+      name: 'services-never-import-transports',
+      severity: 'error',
+      comment: 'A service serves several transports (a WebSocket, HTTP, later /mcp); it knows none of them.',
+      from: { path: services },
+      to: { path: transports },
+    },
+    {
+      name: 'transports-do-not-import-each-other',
+      severity: 'error',
+      comment: '/chat and /v1 are two doors to the same llm service; neither reaches into the other.',
+      from: { path: '^src/modules/(chat|openai)/' },
+      to: { path: '^src/modules/(chat|openai)/', pathNot: '^src/modules/$1/' },
+    },
+    {
+      name: 'no-elysia-below-transports',
+      severity: 'error',
+      comment:
+        'The MCP thread, probes and repositories take db, fetch, a clock and a logger as plain arguments.',
+      from: { path: ['^src/modules/mcp/', '^src/mcp-worker\\.ts$', 'repository\\.ts$', '^src/db/'] },
+      to: { path: 'node_modules/elysia' },
+    },
+    {
+      name: 'only-the-entry-points-build-the-app',
+      severity: 'error',
+      comment: 'app.ts and services.ts wire the modules together; no module reaches back up to them.',
+      from: { path: '^src/', pathNot: '^src/(cli/serve|main|app)\\.ts$' },
+      to: { path: '^src/(app|services)\\.ts$' },
+    },
+    {
+      name: 'tests-stay-out-of-src',
+      severity: 'error',
+      from: { path: '^src/', pathNot: '\\.test\\.ts$' },
+      to: { path: '^(test|bench)/' },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '(^|/)(dist|data)/' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default'],
+    },
+  },
+}
