@@ -6,9 +6,9 @@ import { createModelCatalog } from './modules/chat/models'
 import { createChatStats } from './modules/chat/relay'
 import { createUpstream } from './modules/chat/upstream'
 import { createEventHub } from './modules/events/hub'
+import { createRemoteProber } from './modules/mcp'
 import { createHistoryRepository } from './modules/monitoring/history.repository'
 import { createMonitor, type Monitor, type MonitorSettings } from './modules/monitoring/monitor'
-import { createRemoteProber } from './modules/monitoring/probe/remote'
 import { createMonitoringService } from './modules/monitoring/service'
 import { createCompletions } from './modules/openai/service'
 import { createServerRepository, hasSealedValues } from './modules/servers/repository'
@@ -76,7 +76,7 @@ export function createServices({
     allowHosts: config.allowHosts,
     denyCidrs: config.denyCidrs,
   }
-  const probes = createRemoteProber(new URL('./probe-worker.ts', import.meta.url), {
+  const probes = createRemoteProber(new URL('./mcp-worker.ts', import.meta.url), {
     slowMs: config.slowMs,
     dbPath: db.$client.filename,
     guard,

@@ -1,7 +1,6 @@
 import type { ServerRow } from '../../db/schema'
 import type { Logger } from '../../shared/logger'
-import type { McpTarget, McpTool, ToolCallResult } from '../monitoring/probe/mcp'
-import type { RemoteProber } from '../monitoring/probe/remote'
+import type { McpTarget, McpTool, RemoteProber, ToolCallResult } from '../mcp'
 import type { ServerRepository } from '../servers/repository'
 import { assignNames } from './names'
 import { cancelledCall, type ToolCallRepository } from './repository'

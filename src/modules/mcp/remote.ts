@@ -1,5 +1,5 @@
-import type { ProbeOutcome, ProbeTarget } from '.'
-import type { McpTarget, McpTool, ToolCallResult } from './mcp'
+import type { ProbeOutcome, ProbeTarget } from './probe'
+import type { McpTarget, McpTool, ToolCallResult } from './sessions'
 import type { Failed, ProbeRequest, ThreadSettings } from './worker'
 
 type Pending = Map<number, (result: unknown) => void>

@@ -6,8 +6,8 @@ import {
   ResourceListChangedNotificationSchema,
   ToolListChangedNotificationSchema,
 } from '@modelcontextprotocol/sdk/types.js'
-import { version } from '../../../version'
-import type { FetchLike } from './http'
+import { version } from '../../version'
+import type { FetchLike } from './http-probe'
 import { httpStatusOf, type ProbeOutcome } from './outcome'
 import { sharedSchemaValidator } from './schema-validator'
 

@@ -1,7 +1,7 @@
-import type { FetchLike } from './http'
-import { probeHttp } from './http'
-import type { McpSessions } from './mcp'
+import type { FetchLike } from './http-probe'
+import { probeHttp } from './http-probe'
 import { type ConcreteTransport, classify, type ProbeOutcome } from './outcome'
+import type { McpSessions } from './sessions'
 
 export type { ConcreteTransport, ProbeOutcome } from './outcome'
 

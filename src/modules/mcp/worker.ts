@@ -3,11 +3,11 @@
 // API's event loop. Messages: see ./remote.ts.
 
 import { setPriority } from 'node:os'
-import { startCheckpointer } from '../../../db/checkpointer'
-import { createGuardedFetch, type FetchLike } from '../../../shared/guarded-fetch'
-import { createPolicy, type GuardSettings } from '../../../shared/ssrf'
-import { createProber, type ProbeTarget } from '.'
-import { createMcpSessions, type McpTarget } from './mcp'
+import { startCheckpointer } from '../../db/checkpointer'
+import { createGuardedFetch, type FetchLike } from '../../shared/guarded-fetch'
+import { createPolicy, type GuardSettings } from '../../shared/ssrf'
+import { createProber, type ProbeTarget } from './probe'
+import { createMcpSessions, type McpTarget } from './sessions'
 
 declare const self: Worker
 
