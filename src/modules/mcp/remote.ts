@@ -1,5 +1,7 @@
+import type { McpTool } from './lists'
 import type { ProbeOutcome, ProbeTarget } from './probe'
-import type { McpTarget, McpTool, ToolCallResult } from './sessions'
+import type { ToolCallResult } from './tool-call'
+import type { McpTarget } from './transports'
 import type { Failed, ProbeRequest, ThreadSettings } from './worker'
 
 type Pending = Map<number, (result: unknown) => void>

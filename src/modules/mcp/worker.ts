@@ -7,7 +7,8 @@ import { startCheckpointer } from '../../db/checkpointer'
 import { createGuardedFetch, type FetchLike } from '../../shared/guarded-fetch'
 import { createPolicy, type GuardSettings } from '../../shared/ssrf'
 import { createProber, type ProbeTarget } from './probe'
-import { createMcpSessions, type McpTarget } from './sessions'
+import { createMcpSessions } from './sessions'
+import type { McpTarget } from './transports'
 
 declare const self: Worker
 
