@@ -6,7 +6,7 @@ import { createModelCatalog } from './modules/chat/models'
 import { createChatStats } from './modules/chat/relay'
 import { createUpstream } from './modules/chat/upstream'
 import { createEventHub } from './modules/events/hub'
-import { createRemoteProber } from './modules/mcp'
+import { createMcpThread } from './modules/mcp'
 import { createHistoryRepository } from './modules/monitoring/history.repository'
 import { createMonitor, type Monitor, type MonitorSettings } from './modules/monitoring/monitor'
 import { createMonitoringService } from './modules/monitoring/service'
@@ -76,7 +76,7 @@ export function createServices({
     allowHosts: config.allowHosts,
     denyCidrs: config.denyCidrs,
   }
-  const probes = createRemoteProber(new URL('./mcp-worker.ts', import.meta.url), {
+  const probes = createMcpThread(new URL('./mcp-worker.ts', import.meta.url), {
     slowMs: config.slowMs,
     dbPath: db.$client.filename,
     guard,
@@ -196,7 +196,7 @@ export function createServices({
       models: chat.models,
       chatLimiter: chat.chatLimiter,
     },
-    /** Stops the worker, closes every MCP session and ends the probe thread. */
+    /** Stops the worker, closes every MCP session and ends the MCP thread. */
     async stop() {
       clearInterval(sweep)
       sockets.closeAll()

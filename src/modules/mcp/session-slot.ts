@@ -23,11 +23,13 @@ export type Slot = { session?: Session; opening?: Opening; removed?: Error }
 
 export type SessionSlots = ReturnType<typeof createSessionSlots>
 
+type Open = (target: McpTarget, signal: AbortSignal) => Promise<Session>
+
 /**
  * One slot per server id, and the bookkeeping that keeps it to one session however callers race:
  * concurrent callers share one open, a session for an old address is replaced, a removed server keeps none.
  */
-export function createSessionSlots(open: (target: McpTarget, signal: AbortSignal) => Promise<Session>) {
+export function createSessionSlots(open: Open) {
   const slots = new Map<string, Slot>()
 
   function slotOf(id: string) {
@@ -63,53 +65,7 @@ export function createSessionSlots(open: (target: McpTarget, signal: AbortSignal
         await shutSession(s)
         continue
       }
-      return { ...(await join(slot, startOpen(target, slot), signal)), slot }
-    }
-  }
-
-  /**
-   * The open runs under a signal of its own, aborted only when every caller waiting on it has given up:
-   * tied to the first caller's signal, that caller's timeout would fail the others (and each would open
-   * again), while nobody waiting means nobody to hand the session to.
-   */
-  function startOpen(target: McpTarget, slot: Slot): Opening {
-    const state = { key: sessionKey(target), controller: new AbortController(), waiters: 0, settled: false }
-    const o: Opening = Object.assign(state, { promise: openInto(target, slot, state) })
-    slot.opening = o
-    return o
-  }
-
-  async function openInto(target: McpTarget, slot: Slot, o: Omit<Opening, 'promise'>): Promise<Opened> {
-    const started = performance.now()
-    try {
-      const s = await open(target, o.controller.signal)
-      // Removed (or given up on) during the handshake: nobody else will ever close this session.
-      const unwanted = slot.removed ?? o.dropped
-      if (unwanted) {
-        await shutSession(s)
-        throw unwanted
-      }
-      slot.session = s
-      return { s, openedMs: performance.now() - started }
-    } catch (e) {
-      throw slot.removed ?? e
-    } finally {
-      o.settled = true
-      if (slot.opening === o) slot.opening = undefined
-    }
-  }
-
-  async function join(slot: Slot, o: Opening, signal: AbortSignal): Promise<Opened> {
-    o.waiters++
-    try {
-      return await untilAborted(o.promise, signal)
-    } finally {
-      if (--o.waiters === 0 && !o.settled) {
-        o.dropped = signal.reason
-        // The next caller opens afresh rather than joining an open that is being aborted.
-        if (slot.opening === o) slot.opening = undefined
-        o.controller.abort(signal.reason)
-      }
+      return { ...(await join(slot, startOpen(target, slot, open), signal)), slot }
     }
   }
 
@@ -149,6 +105,57 @@ export function createSessionSlots(open: (target: McpTarget, signal: AbortSignal
       for (const slot of slots.values()) if (slot.session) size++
       return size
     },
+  }
+}
+
+/**
+ * The open runs under a signal of its own, aborted only when every caller waiting on it has given up:
+ * tied to the first caller's signal, that caller's timeout would fail the others (and each would open
+ * again), while nobody waiting means nobody to hand the session to.
+ */
+function startOpen(target: McpTarget, slot: Slot, open: Open): Opening {
+  const state = { key: sessionKey(target), controller: new AbortController(), waiters: 0, settled: false }
+  const o: Opening = Object.assign(state, { promise: openInto(target, slot, state, open) })
+  slot.opening = o
+  return o
+}
+
+async function openInto(
+  target: McpTarget,
+  slot: Slot,
+  o: Omit<Opening, 'promise'>,
+  open: Open,
+): Promise<Opened> {
+  const started = performance.now()
+  try {
+    const s = await open(target, o.controller.signal)
+    // Removed (or given up on) during the handshake: nobody else will ever close this session.
+    const unwanted = slot.removed ?? o.dropped
+    if (unwanted) {
+      await shutSession(s)
+      throw unwanted
+    }
+    slot.session = s
+    return { s, openedMs: performance.now() - started }
+  } catch (e) {
+    throw slot.removed ?? e
+  } finally {
+    o.settled = true
+    if (slot.opening === o) slot.opening = undefined
+  }
+}
+
+async function join(slot: Slot, o: Opening, signal: AbortSignal): Promise<Opened> {
+  o.waiters++
+  try {
+    return await untilAborted(o.promise, signal)
+  } finally {
+    if (--o.waiters === 0 && !o.settled) {
+      o.dropped = signal.reason
+      // The next caller opens afresh rather than joining an open that is being aborted.
+      if (slot.opening === o) slot.opening = undefined
+      o.controller.abort(signal.reason)
+    }
   }
 }
 
