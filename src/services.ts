@@ -4,9 +4,9 @@ import { createAuthenticator } from './modules/auth/authenticator'
 import { createKeyRepository } from './modules/auth/keys.repository'
 import { createEventHub } from './modules/events/hub'
 import { createLlmModule } from './modules/llm'
+import { createMcpThread } from './modules/mcp'
 import { createHistoryRepository } from './modules/monitoring/history.repository'
 import { createMonitor, type Monitor, type MonitorSettings } from './modules/monitoring/monitor'
-import { createRemoteProber } from './modules/monitoring/probe/remote'
 import { createMonitoringService } from './modules/monitoring/service'
 import { createCompletions } from './modules/openai/service'
 import { createServerRepository, hasSealedValues } from './modules/servers/repository'
@@ -73,7 +73,7 @@ export function createServices({
     allowHosts: config.allowHosts,
     denyCidrs: config.denyCidrs,
   }
-  const probes = createRemoteProber(new URL('./probe-worker.ts', import.meta.url), {
+  const probes = createMcpThread(new URL('./mcp-worker.ts', import.meta.url), {
     slowMs: config.slowMs,
     dbPath: db.$client.filename,
     guard,
@@ -174,7 +174,7 @@ export function createServices({
       models: llm.models,
       chatLimiter: chat.chatLimiter,
     },
-    /** Stops the worker, closes every MCP session and ends the probe thread. */
+    /** Stops the worker, closes every MCP session and ends the MCP thread. */
     async stop() {
       clearInterval(sweep)
       sockets.closeAll()

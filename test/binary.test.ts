@@ -33,7 +33,7 @@ describe('the compiled binary, alone in a directory', () => {
     const { server_id: id } = await json(registered)
     const event = await events.next((m) => m.type === 'server_registered')
     expect(event.data).toMatchObject({ id, name: 'x', url: 'http://127.0.0.1:9/mcp', status: 'unknown' })
-    // The check runs in the probe worker, a second entry point compiled into the binary.
+    // The check runs in the MCP thread (src/mcp-worker.ts), a second entry point compiled into the binary.
     const checked = await events.next(
       (m) => m.type === 'server_update' && m.data.last_checked !== null,
       5_000,

@@ -1,6 +1,5 @@
 import type { Config } from '../config'
-import { createProber } from '../modules/monitoring/probe'
-import { createMcpSessions } from '../modules/monitoring/probe/mcp'
+import { createMcpSessions, createProber } from '../modules/mcp'
 import { createGuardedFetch } from '../shared/guarded-fetch'
 import { createPolicy } from '../shared/ssrf'
 import { httpUrlProblem } from '../shared/url'

@@ -1,8 +1,8 @@
 import { and, asc, desc, eq, gte, lt, lte, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client'
 import { type CheckRow, checks, rollups, servers } from '../../db/schema'
+import type { ProbeOutcome } from '../mcp'
 import { bucketOf, emptyHistogram, histogramQuantile, sortedQuantile } from './latency'
-import type { ProbeOutcome } from './probe'
 import { isUp, type ServerStatus } from './status'
 
 const HOUR = 3_600_000

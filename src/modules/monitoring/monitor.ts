@@ -1,9 +1,8 @@
 import type { ServerRow } from '../../db/schema'
 import type { Logger } from '../../shared/logger'
+import type { McpSessions, ProbeOutcome, Prober } from '../mcp'
 import type { ServerRepository } from '../servers/repository'
 import type { CheckResult, HistoryRepository } from './history.repository'
-import type { ProbeOutcome, Prober } from './probe'
-import type { McpSessions } from './probe/mcp'
 import { createScheduler } from './scheduler'
 import { nextStatus, type ServerStatus, type Streak } from './status'
 

@@ -1,4 +1,4 @@
-import type { ProbeOutcome } from './probe'
+import type { ProbeOutcome } from '../mcp'
 
 export type ServerStatus = 'healthy' | 'degraded' | 'unhealthy' | 'unknown'
 export type Streak = { failures: number; successes: number }

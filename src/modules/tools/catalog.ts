@@ -1,7 +1,6 @@
 import type { ServerRow } from '../../db/schema'
 import type { Logger } from '../../shared/logger'
-import type { McpTarget, McpTool, ToolCallResult } from '../monitoring/probe/mcp'
-import type { RemoteProber } from '../monitoring/probe/remote'
+import type { McpTarget, McpThread, McpTool, ToolCallResult } from '../mcp'
 import type { ServerRepository } from '../servers/repository'
 import { assignNames } from './names'
 import { cancelledCall, type ToolCallRepository } from './repository'
@@ -29,8 +28,8 @@ export type ToolSelection = { tools?: 'auto' | string[]; servers?: string[] }
 
 export type CallOutcome = ToolCallResult & { latencyMs: number; error?: string }
 
-/** What the catalog needs of the probe thread, which holds the MCP sessions. */
-export type ToolTransport = Pick<RemoteProber, 'tools' | 'callTool'>
+/** What the catalog needs of the MCP thread, which holds the MCP sessions. */
+export type ToolTransport = Pick<McpThread, 'tools' | 'callTool'>
 
 /** A chat's choice of tools that cannot be met; `code` is what the chat reports. */
 export class ToolSelectionError extends Error {

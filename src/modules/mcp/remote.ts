@@ -1,20 +1,23 @@
-import type { ProbeOutcome, ProbeTarget } from '.'
-import type { McpTarget, McpTool, ToolCallResult } from './mcp'
-import type { Failed, ProbeRequest, ThreadSettings } from './worker'
+import type { McpTool } from './lists'
+import type { Failed, McpRequest, ThreadSettings } from './messages'
+import type { ProbeOutcome } from './outcome'
+import type { ProbeTarget } from './probe'
+import type { ToolCallResult } from './tool-call'
+import type { McpTarget } from './transports'
 
 type Pending = Map<number, (result: unknown) => void>
 type WithoutSeq<T> = T extends unknown ? Omit<T, 'seq'> : never
 
-export type RemoteProber = ReturnType<typeof createRemoteProber>
+export type McpThread = ReturnType<typeof createMcpThread>
 
 /**
- * The prober and its MCP sessions, run in a Worker thread (./worker.ts, started from `entry`) and
- * called by message. The
- * scheduler, flap control and the database stay on the main thread; only the network work moves.
+ * The API thread's handle on the MCP thread: the prober and the MCP sessions run in a Worker (./worker.ts,
+ * started from `entry`) and are called by message. The scheduler, flap control and the database stay on
+ * the API thread; only the network work moves.
  */
-export function createRemoteProber(entry: URL, settings: ThreadSettings) {
+export function createMcpThread(entry: URL, settings: ThreadSettings) {
   // smol: JavaScriptCore's small heap; the thread holds sessions, not big data.
-  const worker = new Worker(entry, { name: 'probes', smol: true })
+  const worker = new Worker(entry, { name: 'mcp', smol: true })
   worker.postMessage(settings)
   const pending: Pending = new Map()
   let seq = 0
@@ -30,8 +33,8 @@ export function createRemoteProber(entry: URL, settings: ThreadSettings) {
     for (const settle of pending.values()) settle(error)
     pending.clear()
   }
-  worker.addEventListener('error', (e) => end(new Error(`probe thread failed: ${e.message}`)))
-  const call = <T>(request: WithoutSeq<ProbeRequest>, onSeq?: (seq: number) => void): Promise<T> =>
+  worker.addEventListener('error', (e) => end(new Error(`MCP thread failed: ${e.message}`)))
+  const call = <T>(request: WithoutSeq<McpRequest>, onSeq?: (seq: number) => void): Promise<T> =>
     new Promise<T>((resolve, reject) => {
       if (ended) return reject(ended)
       seq++
@@ -45,7 +48,7 @@ export function createRemoteProber(entry: URL, settings: ThreadSettings) {
     })
 
   /** A tool operation that `signal` cancels in the thread too (which then answers with its failure). */
-  function abortable<T>(request: WithoutSeq<ProbeRequest>, signal?: AbortSignal): Promise<T> {
+  function abortable<T>(request: WithoutSeq<McpRequest>, signal?: AbortSignal): Promise<T> {
     let callSeq = 0
     const abort = () => void call({ op: 'abortCall', call: callSeq }).catch(() => {})
     signal?.addEventListener('abort', abort, { once: true })
@@ -77,7 +80,7 @@ export function createRemoteProber(entry: URL, settings: ThreadSettings) {
     /** Ends the thread; close the sessions first. */
     terminate() {
       worker.terminate()
-      end(new Error('probe thread stopped'))
+      end(new Error('MCP thread stopped'))
     },
   }
 }

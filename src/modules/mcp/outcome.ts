@@ -1,6 +1,6 @@
 import { SseError } from '@modelcontextprotocol/sdk/client/sse.js'
 import { McpError } from '@modelcontextprotocol/sdk/types.js'
-import { blockedPrefix } from '../../../shared/guarded-fetch'
+import { blockedPrefix } from '../../shared/guarded-fetch'
 
 export type ProbeStatus = 'healthy' | 'degraded' | 'unhealthy'
 export type ConcreteTransport = 'streamable-http' | 'sse' | 'http'

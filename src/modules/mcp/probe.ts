@@ -1,14 +1,13 @@
-import type { FetchLike } from './http'
-import { probeHttp } from './http'
-import type { McpSessions } from './mcp'
+import { candidates, settle, type Transport } from './auto'
+import type { FetchLike } from './http-probe'
+import { probeHttp } from './http-probe'
 import { type ConcreteTransport, classify, type ProbeOutcome } from './outcome'
-
-export type { ConcreteTransport, ProbeOutcome } from './outcome'
+import type { McpSessions } from './sessions'
 
 export type ProbeTarget = {
   id: string
   url: string
-  transport: 'auto' | ConcreteTransport
+  transport: Transport
   /** For `auto`: the transport that answered last time, tried first. */
   activeTransport?: ConcreteTransport | null
   headers: Record<string, string>
@@ -16,11 +15,6 @@ export type ProbeTarget = {
   /** Aborts the check early, e.g. at shutdown. */
   signal?: AbortSignal
 }
-
-// Failures that say "wrong protocol here" rather than "server down": `auto` moves on to the next transport.
-const mismatch = (o: ProbeOutcome) =>
-  o.reason === 'protocol_error' ||
-  (o.reason?.startsWith('http_') === true && o.reason !== 'http_401' && o.reason !== 'http_403')
 
 export type Prober = ReturnType<typeof createProber>
 
@@ -70,24 +64,11 @@ export function createProber({
   }
 
   async function run(target: ProbeTarget, signal: AbortSignal): Promise<ProbeOutcome> {
-    const candidates: ConcreteTransport[] =
-      target.transport === 'auto'
-        ? [
-            ...new Set([
-              target.activeTransport ?? 'streamable-http',
-              'streamable-http',
-              'sse',
-              'http',
-            ] as const),
-          ]
-        : [target.transport]
     let first: ProbeOutcome | undefined
-    for (const transport of candidates) {
+    for (const transport of candidates(target.transport, target.activeTransport)) {
       const outcome = await attempt(transport, target, signal)
-      // The guard's verdict is the answer, whichever transport got it.
-      if (outcome.reason === 'blocked') return finish(outcome)
-      const worked = outcome.status !== 'unhealthy' && !mismatch(outcome)
-      if (worked || !mismatch(outcome) || signal.aborted) return finish(first && !worked ? first : outcome)
+      const answer = settle(outcome, first, signal.aborted)
+      if (answer) return finish(answer)
       first ??= outcome
     }
     return finish(first as ProbeOutcome)

@@ -1,7 +1,7 @@
-import type { FetchLike } from '../../../shared/guarded-fetch'
+import type { FetchLike } from '../../shared/guarded-fetch'
 import type { ProbeOutcome } from './outcome'
 
-export type { FetchLike } from '../../../shared/guarded-fetch'
+export type { FetchLike } from '../../shared/guarded-fetch'
 
 /**
  * `{url}/health` as the seed meant it, joined by the URL API: `/health` goes on the end of the path, and

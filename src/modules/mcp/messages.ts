@@ -1,0 +1,27 @@
+// What the API thread (./remote.ts) and the MCP thread (./worker.ts) say to each other.
+import type { GuardSettings } from '../../shared/ssrf'
+import type { ProbeTarget } from './probe'
+import type { McpTarget } from './transports'
+
+/** The thread's first message: how to check, what the SSRF guard allows, and the database to checkpoint. */
+export type ThreadSettings = { slowMs: number; dbPath: string; guard: GuardSettings }
+
+/** Every later message: one operation, answered as `{ seq, result }`. */
+export type McpRequest =
+  | { op: 'probe'; seq: number; target: Omit<ProbeTarget, 'signal'> }
+  | { op: 'close'; seq: number; serverId: string }
+  | { op: 'closeAll'; seq: number }
+  | { op: 'count'; seq: number }
+  | { op: 'tools'; seq: number; target: McpTarget; timeoutMs: number }
+  | {
+      op: 'callTool'
+      seq: number
+      target: McpTarget
+      name: string
+      args: Record<string, unknown>
+      timeoutMs: number
+    }
+  | { op: 'abortCall'; seq: number; call: number }
+
+/** How a tool operation that failed comes back (an Error does not survive postMessage as itself). */
+export type Failed = { failed: string }

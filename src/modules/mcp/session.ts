@@ -1,0 +1,87 @@
+import { Client } from '@modelcontextprotocol/sdk/client/index.js'
+import {
+  PromptListChangedNotificationSchema,
+  ResourceListChangedNotificationSchema,
+  ToolListChangedNotificationSchema,
+} from '@modelcontextprotocol/sdk/types.js'
+import type { FetchLike } from '../../shared/guarded-fetch'
+import { version } from '../../version'
+import type { ServerLists } from './lists'
+import { sharedSchemaValidator } from './schema-validator'
+import { createTransport, type McpTarget, type McpTransport, terminate } from './transports'
+
+/** One live MCP session with one server. */
+export type Session = {
+  /** The address, transport and headers it was opened with: a session for other ones is replaced. */
+  key: string
+  client: Client
+  transport: McpTransport
+  protocolVersion?: string
+  lists?: ServerLists
+  /** When the lists were last fetched; 0 when the server said they changed. */
+  listsAt: number
+  closed: boolean
+}
+
+export const sessionKey = (t: McpTarget) => `${t.transport} ${t.url} ${JSON.stringify(t.headers)}`
+
+/** Connects to the server and runs the MCP handshake (`initialize`), or throws what went wrong. */
+export async function openSession(
+  target: McpTarget,
+  signal: AbortSignal,
+  fetchFn?: FetchLike,
+): Promise<Session> {
+  const transport = createTransport(target, fetchFn)
+  const client = new Client(
+    { name: 'automcp', version },
+    { capabilities: {}, jsonSchemaValidator: sharedSchemaValidator },
+  )
+  const session: Session = { key: sessionKey(target), client, transport, listsAt: 0, closed: false }
+  // The SDK negotiates the version and hands the result to the transport: keep a copy for the record.
+  const setVersion = transport.setProtocolVersion?.bind(transport)
+  transport.setProtocolVersion = (v: string) => {
+    session.protocolVersion = v
+    setVersion?.(v)
+  }
+  const stale = () => {
+    session.listsAt = 0
+  }
+  client.setNotificationHandler(ToolListChangedNotificationSchema, stale)
+  client.setNotificationHandler(ResourceListChangedNotificationSchema, stale)
+  client.setNotificationHandler(PromptListChangedNotificationSchema, stale)
+  client.onclose = () => {
+    session.closed = true
+  }
+  // When a server dies in the middle of a streamed answer, the SDK tries to resume the stream, then
+  // only reports that it gave up: the request would wait for its timeout (30 s for a tool call).
+  // Closing the session fails whatever waits on it now; the next check or call opens a new one.
+  client.onerror = (e) => {
+    if (/Maximum reconnection attempts/.test(e.message)) void client.close().catch(() => {})
+  }
+  try {
+    await client.connect(transport, { signal })
+  } catch (e) {
+    await client.close().catch(() => {})
+    throw e
+  }
+  return session
+}
+
+/** Ends the session on the server (where the transport can) and here. */
+export async function shutSession(s: Session): Promise<void> {
+  s.closed = true
+  // A server that stopped answering must not hold up removal or shutdown.
+  const deadline = AbortSignal.timeout(2_000)
+  await Promise.race([terminate(s.transport).catch(() => {}), aborted(deadline)])
+  await Promise.race([s.client.close().catch(() => {}), aborted(deadline)])
+}
+
+const aborted = (signal: AbortSignal) =>
+  new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve()))
+
+/** A `ping` over the session, in ms. */
+export async function timedPing(s: Session, signal: AbortSignal): Promise<number> {
+  const started = performance.now()
+  await s.client.ping({ signal })
+  return performance.now() - started
+}

@@ -1,0 +1,101 @@
+import type { FetchLike } from '../../shared/guarded-fetch'
+import { listAll, type McpTool } from './lists'
+import { httpStatusOf, type ProbeOutcome } from './outcome'
+import { openSession, type Session, timedPing } from './session'
+import { createSessionSlots } from './session-slot'
+import { callTool, type ToolCallResult } from './tool-call'
+import type { McpTarget } from './transports'
+
+export type McpSessions = ReturnType<typeof createMcpSessions>
+
+/**
+ * One live MCP session per server, kept between checks: a check on a live session is a single `ping`.
+ * Sessions are re-opened when lost and closed (HTTP DELETE on streamable HTTP) when a server goes away.
+ */
+export function createMcpSessions({
+  fetch: fetchFn,
+  listRefreshMs = 10 * 60_000,
+}: {
+  fetch?: FetchLike
+  listRefreshMs?: number
+} = {}) {
+  const slots = createSessionSlots((target, signal) => openSession(target, signal, fetchFn))
+
+  /**
+   * `use` on the server's live session (opening one when needed). A session the server forgot (404: a
+   * restart, an expiry) is opened again, once; `openedMs` is set when `use` gets a session just opened.
+   */
+  async function withSession<T>(
+    target: McpTarget,
+    signal: AbortSignal,
+    use: (s: Session, openedMs?: number) => Promise<T>,
+  ): Promise<T> {
+    const { s, openedMs, slot } = await slots.ensure(target, signal)
+    try {
+      return await use(s, openedMs)
+    } catch (e) {
+      if (httpStatusOf(e) !== 404) throw e
+      const again = await slots.reopen(target, slot, s, signal)
+      return use(again.s, again.openedMs)
+    }
+  }
+
+  async function refreshIfStale(s: Session, signal: AbortSignal) {
+    if (Date.now() - s.listsAt <= listRefreshMs) return
+    s.lists = await listAll(s.client, signal)
+    s.listsAt = Date.now()
+  }
+
+  /** Pings the server over its live session (opening one when needed) and describes what it offers. */
+  async function check(target: McpTarget, signal: AbortSignal): Promise<ProbeOutcome> {
+    // A new session's handshake is its check: no ping on top. (After a reopen, another caller may have
+    // already replaced the session: then it needs the ping this check is.)
+    const { s, latencyMs } = await withSession(target, signal, async (s, openedMs) => ({
+      s,
+      latencyMs: openedMs ?? (await timedPing(s, signal)),
+    }))
+    await refreshIfStale(s, signal)
+    return {
+      status: 'healthy',
+      reason: null,
+      latencyMs,
+      error: null,
+      transport: target.transport,
+      capabilities: describe(s),
+    }
+  }
+
+  /** The server's tools with their input schemas, from the live session (listed again when stale). */
+  async function tools(target: McpTarget, signal: AbortSignal): Promise<McpTool[]> {
+    const { s } = await slots.ensure(target, signal)
+    await refreshIfStale(s, signal)
+    return s.lists?.tools ?? []
+  }
+
+  return {
+    check,
+    tools,
+    /** `tools/call` over the live session; a session the server forgot is opened again, once. */
+    callTool: (target: McpTarget, name: string, args: Record<string, unknown>, signal: AbortSignal) =>
+      withSession<ToolCallResult>(target, signal, (s) => callTool(s.client, name, args, signal)),
+    close: slots.close,
+    closeAll: slots.closeAll,
+    get size() {
+      return slots.size
+    },
+  }
+}
+
+/** What a check reports a server offers, as the registry stores it. */
+function describe(s: Session): Record<string, unknown> {
+  const info = s.client.getServerVersion()
+  return {
+    protocol_version: s.protocolVersion ?? null,
+    server_info: { name: info?.name ?? null, version: info?.version ?? null },
+    capabilities: s.client.getServerCapabilities() ?? {},
+    // The schemas stay here for tool use; the registry shows names and descriptions.
+    tools: (s.lists?.tools ?? []).map(({ name, description }) => ({ name, description })),
+    resources: s.lists?.resources ?? 0,
+    prompts: s.lists?.prompts ?? 0,
+  }
+}

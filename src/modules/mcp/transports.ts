@@ -1,0 +1,35 @@
+import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js'
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
+import type { FetchLike } from '../../shared/guarded-fetch'
+
+/** A server as its MCP session sees it: which server, where, over what, with which headers. */
+export type McpTarget = {
+  id: string
+  url: string
+  transport: 'streamable-http' | 'sse'
+  headers: Record<string, string>
+}
+
+export type McpTransport = StreamableHTTPClientTransport | SSEClientTransport
+
+// Resuming a dropped stream is worth a quick try or two, not seconds of a chat's time.
+const reconnectionOptions = {
+  initialReconnectionDelay: 250,
+  maxReconnectionDelay: 1_000,
+  reconnectionDelayGrowFactor: 2,
+  maxRetries: 2,
+}
+
+/** The SDK's client transport for `target`; every request goes through `fetchFn` (the SSRF guard) when given. */
+export function createTransport(target: McpTarget, fetchFn?: FetchLike): McpTransport {
+  const url = new URL(target.url)
+  const options = { requestInit: { headers: target.headers }, ...(fetchFn ? { fetch: fetchFn } : {}) }
+  return target.transport === 'sse'
+    ? new SSEClientTransport(url, options)
+    : new StreamableHTTPClientTransport(url, { ...options, reconnectionOptions })
+}
+
+/** Ends the session on the server too, where the transport has a way to (HTTP DELETE on streamable HTTP). */
+export async function terminate(transport: McpTransport): Promise<void> {
+  if (transport instanceof StreamableHTTPClientTransport) await transport.terminateSession()
+}

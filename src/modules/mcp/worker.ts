@@ -1,0 +1,86 @@
+// The MCP thread's side: MCP sessions and every check's network and protocol work run here, so that a
+// sweep of a thousand servers does not hold up the API's event loop. The thread's entry, src/mcp-worker.ts,
+// runs the database's WAL checkpoints here too. Messages: ./messages.ts; the API thread's side: ./remote.ts.
+
+import { createGuardedFetch, type FetchLike } from '../../shared/guarded-fetch'
+import { createPolicy } from '../../shared/ssrf'
+import type { Failed, McpRequest, ThreadSettings } from './messages'
+import { createProber } from './probe'
+import { createMcpSessions } from './sessions'
+
+/** What else the thread does, told when it is configured and when it stops. */
+export type ThreadHooks = {
+  /** The settings arrived (the first message). */
+  configured?: (settings: ThreadSettings) => void
+  /** `closeAll`, the last call at shutdown, arrived: before the sessions close. */
+  stopping?: () => void
+}
+
+/** Answers the API thread's requests (./remote.ts) on `port`, the thread's `self`. */
+export function serveMcpThread(port: Worker, hooks: ThreadHooks = {}) {
+  // Every request to a registered URL goes through the SSRF guard, set up by the first message.
+  let guarded: FetchLike = () => Promise.reject(new Error('MCP thread not configured yet'))
+  const guardedFetch: FetchLike = (input, init) => guarded(input, init)
+  const sessions = createMcpSessions({ fetch: guardedFetch })
+  let prober = createProber({ sessions, slowMs: 1_000, fetch: guardedFetch })
+  let stopping = new AbortController()
+  // Tool calls in flight, by the seq of their request: the chat that made one may cancel it.
+  const calls = new Map<number, AbortController>()
+
+  /** Runs a tool operation under its timeout (and shutdown, and cancellation), reporting failure as data. */
+  async function toolOp<T>(seq: number, timeoutMs: number, op: (signal: AbortSignal) => Promise<T>) {
+    const controller = new AbortController()
+    calls.set(seq, controller)
+    const timer = setTimeout(() => controller.abort(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs)
+    const stop = () => controller.abort(new Error('AutoMCP is stopping'))
+    stopping.signal.addEventListener('abort', stop, { once: true })
+    try {
+      return await op(controller.signal)
+    } catch (e) {
+      const reason = controller.signal.aborted ? controller.signal.reason : e
+      return { failed: reason instanceof Error ? reason.message : String(reason) } satisfies Failed
+    } finally {
+      clearTimeout(timer)
+      calls.delete(seq)
+      stopping.signal.removeEventListener('abort', stop)
+    }
+  }
+
+  async function answer(msg: McpRequest): Promise<unknown> {
+    switch (msg.op) {
+      case 'probe':
+        return prober({ ...msg.target, signal: stopping.signal })
+      case 'close':
+        await sessions.close(msg.serverId)
+        return null
+      case 'closeAll': // the last call, at shutdown
+        hooks.stopping?.()
+        stopping.abort(new DOMException('stopping', 'AbortError'))
+        stopping = new AbortController()
+        await sessions.closeAll()
+        return null
+      case 'count':
+        return sessions.size
+      case 'tools':
+        return toolOp(msg.seq, msg.timeoutMs, (signal) => sessions.tools(msg.target, signal))
+      case 'callTool':
+        return toolOp(msg.seq, msg.timeoutMs, (signal) =>
+          sessions.callTool(msg.target, msg.name, msg.args, signal),
+        )
+      case 'abortCall':
+        calls.get(msg.call)?.abort(new Error('cancelled'))
+        return null
+    }
+  }
+
+  port.onmessage = async (event: MessageEvent<ThreadSettings | McpRequest>) => {
+    const msg = event.data
+    if (!('op' in msg)) {
+      guarded = createGuardedFetch(createPolicy(msg.guard))
+      prober = createProber({ sessions, slowMs: msg.slowMs, fetch: guardedFetch })
+      hooks.configured?.(msg)
+      return
+    }
+    port.postMessage({ seq: msg.seq, result: await answer(msg) })
+  }
+}
