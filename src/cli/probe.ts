@@ -1,13 +1,11 @@
 import type { Config } from '../config'
 import { createProber } from '../modules/monitoring/probe'
 import { createMcpSessions } from '../modules/monitoring/probe/mcp'
+import { type Transport, transports } from '../shared/domain'
 import { createGuardedFetch } from '../shared/guarded-fetch'
 import { createPolicy } from '../shared/ssrf'
 import { httpUrlProblem } from '../shared/url'
 import { fail } from './fail'
-
-const transports = ['auto', 'streamable-http', 'sse', 'http'] as const
-type Transport = (typeof transports)[number]
 
 export type ProbeArgs = { url: string; transport: Transport; headers: Record<string, string>; rest: string[] }
 

@@ -1,9 +1,10 @@
 import { and, asc, desc, eq, gte, lt, lte, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client'
 import { type CheckRow, checks, rollups, servers } from '../../db/schema'
+import type { ServerStatus } from '../../shared/domain'
 import { bucketOf, emptyHistogram, histogramQuantile, sortedQuantile } from './latency'
 import type { ProbeOutcome } from './probe'
-import { isUp, type ServerStatus } from './status'
+import { isUp } from './status'
 
 const HOUR = 3_600_000
 const DAY = 24 * HOUR

@@ -1,11 +1,12 @@
 import type { ServerRow } from '../../db/schema'
+import type { ServerStatus } from '../../shared/domain'
 import type { Logger } from '../../shared/logger'
 import type { ServerRepository } from '../servers/repository'
 import type { CheckResult, HistoryRepository } from './history.repository'
 import type { ProbeOutcome, Prober } from './probe'
 import type { McpSessions } from './probe/mcp'
 import { createScheduler } from './scheduler'
-import { nextStatus, type ServerStatus, type Streak } from './status'
+import { nextStatus, type Streak } from './status'
 
 export type MonitorSettings = {
   checkIntervalS: number
