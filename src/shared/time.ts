@@ -23,3 +23,10 @@ export const roundMs = (ms: number) => Math.round(ms * 100) / 100
 
 /** The start of the period of `size` ms (an hour, a day, in UTC) that holds the epoch time `t`. */
 export const periodStart = (t: number, size: number) => t - (t % size)
+
+/** Timers as a dependency, so logic that waits can be tested with a fake clock (fake-clock.ts). */
+export type Timers = { set: (fn: () => void, ms: number) => unknown; clear: (handle: unknown) => void }
+export const realTimers: Timers = {
+  set: (fn, ms) => setTimeout(fn, ms),
+  clear: (handle) => clearTimeout(handle as Timer | undefined),
+}

@@ -1,22 +1,10 @@
 import type { Db } from '../../db/client'
-import type { ServerStatus } from '../../shared/domain'
 import { createHistoryReader } from './history.reader'
 import { pruneHistory } from './history.retention'
 import { createHistoryWriter } from './history.writer'
-import type { ProbeOutcome } from './probe'
 
 export type { WindowStats } from './stats'
-
-/** One finished check and what it did to its server, as the recorder writes them. */
-export type CheckResult = {
-  serverId: string
-  /** The server's generation when the check began: the result belongs to that registration only. */
-  generation: number
-  checkedAt: number
-  outcome: ProbeOutcome
-  status: ServerStatus
-  reason: string | null
-}
+export type { CheckResult } from './types'
 
 export type HistoryRepository = ReturnType<typeof createHistoryRepository>
 

@@ -1,8 +1,8 @@
 import { sql } from 'drizzle-orm'
 import type { Db } from '../../db/client'
 import { checks, rollups } from '../../db/schema'
-import type { CheckResult } from './history.repository'
 import { rollupDeltas } from './stats'
+import type { CheckResult } from './types'
 
 /** Writes checks and keeps their hourly and daily rollups current, in the same transaction. */
 export function createHistoryWriter(db: Db) {
