@@ -21,6 +21,21 @@ const changedSpreadMs = 250
 
 export type Monitor = ReturnType<typeof createMonitor>
 
+export type MonitorDeps = {
+  repo: ServerRepository
+  history: HistoryRepository
+  prober: Prober
+  sessions: Pick<McpSessions, 'close' | 'closeAll'>
+  settings: MonitorSettings
+  logger: Logger
+  onChecked?: (ids: string[], changed: Set<string>) => void
+  /** Every check as it completes, with its duration in seconds (for /metrics). */
+  observe?: (outcome: ProbeOutcome, seconds: number) => void
+  /** Other history kept as long as the daily rollups (tool calls): rows older than `before` go. */
+  pruneAlso?: (before: number) => number
+  now?: () => number
+}
+
 /**
  * The health-check worker: schedules every server (scheduler.ts), probes it (checker.ts), applies flap
  * control (flap-control.ts), records results in batches (check-recorder.ts) and prunes old history
@@ -37,20 +52,7 @@ export function createMonitor({
   observe = () => {},
   pruneAlso = () => 0,
   now = Date.now,
-}: {
-  repo: ServerRepository
-  history: HistoryRepository
-  prober: Prober
-  sessions: Pick<McpSessions, 'close' | 'closeAll'>
-  settings: MonitorSettings
-  logger: Logger
-  onChecked?: (ids: string[], changed: Set<string>) => void
-  /** Every check as it completes, with its duration in seconds (for /metrics). */
-  observe?: (outcome: ProbeOutcome, seconds: number) => void
-  /** Other history kept as long as the daily rollups (tool calls): rows older than `before` go. */
-  pruneAlso?: (before: number) => number
-  now?: () => number
-}) {
+}: MonitorDeps) {
   const stopping = new AbortController()
   let started = false
   const recorder = createCheckRecorder({ repo, history, logger, onChecked })

@@ -38,6 +38,42 @@ export function createUptimeCache(uptime: () => Map<string, number>, now: () => 
   }
 }
 
+type Entries = Map<string, { row: ServerRow; bytes: Buffer }>
+
+/**
+ * Every server's encoded JSON, oldest first: reloads only the rows written since it was last asked, and
+ * everything when the uptimes were recomputed. `version` counts the changes.
+ */
+function createEntries(repo: Pick<ServerRepository, 'takeChanged' | 'list' | 'get'>, uptimes: UptimeCache) {
+  let entries: Entries | undefined
+  let entriesUptime = Number.NEGATIVE_INFINITY
+  let version = 0
+  const entryOf = (row: ServerRow, uptime: Map<string, number>) => ({
+    row,
+    bytes: Buffer.from(JSON.stringify(toServerInfo(row, uptime.get(row.id) ?? null))),
+  })
+  return {
+    version: () => version,
+    current(): Entries {
+      const uptime = uptimes.current()
+      const changed = repo.takeChanged()
+      if (!entries || entriesUptime !== uptime.at) {
+        entries = new Map(repo.list().map((row) => [row.id, entryOf(row, uptime.map)]))
+        entriesUptime = uptime.at
+        version++
+        return entries
+      }
+      for (const id of changed) {
+        const row = repo.get(id)
+        if (row) entries.set(id, entryOf(row, uptime.map))
+        else entries.delete(id)
+      }
+      if (changed.size > 0) version++
+      return entries
+    },
+  }
+}
+
 /**
  * The server list as encoded JSON. Listing is the hot read (dashboards poll it) while checks rewrite rows
  * all the time: keep every server's encoded JSON, reload only the rows written since, and each
@@ -50,16 +86,10 @@ export function createListCache({
   repo: Pick<ServerRepository, 'takeChanged' | 'list' | 'get'>
   uptimes: UptimeCache
 }) {
-  let entries: Map<string, { row: ServerRow; bytes: Buffer }> | undefined
-  let entriesUptime = Number.NEGATIVE_INFINITY
-  let version = 0
+  const entries = createEntries(repo, uptimes)
   const lists = new Map<string, CachedList>()
   // ETags from the version: unique across restarts thanks to the boot time, and free to compute.
   const boot = Date.now().toString(36)
-  const entryOf = (row: ServerRow, uptime: Map<string, number>) => ({
-    row,
-    bytes: Buffer.from(JSON.stringify(toServerInfo(row, uptime.get(row.id) ?? null))),
-  })
 
   // During a sweep checks rewrite rows hundreds of times a second; rebuilding the list for each request
   // would spend the API's thread on them. So changes made by background checks reach a list at most
@@ -67,30 +97,7 @@ export function createListCache({
   // patch, delete, a check asked for) show in the very next list.
   let writes = 0
 
-  function currentEntries() {
-    const uptime = uptimes.current()
-    const changed = repo.takeChanged()
-    if (!entries || entriesUptime !== uptime.at) {
-      entries = new Map(repo.list().map((row) => [row.id, entryOf(row, uptime.map)]))
-      entriesUptime = uptime.at
-      version++
-      return entries
-    }
-    for (const id of changed) {
-      const row = repo.get(id)
-      if (row) entries.set(id, entryOf(row, uptime.map))
-      else entries.delete(id)
-    }
-    if (changed.size > 0) version++
-    return entries
-  }
-
-  function assemble(
-    all: Map<string, { row: ServerRow; bytes: Buffer }>,
-    key: string,
-    query: ListQuery,
-    t: number,
-  ) {
+  function assemble(all: Entries, version: number, key: string, query: ListQuery, t: number) {
     const parts: Buffer[] = []
     for (const { row, bytes } of all.values()) {
       if (query.status && row.status !== query.status) continue
@@ -117,13 +124,14 @@ export function createListCache({
     const hit = lists.get(key)
     const t = performance.now()
     if (!exact && hit && hit.writes === writes && t - hit.checkedAt < coalesceMs) return hit
-    const all = currentEntries()
+    const all = entries.current()
+    const version = entries.version()
     if (hit && hit.version === version) {
       hit.checkedAt = t
       hit.writes = writes
       return hit
     }
-    const fresh = assemble(all, key, query, t)
+    const fresh = assemble(all, version, key, query, t)
     if (lists.size >= maxCachedLists) lists.clear()
     lists.set(key, fresh)
     return fresh
