@@ -71,7 +71,7 @@ export const MonitoringModel = {
     ),
   }),
 
-  statsQuery: t.Object({ window: t.Optional(oneOf(Object.keys(windows) as ['1h', '24h', '7d', '30d'])) }),
+  statsQuery: t.Object({ window: t.Optional(oneOf(Object.keys(windows) as StatsWindow[])) }),
 
   stats: t.Object({
     window: t.String(),
