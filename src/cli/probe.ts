@@ -1,12 +1,10 @@
 import type { Config } from '../config'
 import { createMcpSessions, createProber } from '../modules/mcp'
+import { type Transport, transports } from '../shared/domain'
 import { createGuardedFetch } from '../shared/guarded-fetch'
 import { createPolicy } from '../shared/ssrf'
 import { httpUrlProblem } from '../shared/url'
 import { fail } from './fail'
-
-const transports = ['auto', 'streamable-http', 'sse', 'http'] as const
-type Transport = (typeof transports)[number]
 
 export type ProbeArgs = { url: string; transport: Transport; headers: Record<string, string>; rest: string[] }
 

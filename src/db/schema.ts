@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm'
 import { index, integer, primaryKey, real, sqliteTable, text } from 'drizzle-orm/sqlite-core'
+import { checkStatuses, concreteTransports, serverStatuses, transports } from '../shared/domain'
 
 // Times are epoch milliseconds in the database; the API speaks epoch seconds like the seed did.
 
@@ -9,9 +10,7 @@ export const servers = sqliteTable(
     id: text('id').primaryKey(),
     name: text('name').notNull(),
     url: text('url').notNull(),
-    transport: text('transport', { enum: ['auto', 'streamable-http', 'sse', 'http'] })
-      .notNull()
-      .default('auto'),
+    transport: text('transport', { enum: transports }).notNull().default('auto'),
     // Write-only: sent to the server being checked, never returned by the API. Sealed with AES-GCM
     // (src/shared/secrets.ts); `{…}` is a value from before sealing, sealed at the next start.
     headers: text('headers').notNull().default(sql`'{}'`),
@@ -21,11 +20,9 @@ export const servers = sqliteTable(
     failureThreshold: integer('failure_threshold'),
     successThreshold: integer('success_threshold'),
     // The transport that answered when `transport` is `auto`.
-    activeTransport: text('active_transport', { enum: ['streamable-http', 'sse', 'http'] }),
+    activeTransport: text('active_transport', { enum: concreteTransports }),
     tags: text('tags', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
-    status: text('status', { enum: ['healthy', 'degraded', 'unhealthy', 'unknown'] })
-      .notNull()
-      .default('unknown'),
+    status: text('status', { enum: serverStatuses }).notNull().default('unknown'),
     statusReason: text('status_reason'),
     capabilities: text('capabilities', { mode: 'json' })
       .$type<Record<string, unknown>>()
@@ -55,7 +52,7 @@ export const checks = sqliteTable(
       .notNull()
       .references(() => servers.id, { onDelete: 'cascade' }),
     checkedAt: integer('checked_at').notNull(),
-    status: text('status', { enum: ['healthy', 'degraded', 'unhealthy'] }).notNull(),
+    status: text('status', { enum: checkStatuses }).notNull(),
     reason: text('reason'),
     latencyMs: real('latency_ms'),
     error: text('error'),

@@ -19,14 +19,10 @@ export class HttpError extends Error {
   }
 }
 
-export const serverNotFound = () => new HttpError(404, 'server_not_found', 'Server not found')
 export const routeNotFound = (method: string, path: string) =>
   new HttpError(404, 'route_not_found', `No route for ${method} ${path}`)
 export const payloadTooLarge = (limit: number) =>
   new HttpError(413, 'payload_too_large', `Request body is larger than ${limit} bytes`)
-/** A registered URL whose host is an address the SSRF guard never connects to. */
-export const urlBlocked = (why: string) =>
-  new HttpError(422, 'url_blocked', `body field "url" is not allowed: ${why}`)
 
 /** The OpenAI-compatible routes, whose errors also carry OpenAI's `error` object. */
 export const isOpenAIPath = (path: string) => path.startsWith('/v1/')

@@ -1,10 +1,12 @@
+import { MINUTE } from './time'
+
 /**
  * Token buckets per client: `perMinute` requests a minute, in bursts of up to as many. 0 turns it off.
  * Buckets that have refilled are forgotten once there are many, so memory follows the active clients.
  */
 export function createRateLimiter(perMinute: number, now = () => performance.now(), maxClients = 10_000) {
   const buckets = new Map<string, { tokens: number; at: number }>()
-  const perMs = perMinute / 60_000
+  const perMs = perMinute / MINUTE
   function refill(client: string, t: number) {
     let bucket = buckets.get(client)
     if (!bucket) {

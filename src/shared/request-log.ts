@@ -3,6 +3,7 @@ import type { HttpError } from './errors'
 import type { Logger } from './logger'
 import type { AppMetrics } from './metrics'
 import type { MatchedRoute } from './route-match'
+import { msToSeconds, roundMs } from './time'
 
 export type RequestLog = ReturnType<typeof createRequestLog>
 
@@ -21,13 +22,13 @@ export function createRequestLog(logger: Logger, metrics: AppMetrics) {
     // Unmatched paths are one label, not one per path a scanner tries.
     const pattern = route || 'unmatched'
     metrics.httpRequests.inc({ method: request.method, route: pattern, status: String(status) })
-    if (ms !== null) metrics.httpDuration.observe(ms / 1000, { route: pattern })
+    if (ms !== null) metrics.httpDuration.observe(msToSeconds(ms), { route: pattern })
     logger.info('request', {
       method: request.method,
       // The path only: a query string may hold an API key (`?token=`).
       route: route || new URL(request.url).pathname,
       status,
-      ms: ms === null ? null : Math.round(ms * 100) / 100,
+      ms: ms === null ? null : roundMs(ms),
       ...(refused ? { refused } : {}),
     })
   }

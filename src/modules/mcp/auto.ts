@@ -1,7 +1,8 @@
+import type { Transport } from '../../shared/domain'
 import type { ConcreteTransport, ProbeOutcome } from './outcome'
 
 /** A server's configured transport: one of them, or `auto` (try each until one speaks). */
-export type Transport = 'auto' | ConcreteTransport
+export type { Transport }
 
 /**
  * The transports a check tries, in order. For `auto`: the one that answered last time first, then

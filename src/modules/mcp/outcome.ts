@@ -1,9 +1,10 @@
 import { SseError } from '@modelcontextprotocol/sdk/client/sse.js'
 import { McpError } from '@modelcontextprotocol/sdk/types.js'
+import type { CheckStatus, ConcreteTransport } from '../../shared/domain'
 import { blockedPrefix } from '../../shared/guarded-fetch'
 
-export type ProbeStatus = 'healthy' | 'degraded' | 'unhealthy'
-export type ConcreteTransport = 'streamable-http' | 'sse' | 'http'
+export type ProbeStatus = CheckStatus
+export type { ConcreteTransport }
 
 /** What one check saw, before flap control decides what the server's status becomes. */
 export type ProbeOutcome = {

@@ -1,11 +1,13 @@
 import { t } from 'elysia'
+import { checkStatuses, serverStatuses } from '../../shared/domain'
 import { oneOf, queryNumber } from '../../shared/model'
+import { DAY, HOUR } from '../../shared/time'
 
 export const windows = {
-  '1h': 3_600_000,
-  '24h': 86_400_000,
-  '7d': 7 * 86_400_000,
-  '30d': 30 * 86_400_000,
+  '1h': HOUR,
+  '24h': DAY,
+  '7d': 7 * DAY,
+  '30d': 30 * DAY,
 } as const
 export type StatsWindow = keyof typeof windows
 
@@ -17,7 +19,7 @@ const epochSeconds = (description: string) =>
     description,
     error: 'must be epoch seconds in decimal digits, such as 1795613790 or 1795613790.5',
   })
-const probeStatus = oneOf(['healthy', 'degraded', 'unhealthy'] as const)
+const checkStatus = oneOf(checkStatuses)
 
 export const MonitoringModel = {
   testResult: t.Object({
@@ -28,7 +30,7 @@ export const MonitoringModel = {
     }),
     error_message: t.Nullable(t.String()),
     capabilities: t.Nullable(t.Record(t.String(), t.Unknown())),
-    status: oneOf(['healthy', 'degraded', 'unhealthy', 'unknown'] as const, {
+    status: oneOf(serverStatuses, {
       description: 'The server status after this check and flap control',
     }),
     status_reason: t.Nullable(t.String()),
@@ -58,7 +60,7 @@ export const MonitoringModel = {
     data: t.Array(
       t.Object({
         checked_at: t.Number({ description: 'Epoch seconds' }),
-        status: probeStatus,
+        status: checkStatus,
         reason: t.Nullable(t.String()),
         latency_ms: t.Nullable(t.Number()),
         error: t.Nullable(t.String()),
@@ -69,7 +71,7 @@ export const MonitoringModel = {
     ),
   }),
 
-  statsQuery: t.Object({ window: t.Optional(oneOf(Object.keys(windows) as ['1h', '24h', '7d', '30d'])) }),
+  statsQuery: t.Object({ window: t.Optional(oneOf(Object.keys(windows) as StatsWindow[])) }),
 
   stats: t.Object({
     window: t.String(),

@@ -1,3 +1,19 @@
+import { realTimers, SECOND, type Timers } from '../../shared/time'
+import type { CheckReport } from './types'
+
+// A failed check that did not yet make the server unhealthy is retried this soon, to settle it quickly.
+const retryAfterFailureMs = 5 * SECOND
+
+/** A delay varied by ±10%, so servers registered together drift apart instead of being checked in step. */
+export const jitter = (ms: number, random: () => number = Math.random) =>
+  Math.round(ms * (0.9 + random() * 0.2))
+
+/** Until the next check: the interval, or sooner while flap control is still deciding about a failure. */
+export function nextCheckDelay(report: Pick<CheckReport, 'outcome' | 'status'>, intervalMs: number): number {
+  const retrySoon = report.outcome.status === 'unhealthy' && report.status !== 'unhealthy'
+  return retrySoon ? Math.min(retryAfterFailureMs, intervalMs) : intervalMs
+}
+
 /**
  * Per-server check timers: a `setTimeout` chain per server (so checks of one server never overlap),
  * a cap on checks in flight, and a way to ask for an early check (after registration or an update).
@@ -7,12 +23,14 @@ export type Scheduler = ReturnType<typeof createScheduler>
 export function createScheduler({
   run,
   concurrency,
+  timers = realTimers,
 }: {
   /** Checks the server; resolves to the ms until its next check, or null when it is gone. */
   run: (id: string) => Promise<number | null>
   concurrency: number
+  timers?: Timers
 }) {
-  const timers = new Map<string, Timer>()
+  const due = new Map<string, unknown>()
   const running = new Set<string>()
   const rerun = new Set<string>()
   const waiting: (() => void)[] = []
@@ -33,7 +51,7 @@ export function createScheduler({
   }
 
   async function fire(id: string) {
-    timers.delete(id)
+    due.delete(id)
     running.add(id)
     let next: number | null = null
     try {
@@ -59,24 +77,24 @@ export function createScheduler({
       rerun.add(id) // checked again as soon as the current check ends
       return
     }
-    clearTimeout(timers.get(id))
-    timers.set(
+    timers.clear(due.get(id))
+    due.set(
       id,
-      setTimeout(() => void fire(id), delayMs),
+      timers.set(() => void fire(id), delayMs),
     )
   }
 
   return {
     schedule,
     unschedule(id: string) {
-      clearTimeout(timers.get(id))
-      timers.delete(id)
+      timers.clear(due.get(id))
+      due.delete(id)
       rerun.delete(id)
     },
     stop() {
       stopped = true
-      for (const t of timers.values()) clearTimeout(t)
-      timers.clear()
+      for (const t of due.values()) timers.clear(t)
+      due.clear()
       for (const resolve of waiting.splice(0)) resolve()
     },
   }

@@ -1,3 +1,4 @@
+import { msToSeconds, secondsToMs } from '../../shared/time'
 import type { ServerService } from '../servers/service'
 import type { ToolCallRepository } from '../tools/repository'
 import type { HistoryRepository } from './history.repository'
@@ -42,14 +43,14 @@ export function createMonitoringService({
       servers.row(id)
       const limit = q.limit ?? 100
       const rows = history.page(id, {
-        from: q.from === undefined ? undefined : Math.ceil(q.from * 1000),
-        to: q.to === undefined ? undefined : Math.floor(q.to * 1000),
+        from: q.from === undefined ? undefined : Math.ceil(secondsToMs(q.from)),
+        to: q.to === undefined ? undefined : Math.floor(secondsToMs(q.to)),
         before: q.cursor === undefined ? undefined : Number(q.cursor),
         limit,
       })
       return {
         data: rows.map((r) => ({
-          checked_at: r.checkedAt / 1000,
+          checked_at: msToSeconds(r.checkedAt),
           status: r.status,
           reason: r.reason,
           latency_ms: r.latencyMs,

@@ -1,6 +1,6 @@
+import type { ServerStatus } from '../../shared/domain'
 import type { ProbeOutcome } from '../mcp'
 
-export type ServerStatus = 'healthy' | 'degraded' | 'unhealthy' | 'unknown'
 export type Streak = { failures: number; successes: number }
 export type Thresholds = { failure: number; success: number }
 

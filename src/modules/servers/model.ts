@@ -1,12 +1,10 @@
 import type { TSchema } from '@sinclair/typebox'
 import { t } from 'elysia'
+import { concreteTransports, serverStatuses, transports } from '../../shared/domain'
 import { integer, oneOf } from '../../shared/model'
 import { httpUrlProblem } from '../../shared/url'
 
 // The `t` schemas below validate requests, shape responses and generate the OpenAPI document.
-
-export const serverStatuses = ['healthy', 'degraded', 'unhealthy', 'unknown'] as const
-export const transports = ['auto', 'streamable-http', 'sse', 'http'] as const
 
 // Not `.` or `..`: as a path segment they mean "here" and "up", so `/servers/..` would name no server.
 const id = t.String({
@@ -134,7 +132,7 @@ export const ServerModel = {
     latency_ms: t.Nullable(t.Number()),
     transport,
     active_transport: t.Nullable(
-      oneOf(['streamable-http', 'sse', 'http'] as const, {
+      oneOf(concreteTransports, {
         description: 'The transport that answered the last check',
       }),
     ),

@@ -1,8 +1,12 @@
-import { and, eq, sql } from 'drizzle-orm'
+import { eq, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client'
 import { type NewServerRow, type ServerRow, servers } from '../../db/schema'
 import type { SecretBox } from '../../shared/secrets'
 import { endpointMoved } from './endpoint'
+import { createHeaderSeal, sealLegacyHeaders } from './headers'
+import { prepareServerStatements, resetCheckState } from './repository.statements'
+
+export { hasSealedValues } from './headers'
 
 /** The fields a user sets; everything else is owned by AutoMCP. `headers` in plain text here only. */
 export type ServerSettings = Required<
@@ -18,16 +22,6 @@ export type ServerSettings = Required<
     | 'tags'
   >
 > & { headers: Record<string, string> }
-
-// A changed endpoint makes the last check meaningless: forget it rather than show a stale status.
-const resetCheckState = {
-  status: 'unknown',
-  statusReason: null,
-  capabilities: {},
-  latencyMs: null,
-  lastCheckedAt: null,
-  activeTransport: null,
-} as const
 
 export type CheckState = {
   /** The row's `generation` when the check began: the state is stored only if it still has it. */
@@ -58,90 +52,17 @@ export function createServerRepository(db: Db, box: SecretBox) {
       .from(servers)
       .get()?.g ?? 0
   const nextGeneration = () => ++generation
-  const sealed = <T extends { headers?: Record<string, string> }>(id: string, settings: T) => {
-    const { headers, ...rest } = settings
-    if (headers === undefined) return rest
-    const names = Object.keys(headers)
-    // Nothing to hide in no headers: `{}` is stored as it is (and registration skips a cipher).
-    if (names.length === 0) return { ...rest, headers: '{}', headerNames: names }
-    return { ...rest, headers: box.seal(JSON.stringify(headers), id), headerNames: names }
-  }
   sealLegacyHeaders(db, box)
-  // Registration is the hot write path: its statements are prepared once. Only this process writes
-  // `servers` and bun:sqlite is synchronous, so the read-then-write below cannot interleave.
-  const p = sql.placeholder
-  const settingsParams = {
-    name: p('name'),
-    url: p('url'),
-    transport: p('transport'),
-    headers: p('headers'),
-    headerNames: p('headerNames'),
-    intervalS: p('intervalS'),
-    timeoutMs: p('timeoutMs'),
-    failureThreshold: p('failureThreshold'),
-    successThreshold: p('successThreshold'),
-    tags: p('tags'),
-    updatedAt: p('now'),
-  }
-  const byId = db
-    .select()
-    .from(servers)
-    .where(eq(servers.id, p('id')))
-    .prepare()
-  const endpointOf = db
-    .select({
-      url: servers.url,
-      transport: servers.transport,
-      headers: servers.headers,
-      headerNames: servers.headerNames,
-    })
-    .from(servers)
-    .where(eq(servers.id, p('id')))
-    .prepare()
-  const plainHeaders = (id: string, row: Pick<ServerRow, 'headers' | 'headerNames'>) =>
-    // Most servers have none: no need to open anything for each of their checks.
-    row.headerNames.length === 0 ? {} : (JSON.parse(box.open(row.headers, id)) as Record<string, string>)
+  // Only this process writes `servers` and bun:sqlite is synchronous, so the read-then-write below
+  // cannot interleave.
+  const { byId, endpointOf, insert, replace, replaceAndReset, saveState, saveStateAndCapabilities } =
+    prepareServerStatements(db)
+  const { sealed, plainHeaders } = createHeaderSeal(box)
   const endpoint = (id: string, row: Pick<ServerRow, 'url' | 'transport' | 'headers' | 'headerNames'>) => ({
     url: row.url,
     transport: row.transport,
     headers: plainHeaders(id, row),
   })
-  const insert = db
-    .insert(servers)
-    .values({ ...settingsParams, id: p('id'), createdAt: p('now'), generation: p('generation') })
-    .prepare()
-  // drizzle types placeholders for insert values only; update's `set` binds them the same way.
-  const settingsSet = settingsParams as unknown as Partial<NewServerRow>
-  const replace = db
-    .update(servers)
-    .set(settingsSet)
-    .where(eq(servers.id, p('id')))
-    .prepare()
-  const replaceAndReset = db
-    .update(servers)
-    .set({ ...settingsSet, ...resetCheckState, generation: p('generation') as unknown as number })
-    .where(eq(servers.id, p('id')))
-    .prepare()
-  const stateParams = {
-    status: p('status'),
-    statusReason: p('reason'),
-    latencyMs: p('latencyMs'),
-    lastCheckedAt: p('checkedAt'),
-    activeTransport: sql`coalesce(${p('transport')}, ${servers.activeTransport})`,
-  } as unknown as Partial<NewServerRow>
-  const ofGeneration = and(eq(servers.id, p('id')), eq(servers.generation, p('generation')))
-  const saveState = db
-    .update(servers)
-    .set(stateParams)
-    .where(ofGeneration)
-    .returning({ id: servers.id })
-    .prepare()
-  const saveStateAndCapabilities = db
-    .update(servers)
-    .set({ ...stateParams, capabilities: p('capabilities') as unknown as Record<string, unknown> })
-    .where(ofGeneration)
-    .returning({ id: servers.id })
-    .prepare()
   const written = <T>(id: string, result: T): T => {
     changed.add(id)
     return result
@@ -235,29 +156,3 @@ export function createServerRepository(db: Db, box: SecretBox) {
     },
   }
 }
-
-/**
- * Rows written before headers were sealed hold them as JSON: seal them now, in one transaction. Also
- * proves the key opens what is stored, so a wrong AUTOMCP_SECRET_KEY stops start-up instead of every check.
- */
-function sealLegacyHeaders(db: Db, box: SecretBox) {
-  const rows = db.select({ id: servers.id, headers: servers.headers }).from(servers).all()
-  const sample = rows.find((r) => box.isSealed(r.headers))
-  if (sample) box.open(sample.headers, sample.id)
-  const legacy = rows.filter((r) => !box.isSealed(r.headers) && r.headers !== '{}')
-  if (legacy.length === 0) return
-  db.transaction((tx) => {
-    for (const { id, headers } of legacy) {
-      const plain = JSON.parse(headers) as Record<string, string>
-      tx.update(servers)
-        .set({ headers: box.seal(headers, id), headerNames: Object.keys(plain) })
-        .where(eq(servers.id, id))
-        .run()
-    }
-  })
-}
-
-/** Whether any stored value is sealed already: then the key that sealed it must be there to open it. */
-export const hasSealedValues = (db: Db): boolean =>
-  db.select({ id: servers.id }).from(servers).where(sql`${servers.headers} LIKE 'v1:%'`).limit(1).all()
-    .length > 0

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'bun:test'
 import { createHash } from 'node:crypto'
-import { assignNames, type NamedTool } from '../src/modules/tools/names'
+import { assignNames, type NamedTool } from './names'
 
 const valid = /^[A-Za-z0-9_-]{1,64}$/
 const tag = (serverId: string, tool: string) =>

@@ -1,0 +1,34 @@
+import type { ServerStatus } from '../../shared/domain'
+import type { ProbeOutcome } from '../mcp'
+
+// The monitoring module's shared shapes, in a file of their own so its parts need not import each other.
+
+export type MonitorSettings = {
+  checkIntervalS: number
+  checkTimeoutMs: number
+  checkConcurrency: number
+  failureThreshold: number
+  successThreshold: number
+  retainRawMs: number
+  retainHourlyMs: number
+  retainDailyMs: number
+}
+
+/** What a check found and what flap control made of it. */
+export type CheckReport = {
+  serverId: string
+  outcome: ProbeOutcome
+  status: ServerStatus
+  reason: string | null
+}
+
+/** One finished check and what it did to its server, as the recorder writes them. */
+export type CheckResult = {
+  serverId: string
+  /** The server's generation when the check began: the result belongs to that registration only. */
+  generation: number
+  checkedAt: number
+  outcome: ProbeOutcome
+  status: ServerStatus
+  reason: string | null
+}

@@ -1,0 +1,18 @@
+// The words the database, the API schemas and the code share. Each list is written once, here: the
+// Drizzle enums (src/db/schema.ts), the `t` schemas and the TypeScript types are all derived from it.
+
+/** A server's status as the API reports it: `unknown` until its first check. */
+export const serverStatuses = ['healthy', 'degraded', 'unhealthy', 'unknown'] as const
+export type ServerStatus = (typeof serverStatuses)[number]
+
+/** What one check finds (a status minus `unknown`): the `checks` table and `/history` rows. */
+export const checkStatuses = ['healthy', 'degraded', 'unhealthy'] as const
+export type CheckStatus = (typeof checkStatuses)[number]
+
+/** The transports a check actually speaks: what `active_transport` reports. */
+export const concreteTransports = ['streamable-http', 'sse', 'http'] as const
+export type ConcreteTransport = (typeof concreteTransports)[number]
+
+/** The transports a server may be registered with; `auto` tries the concrete ones in this order. */
+export const transports = ['auto', ...concreteTransports] as const
+export type Transport = (typeof transports)[number]
