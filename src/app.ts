@@ -3,16 +3,13 @@ import type { Config } from './config'
 import type { Db } from './db/client'
 import { authGuard } from './modules/auth'
 import { accessField } from './modules/auth/access'
-import { chatController, chatPathDoc } from './modules/chat'
+import { chatPathDoc } from './modules/chat'
 import { docsController, openapiDocument, openapiRoutes } from './modules/docs'
-import { eventsController, eventsPathDoc } from './modules/events'
+import { eventsPathDoc } from './modules/events'
 import { eventsTopic } from './modules/events/hub'
 import { metricsController } from './modules/metrics'
-import { monitoringController } from './modules/monitoring'
-import { maxCompletionBodyBytes, openaiController } from './modules/openai'
-import { serversController } from './modules/servers'
+import { maxCompletionBodyBytes } from './modules/openai'
 import { systemController } from './modules/system'
-import { toolsController } from './modules/tools'
 import type { Services } from './services'
 import { corsFor } from './shared/cors'
 import { httpErrors } from './shared/http-errors'
@@ -90,12 +87,12 @@ export function createApp({ db, logger, services, config, startedAt = performanc
     .use(openapiDocument({ ...eventsPathDoc, ...chatPathDoc }))
     .use(docsController)
     .use(systemController(db, startedAt))
-    .use(serversController(services.servers))
-    .use(monitoringController(services.monitoring))
-    .use(eventsController(services.hub, () => services.servers.listText(), services.sockets))
-    .use(chatController(services.chat))
-    .use(toolsController(services.catalog))
-    .use(openaiController(services.openai))
+    .use(services.controllers.servers)
+    .use(services.controllers.monitoring)
+    .use(services.controllers.events)
+    .use(services.controllers.chat)
+    .use(services.controllers.tools)
+    .use(services.controllers.openai)
     .use(metricsController(services.metrics.registry, config.metricsPublic))
   services.hub.attach((json) => app.server?.publish(eventsTopic, json))
   return app

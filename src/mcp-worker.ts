@@ -6,7 +6,7 @@
 
 import { setPriority } from 'node:os'
 import { startCheckpointer } from './db/checkpointer'
-import { serveMcpThread } from './modules/mcp'
+import { serveMcpThread } from './modules/mcp/client'
 
 declare const self: Worker
 

@@ -1,24 +1,22 @@
 import type { Config } from './config'
 import type { Db } from './db/client'
-import { createAuthenticator } from './modules/auth/authenticator'
-import { createKeyRepository } from './modules/auth/keys.repository'
-import { createEventHub } from './modules/events/hub'
+import { createAuthModule } from './modules/auth/module'
+import { createChatModule } from './modules/chat/module'
+import { createEventsModule } from './modules/events/module'
 import { createLlmModule } from './modules/llm'
 import { createMcpThread } from './modules/mcp'
-import { createHistoryRepository } from './modules/monitoring/history.repository'
-import { createMonitor, type Monitor, type MonitorSettings } from './modules/monitoring/monitor'
-import { createMonitoringService } from './modules/monitoring/service'
-import { createCompletions } from './modules/openai/service'
-import { createServerRepository, hasSealedValues } from './modules/servers/repository'
-import { createServerService } from './modules/servers/service'
-import { createToolCatalog } from './modules/tools/catalog'
-import { createToolCallRepository } from './modules/tools/repository'
+import { createMonitoringModule } from './modules/monitoring/module'
+import type { Monitor, MonitorSettings } from './modules/monitoring/monitor'
+import { createOpenaiModule } from './modules/openai/module'
+import { createServersModule } from './modules/servers/module'
+import { hasSealedValues } from './modules/servers/repository'
+import { createToolsModule } from './modules/tools/module'
 import type { Logger } from './shared/logger'
 import { createAppMetrics } from './shared/metrics'
-import { createRateLimiter } from './shared/rate-limit'
 import { createSecretBox, loadSecretKey } from './shared/secrets'
 import { createSocketRegistry } from './shared/sockets'
 import { createPolicy } from './shared/ssrf'
+import { DAY } from './shared/time'
 
 export type ServiceConfig = MonitorSettings &
   Pick<
@@ -47,7 +45,10 @@ export type ServiceConfig = MonitorSettings &
 
 export type Services = ReturnType<typeof createServices>
 
-/** Everything behind the HTTP API, wired together; the worker is started by its owner (main or a test). */
+/**
+ * Every module, wired together: each is created by its `createXModule` and hears about the others only
+ * through what is passed here. The monitor's worker is started by its owner (main or a test).
+ */
 export function createServices({
   db,
   logger,
@@ -62,124 +63,120 @@ export function createServices({
   const secretKey = loadSecretKey(config.secretKey, db.$client.filename, !hasSealedValues(db))
   if (secretKey.warning) logger.warn(secretKey.warning)
   const metrics = createAppMetrics()
-  const keys = createKeyRepository(db)
-  const auth = createAuthenticator(keys, config.apiKey, now)
-  const repo = createServerRepository(db, createSecretBox(secretKey.key))
-  const history = createHistoryRepository(db)
-  const toolCalls = createToolCallRepository(db)
-  const hub = createEventHub()
+  const sockets = createSocketRegistry()
+  metrics.registry.gauge('automcp_websocket_connections', 'Open WebSocket connections by route', () =>
+    ['/events', '/chat'].map((route) => [{ route }, sockets.count(route)]),
+  )
+  const auth = createAuthModule({ db, apiKey: config.apiKey, rateLimit: config.rateLimit, sockets, now })
   const guard = {
     allowPrivate: config.allowPrivate,
     allowHosts: config.allowHosts,
     denyCidrs: config.denyCidrs,
   }
-  const probes = createMcpThread(new URL('./mcp-worker.ts', import.meta.url), {
+  const mcp = createMcpThread(new URL('./mcp-worker.ts', import.meta.url), {
     slowMs: config.slowMs,
     dbPath: db.$client.filename,
     guard,
   })
-  const day = 86_400_000
+  const events = createEventsModule({ snapshotJson: () => servers.service.listText(), sockets })
 
   // The registry and the monitor hear about each other: registry changes reschedule checks, and every
   // recorded check is published with the server's new state.
   let monitor: Monitor | undefined
-  const servers = createServerService({
-    repo,
+  const servers = createServersModule({
+    db,
+    box: createSecretBox(secretKey.key),
+    metrics,
     now,
     maxServers: config.maxServers,
     refusal: createPolicy(guard),
-    uptime: () => history.uptimeSince(now() - day),
+    uptime: () => monitoring.history.uptimeSince(now() - DAY),
     onChange: (change) => {
       if (change.type === 'removed') {
-        hub.publish('server_removed', change.server)
+        events.hub.publish('server_removed', change.server)
         void monitor?.removed(change.server.id)
         return
       }
-      if (change.type === 'registered') hub.publish('server_registered', change.server)
-      else hub.publish('server_update', change.server, { changed: false })
+      if (change.type === 'registered') events.hub.publish('server_registered', change.server)
+      else events.hub.publish('server_update', change.server, { changed: false })
       monitor?.changed(change.server.id)
     },
   })
-  monitor = createMonitor({
-    repo,
-    history,
-    prober: probes.probe,
-    sessions: probes.sessions,
-    settings: config,
-    logger,
-    now,
-    pruneAlso: toolCalls.prune,
-    observe: (outcome, seconds) => {
-      metrics.checks.inc({ status: outcome.status, reason: outcome.reason ?? '' })
-      metrics.checkDuration.observe(seconds)
-    },
-    onChecked: (ids, changed) => {
-      for (const id of ids) hub.publish('server_update', servers.get(id), { changed: changed.has(id) })
-    },
-  })
-  const monitoring = createMonitoringService({ servers, history, toolCalls, monitor, settings: config, now })
-  const catalog = createToolCatalog({
-    repo,
-    transport: probes,
-    calls: toolCalls,
+  const tools = createToolsModule({
+    db,
+    metrics,
+    repo: servers.repo,
+    transport: mcp,
     callTimeoutMs: config.toolTimeoutMs,
     logger,
     now,
-    observe: (outcome, seconds) => {
-      metrics.toolCalls.inc({ outcome })
-      metrics.toolCallDuration.observe(seconds)
+  })
+  const monitoring = createMonitoringModule({
+    db,
+    metrics,
+    servers: servers.service,
+    toolCalls: tools.calls,
+    repo: servers.repo,
+    prober: mcp.probe,
+    sessions: mcp.sessions,
+    settings: config,
+    logger,
+    now,
+    onChecked: (ids, changed) => {
+      for (const id of ids)
+        events.hub.publish('server_update', servers.service.get(id), { changed: changed.has(id) })
     },
   })
-  const llm = createLlmModule({ config, catalog, metrics, now })
-  const sockets = createSocketRegistry()
-  metrics.registry.gauge('automcp_servers', 'Registered servers by status', () =>
-    repo.countByStatus().map(({ status, n }) => [{ status }, n]),
-  )
-  metrics.registry.gauge('automcp_websocket_connections', 'Open WebSocket connections by route', () =>
-    ['/events', '/chat'].map((route) => [{ route }, sockets.count(route)]),
-  )
-  metrics.registry.gauge('automcp_chat_streams_active', 'Chats running now', () => [[{}, llm.stats.active]])
-  // A revoked key's open sockets close within a second (its chats are refused at once).
-  const sweep = setInterval(() => sockets.closeUnless(auth.stillValid, 'API key revoked'), 1_000)
-  sweep.unref()
-  const chat = {
-    ...llm,
-    stillValid: auth.stillValid,
+  monitor = monitoring.monitor
+  const llm = createLlmModule({ config, catalog: tools.catalog, metrics, now })
+  const chat = createChatModule({
+    llm,
+    stillValid: auth.authenticator.stillValid,
     sockets,
-    maxChats: config.chatConcurrency,
-    chatLimiter: createRateLimiter(config.chatRateLimit),
+    chatConcurrency: config.chatConcurrency,
+    chatRateLimit: config.chatRateLimit,
+    metrics,
     logger,
-  }
+  })
+  const openai = createOpenaiModule({
+    llm,
+    chatLimiter: chat.chatLimiter,
+    keepAliveMs: config.keepAliveMs,
+    logger,
+  })
 
   return {
-    servers,
-    monitoring,
-    monitor,
-    chat,
-    sockets,
-    keys,
-    auth,
-    limiter: createRateLimiter(config.rateLimit),
-    // 30 wrong or missing keys a minute per address, then 429: enough for a misconfigured client to
-    // notice, far too few to guess a key.
-    authFailures: createRateLimiter(30),
-    metrics,
-    hub,
-    sessions: probes.sessions,
-    history,
-    catalog,
-    toolCalls,
-    openai: {
-      completions: createCompletions({ ...llm, logger, keepAliveMs: config.keepAliveMs }),
-      models: llm.models,
-      chatLimiter: chat.chatLimiter,
+    /** The controllers of the modules, in the order the app mounts them. */
+    controllers: {
+      servers: servers.controller,
+      monitoring: monitoring.controller,
+      events: events.controller,
+      chat: chat.controller,
+      tools: tools.controller,
+      openai: openai.controller,
     },
+    servers: servers.service,
+    monitoring: monitoring.service,
+    monitor: monitoring.monitor,
+    chat: chat.deps,
+    openai: openai.deps,
+    sockets,
+    keys: auth.keys,
+    auth: auth.authenticator,
+    limiter: auth.limiter,
+    authFailures: auth.failures,
+    metrics,
+    hub: events.hub,
+    sessions: mcp.sessions,
+    history: monitoring.history,
+    catalog: tools.catalog,
+    toolCalls: tools.calls,
     /** Stops the worker, closes every MCP session and ends the MCP thread. */
     async stop() {
-      clearInterval(sweep)
+      auth.stop()
       sockets.closeAll()
-      await monitor?.stop()
-      probes.terminate()
+      await monitoring.stop()
+      mcp.terminate()
     },
   }
 }

@@ -1,7 +1,8 @@
 // The session cache driven directly, with callers racing each other: however many ask at once, a server
 // gets one session, and a server removed while its session opens keeps none.
 import { afterAll, afterEach, beforeAll, expect, test } from 'bun:test'
-import { createMcpSessions, type McpSessions } from '../src/modules/mcp'
+import type { McpSessions } from '../src/modules/mcp'
+import { createMcpSessions } from '../src/modules/mcp/client'
 import { fakeMcp } from './helpers/fake-mcp'
 import { type Everything, startEverything } from './helpers/peers'
 

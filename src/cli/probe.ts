@@ -1,5 +1,5 @@
 import type { Config } from '../config'
-import { createMcpSessions, createProber } from '../modules/mcp'
+import { createMcpSessions, createProber } from '../modules/mcp/client'
 import { type Transport, transports } from '../shared/domain'
 import { createGuardedFetch } from '../shared/guarded-fetch'
 import { createPolicy } from '../shared/ssrf'

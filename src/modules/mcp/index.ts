@@ -1,9 +1,11 @@
 // AutoMCP as an MCP client: what the rest of the code may use. Everything else in this folder is internal.
+// This entry is what the API thread loads: the handle on the MCP thread and types only, so that start-up
+// does not evaluate the SDK's client. The client itself is `./client`, loaded in the MCP thread and by
+// `automcp probe`.
 export type { McpTool } from './lists'
 export type { ConcreteTransport, ProbeOutcome, ProbeStatus } from './outcome'
-export { createProber, type Prober, type ProbeTarget } from './probe'
+export type { Prober, ProbeTarget } from './probe'
 export { createMcpThread, type McpThread } from './remote'
-export { createMcpSessions, type McpSessions } from './sessions'
+export type { McpSessions } from './sessions'
 export type { ToolCallResult } from './tool-call'
 export type { McpTarget } from './transports'
-export { serveMcpThread } from './worker'
