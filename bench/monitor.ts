@@ -315,6 +315,8 @@ async function history() {
   const stats30d = await timeStats('30d')
   const stats24h = await timeStats('24h')
   await app.stop(true)
+  // The MCP thread would keep the process alive after the last figure.
+  await services.stop()
   db.$client.close()
   void checks
   return { generateS, pruneS, rawRows: rawRows.n, rollupRows, sizeMb, stats30d, stats24h }

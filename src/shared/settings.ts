@@ -1,6 +1,8 @@
 // How a setting is declared and read: each module declares its own settings with these (its
 // `config.ts`), and src/config.ts combines them into the one table the parser and `--help` read.
 
+import { DAY, HOUR, MINUTE, SECOND } from './time'
+
 export class ConfigError extends Error {}
 /** An argument AutoMCP does not know: answered with the usage, not just the one line. */
 export class UsageError extends ConfigError {}
@@ -37,7 +39,7 @@ export const oneOf =
     return v
   }
 
-export const units = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const
+export const units = { ms: 1, s: SECOND, m: MINUTE, h: HOUR, d: DAY } as const
 /** `500ms`, `90s`, `30m`, `48h`, `90d` → milliseconds. */
 export const duration = (raw: string, name: string): number => {
   const m = /^\s*(\d+)\s*(ms|s|m|h|d)\s*$/.exec(raw)

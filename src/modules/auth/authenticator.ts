@@ -1,10 +1,11 @@
+import { MINUTE } from '../../shared/time'
 import { hashKey, type Role, storedKeyPrefix } from './keys'
 import type { KeyRepository } from './keys.repository'
 
 export type Authenticator = ReturnType<typeof createAuthenticator>
 
 // `last_used_at` is for people reading `automcp keys list`: minute precision spares a write per request.
-const touchEveryMs = 60_000
+const touchEveryMs = MINUTE
 
 /** Who a presented key belongs to: the configured AUTOMCP_API_KEY (admin) or a live stored key. */
 export function createAuthenticator(keys: KeyRepository, configuredKey?: string, now = Date.now) {

@@ -8,6 +8,7 @@ import { type Access, changesState, setCaller } from './access'
 
 export { type Access, accessMacro, clientOf } from './access'
 
+import { ceilSeconds } from '../../shared/time'
 import type { Authenticator } from './authenticator'
 
 export type GuardSettings = {
@@ -146,7 +147,7 @@ const unauthorized = (code: string, detail: string) =>
   new HttpError(401, code, detail, { 'www-authenticate': 'Bearer' })
 
 const tooMany = (waitMs: number, detail: string) =>
-  new HttpError(429, 'rate_limited', detail, { 'retry-after': String(Math.ceil(waitMs / 1000)) })
+  new HttpError(429, 'rate_limited', detail, { 'retry-after': String(ceilSeconds(waitMs)) })
 
 // Keys in URLs end up in proxy logs: `?token=` and subprotocols count only for a real WebSocket
 // handshake on a WebSocket route, where a browser has no other way.

@@ -1,5 +1,6 @@
 import type { Logger } from '../../shared/logger'
 import { dropNullOptionals } from '../../shared/model'
+import { ceilSeconds } from '../../shared/time'
 import { createApprovals } from '../llm/approvals'
 import type { ChatTools } from '../llm/chat'
 import { type ChatStats, createChatStats } from '../llm/stats'
@@ -148,7 +149,7 @@ function refusal({ running, settings }: Relay, id: ChatId): ChatError | undefine
   if (!authorized()) return { code: 'invalid_api_key', message: 'The API key of this socket was revoked' }
   const waitMs = admit()
   if (waitMs <= 0) return
-  const retry_after_s = Math.ceil(waitMs / 1000)
+  const retry_after_s = ceilSeconds(waitMs)
   return {
     code: 'rate_limited',
     message: `Too many chats for this API key; retry in ${retry_after_s} s`,

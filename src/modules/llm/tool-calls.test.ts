@@ -1,5 +1,6 @@
 import { expect, test } from 'bun:test'
-import { parseArguments, roundMs } from './tool-calls'
+import { roundMs } from '../../shared/time'
+import { parseArguments } from './tool-calls'
 
 test('arguments are a JSON object; empty text is no arguments, anything else is refused', () => {
   expect(parseArguments('{"a":1}')).toEqual({ a: 1 })

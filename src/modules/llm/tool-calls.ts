@@ -1,3 +1,4 @@
+import { roundMs } from '../../shared/time'
 import type { CallOutcome, ToolEntry, ToolSet } from '../tools/catalog'
 import type { RawCall } from './call-pieces'
 import { boundedContent, refused } from './tool-results'
@@ -72,5 +73,3 @@ export function parseArguments(text: string): Record<string, unknown> | undefine
     return undefined
   }
 }
-
-export const roundMs = (ms: number) => Math.round(ms * 100) / 100

@@ -1,3 +1,4 @@
+import { roundMs } from '../../shared/time'
 import { candidates, settle, type Transport } from './auto'
 import type { FetchLike } from './http-probe'
 import { probeHttp } from './http-probe'
@@ -75,7 +76,7 @@ export function createProber({
   }
 
   function finish(o: ProbeOutcome): ProbeOutcome {
-    const latencyMs = o.latencyMs === null ? null : Math.round(o.latencyMs * 100) / 100
+    const latencyMs = o.latencyMs === null ? null : roundMs(o.latencyMs)
     if (o.status === 'healthy' && latencyMs !== null && latencyMs > slowMs)
       return { ...o, status: 'degraded', reason: 'slow', latencyMs }
     return { ...o, latencyMs }

@@ -1,4 +1,5 @@
 import type { FetchLike } from '../../shared/guarded-fetch'
+import { MINUTE } from '../../shared/time'
 import { listAll, type McpTool } from './lists'
 import { httpStatusOf, type ProbeOutcome } from './outcome'
 import { openSession, type Session, timedPing } from './session'
@@ -14,7 +15,7 @@ export type McpSessions = ReturnType<typeof createMcpSessions>
  */
 export function createMcpSessions({
   fetch: fetchFn,
-  listRefreshMs = 10 * 60_000,
+  listRefreshMs = 10 * MINUTE,
 }: {
   fetch?: FetchLike
   listRefreshMs?: number

@@ -2,6 +2,7 @@ import { Elysia } from 'elysia'
 import { HttpError } from '../../shared/errors'
 import { authErrors, dropNullOptionals, ErrorModel } from '../../shared/model'
 import type { RateLimiter } from '../../shared/rate-limit'
+import { ceilSeconds } from '../../shared/time'
 import { accessMacro } from '../auth'
 import { modelListHandler } from '../llm/model-list'
 import type { ModelCatalog } from '../llm/models'
@@ -28,7 +29,7 @@ export const openaiController = ({
       async ({ body: sent, request, server, caller }) => {
         const waitMs = chatLimiter.take(caller)
         if (waitMs > 0) {
-          const retry = Math.ceil(waitMs / 1000)
+          const retry = ceilSeconds(waitMs)
           throw new HttpError(429, 'rate_limited', `Too many chats for this API key; retry in ${retry} s`, {
             'retry-after': String(retry),
           })

@@ -1,5 +1,6 @@
 import type { ServerRow } from '../../db/schema'
 import type { Logger } from '../../shared/logger'
+import { roundMs } from '../../shared/time'
 import type { McpTarget, McpThread, McpTool, ToolCallResult } from '../mcp'
 import type { ServerRepository } from '../servers/repository'
 import { assignNames } from './names'
@@ -185,7 +186,7 @@ export function createToolCatalog({
         serverId: entry.serverId,
         tool: entry.tool,
         ok: outcome.ok && !cancelled,
-        latencyMs: Math.round(outcome.latencyMs * 100) / 100,
+        latencyMs: roundMs(outcome.latencyMs),
         error: cancelled ? cancelledCall : (outcome.error ?? null),
         calledAt: now(),
       })
