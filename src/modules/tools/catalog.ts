@@ -1,7 +1,7 @@
 import type { ServerRow } from '../../db/schema'
 import type { Logger } from '../../shared/logger'
 import { roundMs } from '../../shared/time'
-import type { McpTarget, McpThread, McpTool, ToolCallResult } from '../mcp'
+import type { McpTarget, McpThread, ToolCallResult } from '../mcp'
 import type { ServerRepository } from '../servers/repository'
 import { cancelledCall, type ToolCallRepository } from './repository'
 import {
