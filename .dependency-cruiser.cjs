@@ -20,14 +20,39 @@ module.exports = {
       severity: 'error',
       comment: 'src/shared and src/db are used by modules, never the other way round.',
       from: { path: '^src/(shared|db)/' },
-      to: { path: '^src/(modules|cli|app\\.ts|services\\.ts|main\\.ts)' },
+      to: { path: '^src/(modules|cli|app\\.ts|services\\.ts|main\\.ts|config\\.ts)' },
     },
     {
       name: 'mcp-knows-only-mcp',
       severity: 'error',
       comment: 'The MCP client layer sits under every service: it imports db, shared and the SDK only.',
       from: { path: '^src/modules/mcp/' },
-      to: { path: '^src/modules/(?!mcp/)' },
+      to: { path: '^src/(?!modules/mcp/|shared/|db/|version\\.ts$)' },
+    },
+    {
+      name: 'api-thread-loads-only-the-mcp-handle',
+      severity: 'error',
+      comment:
+        "mcp/index.ts is the MCP thread's handle and types; the SDK's client (mcp/client.ts and what it loads) is for the MCP thread and `automcp probe`, so start-up never evaluates it.",
+      from: {
+        path: '^src/',
+        pathNot: ['^src/modules/mcp/', '^src/mcp-worker\\.ts$', '^src/cli/probe\\.ts$', '^src/config\\.ts$'],
+      },
+      to: { path: '^src/modules/mcp/(?!index\\.ts$)' },
+    },
+    {
+      name: 'config-reads-only-settings-of-mcp',
+      severity: 'error',
+      from: { path: '^src/config\\.ts$' },
+      to: { path: '^src/modules/mcp/(?!config\\.ts$)' },
+    },
+    {
+      name: 'repositories-only-run-sql',
+      severity: 'error',
+      comment:
+        'A repository takes db and runs SQL: it never calls up into a service, a controller or a module.',
+      from: { path: ['repository\\.ts$', 'repository\\.statements\\.ts$'] },
+      to: { path: '(service|index|module)\\.ts$' },
     },
     {
       name: 'services-never-import-transports',
@@ -67,7 +92,9 @@ module.exports = {
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
-    exclude: { path: '(^|/)(dist|data)/' },
+    // Our build output and data only: a pattern without `^` would also drop node_modules/*/dist, and with it
+    // every import of Elysia that the rule below looks for.
+    exclude: { path: '^(dist|data)/' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
     enhancedResolveOptions: {

@@ -162,4 +162,7 @@ test('every route declares its access where it is defined, and the OpenAPI docum
   const doc = await json(await fetch(`${api.base}/openapi/json`))
   expect(doc.paths['/servers/{id}'].delete['x-automcp-access']).toBe('admin')
   expect(doc.paths['/servers/{id}'].get['x-automcp-access']).toBe('read')
+  // The WebSockets, documented by hand, say it too.
+  expect(doc.paths['/chat'].get['x-automcp-access']).toBe('admin')
+  expect(doc.paths['/events'].get['x-automcp-access']).toBe('read')
 })

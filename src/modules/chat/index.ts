@@ -105,6 +105,7 @@ export const chatController = ({
 export const chatPathDoc: OpenAPIV3.PathsObject = {
   '/chat': {
     get: {
+      ...({ 'x-automcp-access': 'admin' } as object), // an OpenAPI extension: who may open it
       tags: ['chat'],
       summary: 'Chat with the upstream model (WebSocket)',
       description: chatProtocol,

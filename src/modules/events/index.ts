@@ -13,6 +13,7 @@ const protocol =
 export const eventsPathDoc: OpenAPIV3.PathsObject = {
   '/events': {
     get: {
+      ...({ 'x-automcp-access': 'read' } as object), // an OpenAPI extension: who may open it
       tags: ['events'],
       summary: 'Live registry and status events (WebSocket)',
       description: protocol,
