@@ -13,6 +13,7 @@ import {
   integer,
   oneOf,
   type Setting,
+  type SettingValues,
   secret,
   setting,
   text,
@@ -70,10 +71,7 @@ export const settings = {
   }),
 }
 
-type Settings = typeof settings
-export type Config = {
-  readonly [K in keyof Settings]: ReturnType<Settings[K]['parse']> | Settings[K]['default']
-}
+export type Config = SettingValues<typeof settings>
 
 /** Reads flags (which win) and environment into one frozen Config; throws ConfigError naming the setting. */
 export function loadConfig(argv: string[], env: Record<string, string | undefined>): Config {

@@ -6,7 +6,7 @@ import { createEventsModule } from './modules/events/module'
 import { createLlmModule } from './modules/llm'
 import { createMcpThread } from './modules/mcp'
 import { createMonitoringModule } from './modules/monitoring/module'
-import type { Monitor, MonitorSettings } from './modules/monitoring/monitor'
+import type { Monitor } from './modules/monitoring/monitor'
 import { createOpenaiModule } from './modules/openai/module'
 import { createServersModule } from './modules/servers/module'
 import { hasSealedValues } from './modules/servers/repository'
@@ -18,30 +18,11 @@ import { createSocketRegistry } from './shared/sockets'
 import { createPolicy } from './shared/ssrf'
 import { DAY } from './shared/time'
 
-export type ServiceConfig = MonitorSettings &
-  Pick<
-    Config,
-    | 'slowMs'
-    | 'upstreamUrl'
-    | 'upstreamApiKey'
-    | 'upstreamTimeoutMs'
-    | 'upstreamIdleTimeoutMs'
-    | 'modelsCacheMs'
-    | 'chatConcurrency'
-    | 'maxSteps'
-    | 'toolTimeoutMs'
-    | 'toolApprovalTimeoutMs'
-    | 'keepAliveMs'
-    | 'maxTools'
-    | 'secretKey'
-    | 'apiKey'
-    | 'rateLimit'
-    | 'chatRateLimit'
-    | 'maxServers'
-    | 'allowPrivate'
-    | 'allowHosts'
-    | 'denyCidrs'
-  >
+/** The settings the modules read; the rest (where to listen, the database, the log, the app's) are main's. */
+export type ServiceConfig = Omit<
+  Config,
+  'port' | 'host' | 'db' | 'dbSynchronous' | 'logLevel' | 'auth' | 'corsOrigins' | 'metricsPublic'
+>
 
 export type Services = ReturnType<typeof createServices>
 

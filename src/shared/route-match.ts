@@ -33,7 +33,7 @@ export function createRouteMatcher(routes: readonly RouteDef[]) {
     const methods =
       method === 'HEAD' ? ['HEAD', 'GET'] : method === 'GET' && upgrade ? ['WS', 'GET'] : [method]
     for (const m of methods) {
-      const found = best((byMethod.get(m) ?? []).filter((route) => fits(route.segments, segments)))
+      const found = best(byMethod.get(m), segments)
       if (found) return { method: found.method, pattern: found.path, access: found.access }
     }
     return undefined
@@ -51,9 +51,11 @@ function fits(pattern: readonly string[], segments: readonly string[]): boolean 
   return pattern.length === segments.length
 }
 
-function best(candidates: Compiled[]): Compiled | undefined {
+/** The route that fits and that the router prefers; no array per request, as this runs on every one. */
+function best(routes: Compiled[] | undefined, segments: readonly string[]): Compiled | undefined {
   let winner: Compiled | undefined
-  for (const route of candidates) if (!winner || preferred(route.rank, winner.rank)) winner = route
+  for (const route of routes ?? [])
+    if (fits(route.segments, segments) && (!winner || preferred(route.rank, winner.rank))) winner = route
   return winner
 }
 

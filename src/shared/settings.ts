@@ -19,6 +19,11 @@ export type Setting<T> = {
   parse: (raw: string, name: string) => T
 }
 
+/** The values a table of settings reads to: what `Config` is for all of them, a module's for its own. */
+export type SettingValues<S extends Record<string, Setting<unknown>>> = {
+  readonly [K in keyof S]: ReturnType<S[K]['parse']> | S[K]['default']
+}
+
 export const setting = <T>(s: Setting<T>) => s
 
 export const integer =

@@ -1,22 +1,15 @@
 import type { AppMetrics } from '../../shared/metrics'
+import type { SettingValues } from '../../shared/settings'
 import type { ToolCatalog, ToolSelection } from '../tools/catalog'
 import { createAgent } from './agent'
 import type { ChatTools } from './chat'
+import type { llmSettings } from './config'
 import { createModelCatalog } from './models'
 import { createChatStats } from './stats'
 import { createUpstream } from './upstream'
 
-/** The settings of the upstream and the tool loop (from `Config`). */
-export type LlmConfig = {
-  upstreamUrl: string
-  upstreamApiKey?: string
-  upstreamTimeoutMs: number
-  upstreamIdleTimeoutMs: number
-  modelsCacheMs: number
-  maxSteps: number
-  toolApprovalTimeoutMs: number
-  maxTools: number
-}
+/** The settings of the upstream, chats and the tool loop, as `config.ts` in this folder declares them. */
+export type LlmConfig = SettingValues<typeof llmSettings>
 
 export type LlmModule = ReturnType<typeof createLlmModule>
 

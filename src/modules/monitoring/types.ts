@@ -1,18 +1,12 @@
 import type { ServerStatus } from '../../shared/domain'
+import type { SettingValues } from '../../shared/settings'
 import type { ProbeOutcome } from '../mcp'
+import type { monitoringSettings } from './config'
 
 // The monitoring module's shared shapes, in a file of their own so its parts need not import each other.
 
-export type MonitorSettings = {
-  checkIntervalS: number
-  checkTimeoutMs: number
-  checkConcurrency: number
-  failureThreshold: number
-  successThreshold: number
-  retainRawMs: number
-  retainHourlyMs: number
-  retainDailyMs: number
-}
+/** The monitor's settings, as `config.ts` in this folder declares them (`slowMs` is the MCP thread's). */
+export type MonitorSettings = Omit<SettingValues<typeof monitoringSettings>, 'slowMs'>
 
 /** What a check found and what flap control made of it. */
 export type CheckReport = {
