@@ -1,6 +1,13 @@
 import { sql } from 'drizzle-orm'
 import { index, integer, primaryKey, real, sqliteTable, text } from 'drizzle-orm/sqlite-core'
-import { checkStatuses, concreteTransports, serverStatuses, transports } from '../shared/domain'
+import {
+  checkStatuses,
+  concreteTransports,
+  type ProcessExit,
+  serverStatuses,
+  toolCallSources,
+  transports,
+} from '../shared/domain'
 
 // Times are epoch milliseconds in the database; the API speaks epoch seconds like the seed did.
 
@@ -9,12 +16,25 @@ export const servers = sqliteTable(
   {
     id: text('id').primaryKey(),
     name: text('name').notNull(),
+    // '' for a stdio server, which has a command instead (the API shows null).
     url: text('url').notNull(),
     transport: text('transport', { enum: transports }).notNull().default('auto'),
     // Write-only: sent to the server being checked, never returned by the API. Sealed with AES-GCM
     // (src/shared/secrets.ts); `{…}` is a value from before sealing, sealed at the next start.
     headers: text('headers').notNull().default(sql`'{}'`),
     headerNames: text('header_names', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
+    // A stdio server's program: AutoMCP starts it and speaks MCP over its stdin and stdout. `env` is
+    // sealed like `headers` and write-only; `envNames` are what the API shows of it.
+    command: text('command'),
+    args: text('args', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
+    env: text('env').notNull().default(sql`'{}'`),
+    envNames: text('env_names', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
+    cwd: text('cwd'),
+    // The stdio server's child as the supervisor last reported it (null pid: not running).
+    pid: integer('pid'),
+    processStartedAt: integer('process_started_at'),
+    restarts: integer('restarts').notNull().default(0),
+    lastExit: text('last_exit', { mode: 'json' }).$type<ProcessExit>(),
     intervalS: integer('interval_s'),
     timeoutMs: integer('timeout_ms'),
     failureThreshold: integer('failure_threshold'),
@@ -29,6 +49,8 @@ export const servers = sqliteTable(
       .notNull()
       .default(sql`'{}'`),
     latencyMs: real('latency_ms'),
+    // How long the MCP handshake (`initialize`) of the server's current session took.
+    handshakeMs: real('handshake_ms'),
     lastCheckedAt: integer('last_checked_at'),
     // Which registration of this id the row is: a new number whenever the server is registered or its
     // url, transport or headers change. A check stores its result only if the row still has the number
@@ -56,6 +78,8 @@ export const checks = sqliteTable(
     reason: text('reason'),
     latencyMs: real('latency_ms'),
     error: text('error'),
+    // Set when the check opened a new session: its handshake, apart from the check's own latency.
+    handshakeMs: real('handshake_ms'),
   },
   (t) => [primaryKey({ columns: [t.serverId, t.checkedAt] })],
 )
@@ -115,6 +139,8 @@ export const toolCalls = sqliteTable(
       .references(() => servers.id, { onDelete: 'cascade' }),
     calledAt: integer('called_at').notNull(),
     tool: text('tool').notNull(),
+    // Who made the call: a chat over /chat, the OpenAI-compatible API, or a direct call.
+    source: text('source', { enum: toolCallSources }).notNull().default('chat'),
     ok: integer('ok', { mode: 'boolean' }).notNull(),
     latencyMs: real('latency_ms').notNull(),
     error: text('error'),

@@ -1,9 +1,11 @@
+import type { StdioCommand } from '../../shared/domain'
 import { roundMs } from '../../shared/time'
 import { candidates, settle, type Transport } from './auto'
 import type { FetchLike } from './http-probe'
 import { probeHttp } from './http-probe'
 import { type ConcreteTransport, classify, type ProbeOutcome } from './outcome'
 import type { McpSessions } from './sessions'
+import type { McpTarget } from './transports'
 
 export type ProbeTarget = {
   id: string
@@ -12,9 +14,18 @@ export type ProbeTarget = {
   /** For `auto`: the transport that answered last time, tried first. */
   activeTransport?: ConcreteTransport | null
   headers: Record<string, string>
+  /** A stdio server's program (transport `stdio`). */
+  stdio?: StdioCommand
   timeoutMs: number
   /** Aborts the check early, e.g. at shutdown. */
   signal?: AbortSignal
+}
+
+/** The session target of one of the transports a check tries. */
+function mcpTargetOf(target: ProbeTarget, transport: Exclude<ConcreteTransport, 'http'>): McpTarget {
+  if (transport !== 'stdio') return { id: target.id, url: target.url, transport, headers: target.headers }
+  if (!target.stdio) throw new Error('a stdio server without a command')
+  return { id: target.id, transport, stdio: target.stdio }
 }
 
 export type Prober = ReturnType<typeof createProber>
@@ -36,10 +47,7 @@ export function createProber({
   ): Promise<ProbeOutcome> {
     try {
       if (transport === 'http') return await probeHttp(target.url, target.headers, signal, fetchFn)
-      return await sessions.check(
-        { id: target.id, url: target.url, transport, headers: target.headers },
-        signal,
-      )
+      return await sessions.check(mcpTargetOf(target, transport), signal)
     } catch (e) {
       return { ...classify(signal.aborted ? signal.reason : e), transport }
     }

@@ -23,7 +23,8 @@ export type Session = {
   closed: boolean
 }
 
-export const sessionKey = (t: McpTarget) => `${t.transport} ${t.url} ${JSON.stringify(t.headers)}`
+/** Everything that says where and how the session talks: a session for anything else is replaced. */
+export const sessionKey = ({ id: _, ...where }: McpTarget) => JSON.stringify(where)
 
 /** Connects to the server and runs the MCP handshake (`initialize`), or throws what went wrong. */
 export async function openSession(
@@ -31,6 +32,7 @@ export async function openSession(
   signal: AbortSignal,
   fetchFn?: FetchLike,
 ): Promise<Session> {
+  if (target.transport === 'stdio') throw new Error('stdio servers are not supported yet')
   const transport = createTransport(target, fetchFn)
   const client = new Client(
     { name: 'automcp', version },

@@ -1,14 +1,21 @@
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
+import type { StdioCommand } from '../../shared/domain'
 import type { FetchLike } from '../../shared/guarded-fetch'
 
-/** A server as its MCP session sees it: which server, where, over what, with which headers. */
-export type McpTarget = {
+/** A server as its MCP session sees it: which server, and where and how to reach it. */
+export type McpTarget = HttpTarget | StdioTarget
+
+/** A server reached over the network: where, over what, with which headers. */
+export type HttpTarget = {
   id: string
   url: string
   transport: 'streamable-http' | 'sse'
   headers: Record<string, string>
 }
+
+/** A server AutoMCP starts itself and speaks to over the child's stdin and stdout. */
+export type StdioTarget = { id: string; transport: 'stdio'; stdio: StdioCommand }
 
 export type McpTransport = StreamableHTTPClientTransport | SSEClientTransport
 
@@ -21,7 +28,7 @@ const reconnectionOptions = {
 }
 
 /** The SDK's client transport for `target`; every request goes through `fetchFn` (the SSRF guard) when given. */
-export function createTransport(target: McpTarget, fetchFn?: FetchLike): McpTransport {
+export function createTransport(target: HttpTarget, fetchFn?: FetchLike): McpTransport {
   const url = new URL(target.url)
   const options = { requestInit: { headers: target.headers }, ...(fetchFn ? { fetch: fetchFn } : {}) }
   return target.transport === 'sse'

@@ -13,7 +13,7 @@ export function createChecker({
   observe,
   apply,
 }: {
-  repo: Pick<ServerRepository, 'get' | 'headersOf'>
+  repo: Pick<ServerRepository, 'get' | 'headersOf' | 'stdioOf'>
   prober: Prober
   settings: Pick<MonitorSettings, 'checkTimeoutMs'>
   /** Aborted when the monitor stops: probes end, and their outcomes are dropped. */
@@ -30,6 +30,7 @@ export function createChecker({
       transport: row.transport,
       activeTransport: row.activeTransport,
       headers: repo.headersOf(row),
+      stdio: repo.stdioOf(row),
       timeoutMs: row.timeoutMs ?? settings.checkTimeoutMs,
       signal,
     })

@@ -1,19 +1,36 @@
-/** What a check talks to. When any part of it changes, what the last check found says nothing any more. */
-export type Endpoint = { url: string; transport: string; headers: Record<string, string> }
+/**
+ * What a check talks to: an address with headers, or a program with its environment. When any part of it
+ * changes, what the last check found says nothing any more.
+ */
+export type Endpoint = {
+  url: string
+  transport: string
+  headers: Record<string, string>
+  command: string | null
+  args: string[]
+  env: Record<string, string>
+  cwd: string | null
+}
 
-// Headers given in another order are the same headers.
-const canonical = (headers: Record<string, string>) =>
+// Headers (or variables) given in another order are the same ones.
+const canonical = (values: Record<string, string>) =>
   JSON.stringify(
-    Object.keys(headers)
+    Object.keys(values)
       .sort()
-      .map((name) => [name, headers[name]]),
+      .map((name) => [name, values[name]]),
   )
 
 /** Whether `changes` point the server at another endpoint than `old`; an omitted part is unchanged. */
 export function endpointMoved(old: Endpoint, changes: Partial<Endpoint>): boolean {
+  const moved = <K extends keyof Endpoint>(key: K, same = (a: Endpoint[K], b: Endpoint[K]) => a === b) =>
+    changes[key] !== undefined && !same(changes[key] as Endpoint[K], old[key])
   return (
-    (changes.url !== undefined && changes.url !== old.url) ||
-    (changes.transport !== undefined && changes.transport !== old.transport) ||
-    (changes.headers !== undefined && canonical(changes.headers) !== canonical(old.headers))
+    moved('url') ||
+    moved('transport') ||
+    moved('command') ||
+    moved('cwd') ||
+    moved('args', (a, b) => JSON.stringify(a) === JSON.stringify(b)) ||
+    moved('headers', (a, b) => canonical(a) === canonical(b)) ||
+    moved('env', (a, b) => canonical(a) === canonical(b))
   )
 }

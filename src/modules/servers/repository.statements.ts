@@ -10,6 +10,7 @@ export const resetCheckState = {
   latencyMs: null,
   lastCheckedAt: null,
   activeTransport: null,
+  handshakeMs: null,
 } as const
 
 /**
@@ -24,6 +25,11 @@ export function prepareServerStatements(db: Db) {
     transport: p('transport'),
     headers: p('headers'),
     headerNames: p('headerNames'),
+    command: p('command'),
+    args: p('args'),
+    env: p('env'),
+    envNames: p('envNames'),
+    cwd: p('cwd'),
     intervalS: p('intervalS'),
     timeoutMs: p('timeoutMs'),
     failureThreshold: p('failureThreshold'),
@@ -42,6 +48,11 @@ export function prepareServerStatements(db: Db) {
       transport: servers.transport,
       headers: servers.headers,
       headerNames: servers.headerNames,
+      command: servers.command,
+      args: servers.args,
+      env: servers.env,
+      envNames: servers.envNames,
+      cwd: servers.cwd,
     })
     .from(servers)
     .where(eq(servers.id, p('id')))

@@ -1,9 +1,10 @@
 import { eq, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client'
 import { type NewServerRow, type ServerRow, servers } from '../../db/schema'
+import type { StdioCommand } from '../../shared/domain'
 import type { SecretBox } from '../../shared/secrets'
-import { endpointMoved } from './endpoint'
-import { createHeaderSeal, sealLegacyHeaders } from './headers'
+import { type Endpoint, endpointMoved } from './endpoint'
+import { createSecretSeal, sealLegacyHeaders } from './headers'
 import { prepareServerStatements, resetCheckState } from './repository.statements'
 
 export { hasSealedValues } from './headers'
@@ -21,7 +22,13 @@ export type ServerSettings = Required<
     | 'successThreshold'
     | 'tags'
   >
-> & { headers: Record<string, string> }
+> & { headers: Record<string, string> } & Partial<StdioSettings>
+
+/** A stdio server's program; a server registered without them has none (the defaults below). */
+type StdioSettings = Required<Pick<NewServerRow, 'command' | 'args' | 'cwd'>> & {
+  env: Record<string, string>
+}
+const noStdio: StdioSettings = { command: null, args: [], cwd: null, env: {} }
 
 export type CheckState = {
   /** The row's `generation` when the check began: the state is stored only if it still has it. */
@@ -57,11 +64,15 @@ export function createServerRepository(db: Db, box: SecretBox) {
   // cannot interleave.
   const { byId, endpointOf, insert, replace, replaceAndReset, saveState, saveStateAndCapabilities } =
     prepareServerStatements(db)
-  const { sealed, plainHeaders } = createHeaderSeal(box)
-  const endpoint = (id: string, row: Pick<ServerRow, 'url' | 'transport' | 'headers' | 'headerNames'>) => ({
-    url: row.url,
-    transport: row.transport,
+  const { sealed, plainHeaders, plainEnv } = createSecretSeal(box)
+  type EndpointRow = Pick<
+    ServerRow,
+    'url' | 'transport' | 'headers' | 'headerNames' | 'command' | 'args' | 'env' | 'envNames' | 'cwd'
+  >
+  const endpoint = (id: string, row: EndpointRow): Endpoint => ({
+    ...row,
     headers: plainHeaders(id, row),
+    env: plainEnv(id, row),
   })
   const written = <T>(id: string, result: T): T => {
     changed.add(id)
@@ -90,13 +101,19 @@ export function createServerRepository(db: Db, box: SecretBox) {
       return plainHeaders(row.id, row)
     },
 
+    /** A stdio server's program with its environment in plain text: for its child, never for a response. */
+    stdioOf(row: ServerRow): StdioCommand | undefined {
+      if (row.transport !== 'stdio' || row.command === null) return undefined
+      return { command: row.command, args: row.args, env: plainEnv(row.id, row), cwd: row.cwd }
+    },
+
     /**
      * Creates or replaces the user's settings of `id`; says which it did. A new server, or one whose
      * endpoint changed, gets a new generation and no check state.
      */
     upsert(id: string, settings: ServerSettings, now: number): { created: boolean } {
       const old = endpointOf.get({ id })
-      const values = { ...sealed(id, settings), id, now }
+      const values = { ...sealed(id, { ...noStdio, ...settings }), id, now }
       if (!old) {
         insert.run({ ...values, generation: nextGeneration() })
         count++

@@ -50,7 +50,7 @@ export function createToolCatalog({
   observe = () => {},
   now = Date.now,
 }: {
-  repo: Pick<ServerRepository, 'list' | 'get' | 'headersOf'>
+  repo: Pick<ServerRepository, 'list' | 'get' | 'headersOf' | 'stdioOf'>
   transport: ToolTransport
   calls: ToolCallRepository
   callTimeoutMs: number
@@ -138,7 +138,9 @@ export function createToolCatalog({
   function targetOf(row: ServerRow): McpTarget | undefined {
     const transport = row.transport === 'auto' ? (row.activeTransport ?? 'streamable-http') : row.transport
     if (transport === 'http') return undefined // answers HTTP, not MCP: no tools
-    return { id: row.id, url: row.url, transport, headers: repo.headersOf(row) }
+    if (transport !== 'stdio') return { id: row.id, url: row.url, transport, headers: repo.headersOf(row) }
+    const stdio = repo.stdioOf(row)
+    return stdio && { id: row.id, transport, stdio }
   }
 }
 
