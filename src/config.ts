@@ -4,7 +4,7 @@
 
 import { authSettings } from './modules/auth/config'
 import { llmSettings } from './modules/llm/config'
-import { mcpSettings } from './modules/mcp/config'
+import { mcpSettings, stdioSettings } from './modules/mcp/config'
 import { metricsSettings } from './modules/metrics/config'
 import { monitoringSettings } from './modules/monitoring/config'
 import { serverSettings } from './modules/servers/config'
@@ -61,6 +61,7 @@ export const settings = {
   ...metricsSettings,
   ...llmSettings,
   ...mcpSettings,
+  ...stdioSettings,
   ...monitoringSettings,
   logLevel: setting({
     flag: '--log-level',

@@ -4,7 +4,7 @@ import { createAuthModule } from './modules/auth/module'
 import { createChatModule } from './modules/chat/module'
 import { createEventsModule } from './modules/events/module'
 import { createLlmModule } from './modules/llm'
-import { createMcpThread } from './modules/mcp'
+import { createMcpThread, endOrphans, type ProcessEvent, stdioEnabled } from './modules/mcp'
 import { createMonitoringModule } from './modules/monitoring/module'
 import type { Monitor } from './modules/monitoring/monitor'
 import { createOpenaiModule } from './modules/openai/module'
@@ -21,7 +21,7 @@ import { DAY } from './shared/time'
 /** The settings the modules read; the rest (where to listen, the database, the log, the app's) are main's. */
 export type ServiceConfig = Omit<
   Config,
-  'port' | 'host' | 'db' | 'dbSynchronous' | 'logLevel' | 'auth' | 'corsOrigins' | 'metricsPublic'
+  'port' | 'host' | 'db' | 'dbSynchronous' | 'logLevel' | 'corsOrigins' | 'metricsPublic'
 >
 
 export type Services = ReturnType<typeof createServices>
@@ -54,11 +54,21 @@ export function createServices({
     allowHosts: config.allowHosts,
     denyCidrs: config.denyCidrs,
   }
-  const mcp = createMcpThread(new URL('./mcp-worker.ts', import.meta.url), {
-    slowMs: config.slowMs,
-    dbPath: db.$client.filename,
-    guard,
-  })
+  const stdio = {
+    enabled: stdioEnabled(config.stdio, config.auth),
+    commands: config.stdioCommands,
+    maxChildren: config.maxStdio,
+  }
+  const mcp = createMcpThread(
+    new URL('./mcp-worker.ts', import.meta.url),
+    {
+      slowMs: config.slowMs,
+      dbPath: db.$client.filename,
+      guard,
+      stdio,
+    },
+    { onProcess: (event) => processChanged(event) },
+  )
   const events = createEventsModule({ snapshotJson: () => servers.service.listText(), sockets })
 
   // The registry and the monitor hear about each other: registry changes reschedule checks, and every
@@ -71,6 +81,8 @@ export function createServices({
     now,
     maxServers: config.maxServers,
     refusal: createPolicy(guard),
+    stdio,
+    logs: mcp.logs,
     uptime: () => monitoring.history.uptimeSince(now() - DAY),
     onChange: (change) => {
       if (change.type === 'removed') {
@@ -83,6 +95,35 @@ export function createServices({
       monitor?.changed(change.server.id)
     },
   })
+  // Children a previous run could not end (it was killed) are ended before any new one starts.
+  void endOrphans(servers.repo.takeRecordedProcesses()).then((pids) => {
+    if (pids.length > 0) logger.warn('ended stdio servers a previous run left running', { pids })
+  })
+
+  /** A stdio server's child started or ended: one log line, the stored `process`, an event, a check. */
+  function processChanged(event: ProcessEvent) {
+    if (event.type === 'started')
+      logger.info('stdio server started', {
+        server: event.serverId,
+        pid: event.pid,
+        restarts: event.restarts,
+      })
+    else
+      logger[event.crash ? 'warn' : 'info']('stdio server exited', {
+        server: event.serverId,
+        pid: event.pid,
+        code: event.exit.code,
+        signal: event.exit.signal,
+        ...(event.crash ? { reason: event.crash.reason, restart_in_ms: event.crash.restartInMs } : {}),
+      })
+    const server = servers.service.processChanged(event)
+    if (!server) return
+    events.hub.publish('server_update', server, { changed: false })
+    // The status should say so now, not at the next check: a crash, or a child started again.
+    if ((event.type === 'exited' && event.crash) || (event.type === 'started' && event.restarts > 0))
+      monitor?.changed(server.id)
+  }
+
   const tools = createToolsModule({
     db,
     metrics,

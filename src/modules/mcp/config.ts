@@ -1,4 +1,4 @@
-import { boolean, list, setting } from '../../shared/settings'
+import { boolean, integer, list, oneOf, setting } from '../../shared/settings'
 import { formatIp, parseCidr, parseHostPattern } from '../../shared/ssrf'
 
 /** Which addresses AutoMCP may connect to for checks and MCP sessions (the SSRF guard). */
@@ -25,3 +25,30 @@ export const mcpSettings = {
     }),
   }),
 }
+
+/** Whether AutoMCP may start stdio servers, which programs, and how many at once. */
+export const stdioSettings = {
+  stdio: setting({
+    env: 'AUTOMCP_STDIO',
+    default: 'auto' as 'auto' | 'on' | 'off',
+    doc: 'Whether admin keys may register stdio servers (programs AutoMCP starts): `auto` allows them unless `AUTOMCP_AUTH=off`; `off` refuses them (422 `stdio_disabled`) and starts none',
+    parse: oneOf('auto', 'on', 'off'),
+  }),
+  stdioCommands: setting({
+    env: 'AUTOMCP_STDIO_COMMANDS',
+    default: [] as readonly string[],
+    shown: '(any)',
+    doc: 'Comma-separated command names (`npx,uvx`, looked up in PATH) or absolute paths that stdio servers may run; empty: any',
+    parse: list((raw) => raw),
+  }),
+  maxStdio: setting({
+    env: 'AUTOMCP_MAX_STDIO',
+    default: 64,
+    doc: 'stdio servers running at once at most; one more is not started (its checks report `stdio_limit`)',
+    parse: integer(0, 10_000),
+  }),
+}
+
+/** `auto` means on, except when every request gets in without a key: then anyone could run a program. */
+export const stdioEnabled = (stdio: 'auto' | 'on' | 'off', auth: 'on' | 'off') =>
+  stdio === 'on' || (stdio === 'auto' && auth === 'on')

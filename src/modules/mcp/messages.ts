@@ -1,10 +1,11 @@
 // What the API thread (./remote.ts) and the MCP thread (./worker.ts) say to each other.
 import type { GuardSettings } from '../../shared/ssrf'
 import type { ProbeTarget } from './probe'
+import type { ProcessEvent, StdioSettings } from './stdio/supervisor'
 import type { McpTarget } from './transports'
 
 /** The thread's first message: how to check, what the SSRF guard allows, and the database to checkpoint. */
-export type ThreadSettings = { slowMs: number; dbPath: string; guard: GuardSettings }
+export type ThreadSettings = { slowMs: number; dbPath: string; guard: GuardSettings; stdio: StdioSettings }
 
 /** Every later message: one operation, answered as `{ seq, result }`. */
 export type McpRequest =
@@ -22,6 +23,10 @@ export type McpRequest =
       timeoutMs: number
     }
   | { op: 'abortCall'; seq: number; call: number }
+  | { op: 'logs'; seq: number; serverId: string; limit: number }
+
+/** What the thread says unasked: a stdio server's child started or ended. */
+export type ThreadEvent = { event: ProcessEvent }
 
 /** How a tool operation that failed comes back (an Error does not survive postMessage as itself). */
 export type Failed = { failed: string }

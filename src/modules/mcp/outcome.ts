@@ -2,6 +2,7 @@ import { SseError } from '@modelcontextprotocol/sdk/client/sse.js'
 import { McpError } from '@modelcontextprotocol/sdk/types.js'
 import type { CheckStatus, ConcreteTransport } from '../../shared/domain'
 import { blockedPrefix } from '../../shared/guarded-fetch'
+import { StdioError } from './stdio/errors'
 
 export type ProbeStatus = CheckStatus
 export type { ConcreteTransport }
@@ -74,6 +75,7 @@ export function classify(error: unknown): ProbeOutcome {
   const status = httpStatusOf(error)
   const message = errorText(error instanceof Error ? error.message : String(error), status)
   for (const e of causes(error)) {
+    if (e instanceof StdioError) return failed(e.reason, message)
     const { name, code } = (e ?? {}) as { name?: string; code?: unknown }
     // The SSE transport keeps only the message, behind its own prefix.
     if (

@@ -14,8 +14,9 @@ export type ProbeTarget = {
   /** For `auto`: the transport that answered last time, tried first. */
   activeTransport?: ConcreteTransport | null
   headers: Record<string, string>
-  /** A stdio server's program (transport `stdio`). */
+  /** A stdio server's program (transport `stdio`), and the registration's generation. */
   stdio?: StdioCommand
+  generation?: number
   timeoutMs: number
   /** Aborts the check early, e.g. at shutdown. */
   signal?: AbortSignal
@@ -25,7 +26,7 @@ export type ProbeTarget = {
 function mcpTargetOf(target: ProbeTarget, transport: Exclude<ConcreteTransport, 'http'>): McpTarget {
   if (transport !== 'stdio') return { id: target.id, url: target.url, transport, headers: target.headers }
   if (!target.stdio) throw new Error('a stdio server without a command')
-  return { id: target.id, transport, stdio: target.stdio }
+  return { id: target.id, transport, generation: target.generation ?? 0, stdio: target.stdio }
 }
 
 export type Prober = ReturnType<typeof createProber>

@@ -1,7 +1,9 @@
 import type { McpTool } from './lists'
-import type { Failed, McpRequest, ThreadSettings } from './messages'
+import type { Failed, McpRequest, ThreadEvent, ThreadSettings } from './messages'
 import type { ProbeOutcome } from './outcome'
 import type { ProbeTarget } from './probe'
+import type { LogLine } from './stdio/log-ring'
+import type { ProcessEvent } from './stdio/supervisor'
 import type { ToolCallResult } from './tool-call'
 import type { McpTarget } from './transports'
 
@@ -15,14 +17,19 @@ export type McpThread = ReturnType<typeof createMcpThread>
  * started from `entry`) and are called by message. The scheduler, flap control and the database stay on
  * the API thread; only the network work moves.
  */
-export function createMcpThread(entry: URL, settings: ThreadSettings) {
+export function createMcpThread(
+  entry: URL,
+  settings: ThreadSettings,
+  { onProcess = () => {} }: { onProcess?: (event: ProcessEvent) => void } = {},
+) {
   // smol: JavaScriptCore's small heap; the thread holds sessions, not big data.
   const worker = new Worker(entry, { name: 'mcp', smol: true })
   worker.postMessage(settings)
   const pending: Pending = new Map()
   let seq = 0
   let ended: Error | undefined
-  worker.onmessage = (event: MessageEvent<{ seq: number; result: unknown }>) => {
+  worker.onmessage = (event: MessageEvent<{ seq: number; result: unknown } | ThreadEvent>) => {
+    if ('event' in event.data) return onProcess(event.data.event)
     const settle = pending.get(event.data.seq)
     pending.delete(event.data.seq)
     settle?.(event.data.result)
@@ -77,6 +84,8 @@ export function createMcpThread(entry: URL, settings: ThreadSettings) {
       timeoutMs: number,
       signal?: AbortSignal,
     ) => abortable<ToolCallResult>({ op: 'callTool', target, name, args, timeoutMs }, signal),
+    /** The last `limit` lines a stdio server's children wrote to stderr, oldest first. */
+    logs: (serverId: string, limit: number) => call<LogLine[]>({ op: 'logs', serverId, limit }),
     /** Ends the thread; close the sessions first. */
     terminate() {
       worker.terminate()

@@ -8,6 +8,7 @@ import type { FetchLike } from '../../shared/guarded-fetch'
 import { version } from '../../version'
 import type { ServerLists } from './lists'
 import { sharedSchemaValidator } from './schema-validator'
+import type { StdioSupervisor } from './stdio/supervisor'
 import { createTransport, type McpTarget, type McpTransport, terminate } from './transports'
 
 /** One live MCP session with one server. */
@@ -30,10 +31,9 @@ export const sessionKey = ({ id: _, ...where }: McpTarget) => JSON.stringify(whe
 export async function openSession(
   target: McpTarget,
   signal: AbortSignal,
-  fetchFn?: FetchLike,
+  { fetch: fetchFn, stdio }: { fetch?: FetchLike; stdio?: Pick<StdioSupervisor, 'spawn' | 'downOf'> } = {},
 ): Promise<Session> {
-  if (target.transport === 'stdio') throw new Error('stdio servers are not supported yet')
-  const transport = createTransport(target, fetchFn)
+  const transport = await transportFor(target, fetchFn, stdio)
   const client = new Client(
     { name: 'automcp', version },
     { capabilities: {}, jsonSchemaValidator: sharedSchemaValidator },
@@ -64,9 +64,21 @@ export async function openSession(
     await client.connect(transport, { signal })
   } catch (e) {
     await client.close().catch(() => {})
-    throw e
+    // A child that exited during the handshake: its exit says more than "connection closed".
+    throw (target.transport === 'stdio' && stdio?.downOf(target.id)) || e
   }
   return session
+}
+
+/** A network transport, or a new child of a stdio server (the supervisor refuses while it backs off). */
+async function transportFor(
+  target: McpTarget,
+  fetchFn?: FetchLike,
+  stdio?: Pick<StdioSupervisor, 'spawn'>,
+): Promise<McpTransport> {
+  if (target.transport !== 'stdio') return createTransport(target, fetchFn)
+  if (!stdio) throw new Error('stdio servers are not available here')
+  return stdio.spawn(target)
 }
 
 /** Ends the session on the server (where the transport can) and here. */

@@ -4,10 +4,14 @@ import { listAll, type McpTool } from './lists'
 import { httpStatusOf, type ProbeOutcome } from './outcome'
 import { openSession, type Session, timedPing } from './session'
 import { createSessionSlots } from './session-slot'
+import { createStdioSupervisor, type ProcessEvent, type StdioSettings } from './stdio/supervisor'
 import { callTool, type ToolCallResult } from './tool-call'
 import type { McpTarget } from './transports'
 
 export type McpSessions = ReturnType<typeof createMcpSessions>
+
+// How long a restarted stdio server has for its handshake, as no check is waiting on it.
+const restartHandshakeMs = 60_000
 
 /**
  * One live MCP session per server, kept between checks: a check on a live session is a single `ping`.
@@ -16,11 +20,23 @@ export type McpSessions = ReturnType<typeof createMcpSessions>
 export function createMcpSessions({
   fetch: fetchFn,
   listRefreshMs = 10 * MINUTE,
+  stdio: stdioSettings = { enabled: false, commands: [], maxChildren: 0 },
+  onProcess,
 }: {
   fetch?: FetchLike
   listRefreshMs?: number
+  /** Whether and which stdio servers may be started (off unless given). */
+  stdio?: StdioSettings
+  /** A stdio server's child started or ended. */
+  onProcess?: (event: ProcessEvent) => void
 } = {}) {
-  const slots = createSessionSlots((target, signal) => openSession(target, signal, fetchFn))
+  // A child that exited is started again by opening its server's session anew, as a check would.
+  const stdio = createStdioSupervisor({
+    settings: stdioSettings,
+    onEvent: onProcess,
+    restart: (target) => slots.ensure(target, AbortSignal.timeout(restartHandshakeMs)),
+  })
+  const slots = createSessionSlots((target, signal) => openSession(target, signal, { fetch: fetchFn, stdio }))
 
   /**
    * `use` on the server's live session (opening one when needed). A session the server forgot (404: a
@@ -79,8 +95,20 @@ export function createMcpSessions({
     /** `tools/call` over the live session; a session the server forgot is opened again, once. */
     callTool: (target: McpTarget, name: string, args: Record<string, unknown>, signal: AbortSignal) =>
       withSession<ToolCallResult>(target, signal, (s) => callTool(s.client, name, args, signal)),
-    close: slots.close,
-    closeAll: slots.closeAll,
+    /** Ends the server's session, and its child for a stdio server. */
+    async close(id: string) {
+      await Promise.all([slots.close(id), stdio.forget(id)])
+    },
+    /** Ends every session and every child (at shutdown). */
+    async closeAll() {
+      await Promise.all([slots.closeAll(), stdio.stopAll()])
+    },
+    /** The last lines a stdio server wrote to stderr. */
+    logs: stdio.logs,
+    /** Children of stdio servers running now. */
+    get children() {
+      return stdio.running
+    },
     get size() {
       return slots.size
     },

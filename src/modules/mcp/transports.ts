@@ -2,6 +2,7 @@ import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
 import type { StdioCommand } from '../../shared/domain'
 import type { FetchLike } from '../../shared/guarded-fetch'
+import type { ChildTransport } from './stdio/transport'
 
 /** A server as its MCP session sees it: which server, and where and how to reach it. */
 export type McpTarget = HttpTarget | StdioTarget
@@ -15,9 +16,15 @@ export type HttpTarget = {
 }
 
 /** A server AutoMCP starts itself and speaks to over the child's stdin and stdout. */
-export type StdioTarget = { id: string; transport: 'stdio'; stdio: StdioCommand }
+export type StdioTarget = {
+  id: string
+  transport: 'stdio'
+  /** The registration's generation: what the child's start and exit events are stored against. */
+  generation: number
+  stdio: StdioCommand
+}
 
-export type McpTransport = StreamableHTTPClientTransport | SSEClientTransport
+export type McpTransport = StreamableHTTPClientTransport | SSEClientTransport | ChildTransport
 
 // Resuming a dropped stream is worth a quick try or two, not seconds of a chat's time.
 const reconnectionOptions = {
@@ -28,7 +35,10 @@ const reconnectionOptions = {
 }
 
 /** The SDK's client transport for `target`; every request goes through `fetchFn` (the SSRF guard) when given. */
-export function createTransport(target: HttpTarget, fetchFn?: FetchLike): McpTransport {
+export function createTransport(
+  target: HttpTarget,
+  fetchFn?: FetchLike,
+): StreamableHTTPClientTransport | SSEClientTransport {
   const url = new URL(target.url)
   const options = { requestInit: { headers: target.headers }, ...(fetchFn ? { fetch: fetchFn } : {}) }
   return target.transport === 'sse'

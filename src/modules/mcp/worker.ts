@@ -4,7 +4,7 @@
 
 import { createGuardedFetch, type FetchLike } from '../../shared/guarded-fetch'
 import { createPolicy } from '../../shared/ssrf'
-import type { Failed, McpRequest, ThreadSettings } from './messages'
+import type { Failed, McpRequest, ThreadEvent, ThreadSettings } from './messages'
 import { createProber } from './probe'
 import { createMcpSessions } from './sessions'
 
@@ -21,7 +21,7 @@ export function serveMcpThread(port: Worker, hooks: ThreadHooks = {}) {
   // Every request to a registered URL goes through the SSRF guard, set up by the first message.
   let guarded: FetchLike = () => Promise.reject(new Error('MCP thread not configured yet'))
   const guardedFetch: FetchLike = (input, init) => guarded(input, init)
-  const sessions = createMcpSessions({ fetch: guardedFetch })
+  let sessions = createMcpSessions({ fetch: guardedFetch })
   let prober = createProber({ sessions, slowMs: 1_000, fetch: guardedFetch })
   let stopping = new AbortController()
   // Tool calls in flight, by the seq of their request: the chat that made one may cancel it.
@@ -67,6 +67,8 @@ export function serveMcpThread(port: Worker, hooks: ThreadHooks = {}) {
         return toolOp(msg.seq, msg.timeoutMs, (signal) =>
           sessions.callTool(msg.target, msg.name, msg.args, signal),
         )
+      case 'logs':
+        return sessions.logs(msg.serverId, msg.limit)
       case 'abortCall':
         calls.get(msg.call)?.abort(new Error('cancelled'))
         return null
@@ -77,6 +79,12 @@ export function serveMcpThread(port: Worker, hooks: ThreadHooks = {}) {
     const msg = event.data
     if (!('op' in msg)) {
       guarded = createGuardedFetch(createPolicy(msg.guard))
+      // No session is open before the settings arrive: the pool that can start stdio servers replaces it.
+      sessions = createMcpSessions({
+        fetch: guardedFetch,
+        stdio: msg.stdio,
+        onProcess: (event) => port.postMessage({ event } satisfies ThreadEvent),
+      })
       prober = createProber({ sessions, slowMs: msg.slowMs, fetch: guardedFetch })
       hooks.configured?.(msg)
       return

@@ -31,6 +31,7 @@ export function createChecker({
       activeTransport: row.activeTransport,
       headers: repo.headersOf(row),
       stdio: repo.stdioOf(row),
+      generation: row.generation,
       timeoutMs: row.timeoutMs ?? settings.checkTimeoutMs,
       signal,
     })

@@ -28,7 +28,7 @@ export const serversController = (service: ServerService) =>
         detail: {
           summary: 'Register or replace a server',
           description:
-            'Creates the server (201) or, when `id` exists, replaces its settings (200). Omitted settings return to their defaults; use PATCH to change some. A new `url` or `transport` resets the status to `unknown`.',
+            'Creates the server (201) or, when `id` exists, replaces its settings (200). Omitted settings return to their defaults; use PATCH to change some. A new `url`, `transport`, `headers` or program (`command`, `args`, `env`, `cwd`) resets the status to `unknown`. A stdio server (`transport: "stdio"`, `command`, `args`, `env`, `cwd`, no `url`) is a program AutoMCP starts and supervises; 422 `stdio_disabled` when this instance does not allow them, 422 `command_not_allowed` when AUTOMCP_STDIO_COMMANDS does not list the command.',
         },
       },
     )
@@ -63,6 +63,17 @@ export const serversController = (service: ServerService) =>
       detail: {
         summary: 'Get the status of a server',
         description: 'The seed API route; same body as `GET /servers/{id}`.',
+      },
+    })
+    .get('/:id/logs', ({ params, query }) => service.logs(params.id, query.limit ?? 100), {
+      access: 'read',
+      params: ServerModel.params,
+      query: ServerModel.logsQuery,
+      response: { ...authErrors, 200: ServerModel.logs, 404: ErrorModel, 409: ErrorModel, 422: ErrorModel },
+      detail: {
+        summary: "A stdio server's stderr",
+        description:
+          'The last lines its children wrote to stderr (AutoMCP keeps 1,000 lines or 256 KB per server), oldest first. 409 `not_a_stdio_server` for a server reached over the network.',
       },
     })
     .patch('/:id', ({ params, body }) => service.patch(params.id, body), {

@@ -1,7 +1,7 @@
 import type { TSchema } from '@sinclair/typebox'
 import { t } from 'elysia'
 import { concreteTransports, serverStatuses, transports } from '../../shared/domain'
-import { integer, oneOf } from '../../shared/model'
+import { integer, oneOf, queryNumber } from '../../shared/model'
 import { httpUrlProblem } from '../../shared/url'
 
 // The `t` schemas below validate requests, shape responses and generate the OpenAPI document.
@@ -27,8 +27,63 @@ const url = t.String({
   examples: ['http://127.0.0.1:3001/mcp'],
 })
 const transport = oneOf(transports, {
-  description: 'How to talk to the server; `auto` tries streamable HTTP, then SSE, then plain HTTP',
+  description:
+    'How to talk to the server; `auto` tries streamable HTTP, then SSE, then plain HTTP; `stdio` starts `command` and speaks MCP over its stdin and stdout',
 })
+// A stdio server's program. Its `env` is write-only like `headers`.
+const command = t.String({
+  minLength: 1,
+  maxLength: 4096,
+  pattern: '^[^\\u0000]*$',
+  description:
+    'stdio: the program to start, a name looked up in PATH (`npx`) or a path; requires `transport: "stdio"`',
+  error: 'must be a program name or path of 1-4096 characters',
+  examples: ['npx'],
+})
+const args = t.Array(t.String({ maxLength: 8192, pattern: '^[^\\u0000]*$' }), {
+  maxItems: 256,
+  description: 'stdio: the arguments, each passed as it is (no shell)',
+  error: 'must be an array of at most 256 strings of at most 8192 characters',
+  examples: [['-y', '@modelcontextprotocol/server-memory']],
+})
+const env = t.Record(
+  t.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]{0,127}$' }),
+  t.String({
+    maxLength: 32_768,
+    pattern: '^[^\\u0000]*$',
+    error: 'must be a string of at most 32768 characters',
+  }),
+  {
+    maxProperties: 64,
+    description:
+      'stdio: environment variables for the program, on top of a safe default set (PATH, HOME, USER…). Write-only: never returned',
+    error: 'must be an object of variable names to string values (at most 64)',
+  },
+)
+const cwd = t.String({
+  minLength: 1,
+  maxLength: 4096,
+  pattern: '^/[^\\u0000]*$',
+  description: "stdio: the program's working directory, an absolute path (default: AutoMCP's own)",
+  error: 'must be an absolute path of at most 4096 characters',
+})
+const processInfo = t.Nullable(
+  t.Object({
+    pid: t.Nullable(t.Integer({ description: 'The running child, or null while it is not running' })),
+    started_at: t.Nullable(t.Number({ description: 'Epoch seconds the running child started' })),
+    restarts: t.Integer({
+      description: 'Times the child was started again since registration or the last change',
+    }),
+    last_exit: t.Nullable(
+      t.Object({
+        code: t.Nullable(t.Integer()),
+        signal: t.Nullable(t.String({ examples: ['SIGKILL'] })),
+        at: t.Number({ description: 'Epoch seconds' }),
+      }),
+    ),
+  }),
+  { description: "A stdio server's child; null for other servers" },
+)
 const headers = t.Record(
   t.String({ pattern: "^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,128}$" }),
   t.String({
@@ -78,6 +133,10 @@ const optionalSettings = {
   failure_threshold: t.Optional(orDefault(failureThreshold)),
   success_threshold: t.Optional(orDefault(successThreshold)),
   tags: t.Optional(tags),
+  command: t.Optional(t.Nullable(command)),
+  args: t.Optional(args),
+  env: t.Optional(env),
+  cwd: t.Optional(t.Nullable(cwd)),
 }
 const ignored = (what: string) =>
   t.Optional(
@@ -91,7 +150,7 @@ export const ServerModel = {
     {
       id: t.Optional(id),
       name,
-      url,
+      url: t.Optional(t.Nullable(url, { error: `${url.error} (null or left out for a stdio server)` })),
       ...optionalSettings,
       status: ignored('the status'),
       last_checked: ignored('the check time'),
@@ -124,7 +183,7 @@ export const ServerModel = {
   info: t.Object({
     id: t.String(),
     name: t.String(),
-    url: t.String(),
+    url: t.Nullable(t.String({ description: 'null for a stdio server' })),
     status: oneOf(serverStatuses, { description: '`unknown` until the first check' }),
     status_reason: t.Nullable(t.String({ description: 'Why the status is not healthy, e.g. timeout' })),
     last_checked: t.Nullable(t.Number({ description: 'Epoch seconds of the last check' })),
@@ -139,6 +198,13 @@ export const ServerModel = {
     header_names: t.Array(t.String(), {
       description: 'Names of the stored headers; values are never returned',
     }),
+    command: t.Nullable(t.String({ description: "A stdio server's program; null for other servers" })),
+    args: t.Array(t.String()),
+    cwd: t.Nullable(t.String()),
+    env_names: t.Array(t.String(), {
+      description: "Names of a stdio server's environment variables; values are never returned",
+    }),
+    process: processInfo,
     interval_s: t.Nullable(t.Integer({ description: 'null: the server-wide default' })),
     timeout_ms: t.Nullable(t.Integer({ description: 'null: the server-wide default' })),
     failure_threshold: t.Nullable(t.Integer({ description: 'null: the server-wide default' })),
@@ -157,9 +223,29 @@ export const ServerModel = {
   }),
 
   params: t.Object({ id }),
+
+  logsQuery: t.Object({
+    limit: t.Optional(
+      queryNumber({
+        pattern: '^(?:[1-9]\\d{0,2}|1000)$',
+        description: 'Lines to return, the last ones: 1-1000 (default 100)',
+        error: 'must be an integer from 1 to 1000, in decimal digits',
+      }),
+    ),
+  }),
+
+  logs: t.Array(
+    t.Object({
+      time: t.Number({ description: 'Epoch seconds the line was written' }),
+      text: t.String(),
+    }),
+    { description: "The stdio server's last stderr lines, oldest first" },
+  ),
 }
 
 export type RegisterBody = typeof ServerModel.register.static
 export type PatchBody = typeof ServerModel.patch.static
 export type ServerInfo = typeof ServerModel.info.static
 export type ListQuery = typeof ServerModel.listQuery.static
+export type ServerProcess = typeof processInfo.static
+export type ServerLogs = typeof ServerModel.logs.static

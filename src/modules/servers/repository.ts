@@ -1,4 +1,4 @@
-import { eq, sql } from 'drizzle-orm'
+import { and, eq, isNotNull, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client'
 import { type NewServerRow, type ServerRow, servers } from '../../db/schema'
 import type { StdioCommand } from '../../shared/domain'
@@ -148,6 +148,40 @@ export function createServerRepository(db: Db, box: SecretBox) {
       const params = { id, ...state, transport: state.transport ?? null }
       const row = state.capabilities ? saveStateAndCapabilities.get(params) : saveState.get(params)
       return written(id, row !== undefined)
+    },
+
+    /**
+     * Stores what the supervisor reported of a stdio server's child; false when the server has changed
+     * (another generation) or gone since the child started.
+     */
+    saveProcess(
+      id: string,
+      generation: number,
+      state: Pick<NewServerRow, 'pid' | 'processStartedAt' | 'restarts' | 'lastExit'>,
+    ): boolean {
+      const row = db
+        .update(servers)
+        .set(state)
+        .where(and(eq(servers.id, id), eq(servers.generation, generation)))
+        .returning({ id: servers.id })
+        .get()
+      return written(id, row !== undefined)
+    },
+
+    /**
+     * The children the last run left recorded, and forgets them: at start no child of this process runs
+     * yet, so a recorded pid is one a previous run could not end (it was killed).
+     */
+    takeRecordedProcesses(): { pid: number; startedAt: number | null }[] {
+      return db.transaction((tx) => {
+        const rows = tx
+          .select({ pid: servers.pid, startedAt: servers.processStartedAt })
+          .from(servers)
+          .where(isNotNull(servers.pid))
+          .all()
+        if (rows.length > 0) tx.update(servers).set({ pid: null, processStartedAt: null }).run()
+        return rows.map((r) => ({ pid: r.pid as number, startedAt: r.startedAt }))
+      })
     },
 
     /** Deletes the server; its check history goes with it (ON DELETE CASCADE). */

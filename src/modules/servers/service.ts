@@ -1,8 +1,19 @@
 import type { ServerRow } from '../../db/schema'
 import { literalRefusal, type Refusal } from '../../shared/ssrf'
-import { serverLimitReached, serverNotFound, urlBlocked } from './errors'
+import { msToSeconds } from '../../shared/time'
+import { commandAllowed, type LogLine, type ProcessEvent, type StdioSettings } from '../mcp'
+import { type EndpointFields, endpointProblem } from './endpoint-rules'
+import {
+  commandNotAllowed,
+  endpointInvalid,
+  notStdio,
+  serverLimitReached,
+  serverNotFound,
+  stdioDisabled,
+  urlBlocked,
+} from './errors'
 import { type CachedList, createListCache, createUptimeCache } from './list-cache'
-import type { ListQuery, PatchBody, RegisterBody, ServerInfo } from './model'
+import type { ListQuery, PatchBody, RegisterBody, ServerInfo, ServerLogs } from './model'
 import type { ServerRepository } from './repository'
 import { changesOf, generateId, settingsOf, toServerInfo } from './view'
 
@@ -20,7 +31,13 @@ export function createServerService({
   now = Date.now,
   refusal = () => null,
   maxServers = Number.POSITIVE_INFINITY,
+  stdio = { enabled: false, commands: [] },
+  logs = async () => [],
 }: {
+  /** Whether stdio servers may be registered, and with which commands. */
+  stdio?: Pick<StdioSettings, 'enabled' | 'commands'>
+  /** A stdio server's last stderr lines (from the MCP thread). */
+  logs?: (id: string, limit: number) => Promise<LogLine[]>
   repo: ServerRepository
   /** Registering one more than this is refused (409). */
   maxServers?: number
@@ -40,9 +57,23 @@ export function createServerService({
     return row
   }
   const info = (row: ServerRow) => toServerInfo(row, uptimes.current().map.get(row.id) ?? null)
-  const checkUrl = (url: string | undefined) => {
-    const why = url === undefined ? null : literalRefusal(url, refusal)
+  const checkUrl = (url: string | null | undefined) => {
+    const why = url ? literalRefusal(url, refusal) : null
     if (why) throw urlBlocked(why)
+  }
+  /** A url, a command and a transport that fit together, and a command this instance may run. */
+  const checkEndpoint = (fields: EndpointFields, current?: ServerRow) => {
+    const problem = endpointProblem(fields, current)
+    if (problem) throw endpointInvalid(problem)
+    // A stdio server may still be renamed or retimed while stdio is off; its program may not change.
+    const setsProgram =
+      current === undefined ||
+      fields.transport !== undefined ||
+      [fields.command, fields.args, fields.env, fields.cwd].some((v) => v !== undefined)
+    if ((fields.transport ?? current?.transport) !== 'stdio' || !setsProgram) return
+    if (!stdio.enabled) throw stdioDisabled()
+    const command = fields.command ?? current?.command
+    if (command && !commandAllowed(command, stdio.commands)) throw commandNotAllowed(command)
   }
 
   return {
@@ -64,6 +95,7 @@ export function createServerService({
     row: find,
 
     register(body: RegisterBody): { id: string; created: boolean } {
+      checkEndpoint(body)
       checkUrl(body.url)
       const id = body.id ?? generateId(body.name)
       if (repo.isFullFor(id, maxServers)) throw serverLimitReached(maxServers)
@@ -74,13 +106,35 @@ export function createServerService({
     },
 
     patch(id: string, body: PatchBody): ServerInfo {
+      const current = find(id)
+      checkEndpoint(body, current)
       checkUrl(body.url)
-      const row = repo.patch(id, changesOf(body), now())
+      const row = repo.patch(id, changesOf(body, current.transport), now())
       if (!row) throw serverNotFound()
       lists.invalidate()
       const server = info(row)
       onChange({ type: 'updated', server })
       return server
+    },
+
+    /** The last `limit` lines a stdio server's children wrote to stderr, oldest first. */
+    async logs(id: string, limit: number): Promise<ServerLogs> {
+      if (find(id).transport !== 'stdio') throw notStdio()
+      return (await logs(id, limit)).map((line) => ({ time: msToSeconds(line.time), text: line.text }))
+    },
+
+    /**
+     * A stdio server's child started or ended, as the MCP thread reported: stored and returned for an
+     * event, or undefined when the server has changed or gone since.
+     */
+    processChanged(event: ProcessEvent): ServerInfo | undefined {
+      const state =
+        event.type === 'started'
+          ? { pid: event.pid, processStartedAt: event.startedAt, restarts: event.restarts }
+          : { pid: null, processStartedAt: null, restarts: event.restarts, lastExit: event.exit }
+      if (!repo.saveProcess(event.serverId, event.generation, state)) return undefined
+      lists.invalidate()
+      return info(find(event.serverId))
     },
 
     remove(id: string): void {

@@ -1,6 +1,8 @@
 import type { ServerRow } from '../../db/schema'
+import type { Transport } from '../../shared/domain'
 import { msToSeconds, msToSecondsOrNull } from '../../shared/time'
-import type { PatchBody, RegisterBody, ServerInfo } from './model'
+import type { EndpointFields } from './endpoint-rules'
+import type { PatchBody, RegisterBody, ServerInfo, ServerProcess } from './model'
 import type { ServerSettings } from './repository'
 
 /** The API's view of a row: epoch seconds, and header names without their values. */
@@ -8,7 +10,7 @@ export function toServerInfo(row: ServerRow, uptime24h: number | null = null): S
   return {
     id: row.id,
     name: row.name,
-    url: row.url,
+    url: row.transport === 'stdio' ? null : row.url,
     status: row.status,
     status_reason: row.statusReason,
     last_checked: msToSecondsOrNull(row.lastCheckedAt),
@@ -17,6 +19,11 @@ export function toServerInfo(row: ServerRow, uptime24h: number | null = null): S
     transport: row.transport,
     active_transport: row.activeTransport,
     header_names: row.headerNames,
+    command: row.command,
+    args: row.args,
+    cwd: row.cwd,
+    env_names: row.envNames,
+    process: processOf(row),
     interval_s: row.intervalS,
     timeout_ms: row.timeoutMs,
     failure_threshold: row.failureThreshold,
@@ -28,15 +35,24 @@ export function toServerInfo(row: ServerRow, uptime24h: number | null = null): S
   }
 }
 
+/** A stdio server's child as last reported; null for other servers. */
+function processOf(row: ServerRow): ServerProcess | null {
+  if (row.transport !== 'stdio') return null
+  return {
+    pid: row.pid,
+    started_at: msToSecondsOrNull(row.processStartedAt),
+    restarts: row.restarts,
+    last_exit: row.lastExit && { ...row.lastExit, at: msToSeconds(row.lastExit.at) },
+  }
+}
+
 /** Tags as stored: each once, in the order first given. */
 const uniqueTags = (tags: string[] | undefined) => (tags === undefined ? undefined : [...new Set(tags)])
 
 /** A registration's settings; what it leaves out returns to the defaults. */
 export const settingsOf = (body: RegisterBody): ServerSettings => ({
   name: body.name,
-  url: body.url,
-  transport: body.transport ?? 'auto',
-  headers: body.headers ?? {},
+  ...endpointOf(body.transport ?? 'auto', body),
   intervalS: body.interval_s ?? null,
   timeoutMs: body.timeout_ms ?? null,
   failureThreshold: body.failure_threshold ?? null,
@@ -44,12 +60,49 @@ export const settingsOf = (body: RegisterBody): ServerSettings => ({
   tags: uniqueTags(body.tags) ?? [],
 })
 
-/** A patch's changes; what it leaves out (undefined) stays as it is. */
-export const changesOf = (body: PatchBody): Partial<ServerSettings> => ({
+/**
+ * How a server is reached, as stored: a stdio server has no url or headers ('' and none), any other has no
+ * program. `body` has passed `endpointProblem`.
+ */
+function endpointOf(transport: Transport, body: EndpointFields) {
+  if (transport === 'stdio')
+    return {
+      transport,
+      url: '',
+      headers: {},
+      command: body.command ?? null,
+      args: body.args ?? [],
+      env: body.env ?? {},
+      cwd: body.cwd ?? null,
+    }
+  return {
+    transport,
+    url: body.url ?? '',
+    headers: body.headers ?? {},
+    command: null,
+    args: [],
+    env: {},
+    cwd: null,
+  }
+}
+
+/**
+ * A patch's changes; what it leaves out (undefined) stays as it is. A patch that moves the server to or
+ * from stdio also clears what the other kind had.
+ */
+export const changesOf = (body: PatchBody, was: Transport): Partial<ServerSettings> => ({
   name: body.name,
-  url: body.url,
-  transport: body.transport,
-  headers: body.headers,
+  ...(body.transport !== undefined && (body.transport === 'stdio') !== (was === 'stdio')
+    ? endpointOf(body.transport, body)
+    : {
+        url: body.url ?? undefined,
+        transport: body.transport,
+        headers: body.headers,
+        command: body.command ?? undefined,
+        args: body.args,
+        env: body.env,
+        cwd: body.cwd,
+      }),
   intervalS: body.interval_s,
   timeoutMs: body.timeout_ms,
   failureThreshold: body.failure_threshold,

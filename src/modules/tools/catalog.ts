@@ -140,7 +140,7 @@ export function createToolCatalog({
     if (transport === 'http') return undefined // answers HTTP, not MCP: no tools
     if (transport !== 'stdio') return { id: row.id, url: row.url, transport, headers: repo.headersOf(row) }
     const stdio = repo.stdioOf(row)
-    return stdio && { id: row.id, transport, stdio }
+    return stdio && { id: row.id, transport, generation: row.generation, stdio }
   }
 }
 
