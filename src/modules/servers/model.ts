@@ -54,6 +54,7 @@ const env = t.Record(
     error: 'must be a string of at most 32768 characters',
   }),
   {
+    additionalProperties: false,
     maxProperties: 64,
     description:
       'stdio: environment variables for the program, on top of a safe default set (PATH, HOME, USER…). Write-only: never returned',
@@ -92,6 +93,8 @@ const headers = t.Record(
     error: 'must be a string of at most 8192 characters without line breaks',
   }),
   {
+    // Without it, TypeBox checks only the names that match the pattern and lets any other through.
+    additionalProperties: false,
     maxProperties: 32,
     description: 'HTTP headers sent with every check (e.g. Authorization). Write-only: never returned',
     error: 'must be an object of header names to string values (at most 32)',
@@ -136,7 +139,7 @@ const optionalSettings = {
   command: t.Optional(t.Nullable(command)),
   args: t.Optional(args),
   env: t.Optional(env),
-  cwd: t.Optional(t.Nullable(cwd)),
+  cwd: t.Optional(t.Nullable(cwd, { error: `${cwd.error} or null` })),
 }
 const ignored = (what: string) =>
   t.Optional(

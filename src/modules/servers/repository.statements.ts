@@ -11,6 +11,11 @@ export const resetCheckState = {
   lastCheckedAt: null,
   activeTransport: null,
   handshakeMs: null,
+  // A new program gets a new child: the old one's pid, restarts and exit are not its own.
+  pid: null,
+  processStartedAt: null,
+  restarts: 0,
+  lastExit: null,
 } as const
 
 /**

@@ -18,7 +18,9 @@ import type { ServerRepository } from './repository'
 import { changesOf, generateId, settingsOf, toServerInfo } from './view'
 
 export type RegistryChange =
-  | { type: 'registered' | 'updated'; server: ServerInfo }
+  | { type: 'registered'; server: ServerInfo }
+  /** `moved`: the server now has another endpoint (url, transport, headers or program). */
+  | { type: 'updated'; server: ServerInfo; moved: boolean }
   | { type: 'removed'; server: ServerInfo }
 
 export type ServerService = ReturnType<typeof createServerService>
@@ -99,9 +101,12 @@ export function createServerService({
       checkUrl(body.url)
       const id = body.id ?? generateId(body.name)
       if (repo.isFullFor(id, maxServers)) throw serverLimitReached(maxServers)
+      const before = repo.get(id)?.generation
       const { created } = repo.upsert(id, settingsOf(body), now())
       lists.invalidate()
-      onChange({ type: created ? 'registered' : 'updated', server: info(find(id)) })
+      const row = find(id)
+      if (created) onChange({ type: 'registered', server: info(row) })
+      else onChange({ type: 'updated', server: info(row), moved: row.generation !== before })
       return { id, created }
     },
 
@@ -113,7 +118,7 @@ export function createServerService({
       if (!row) throw serverNotFound()
       lists.invalidate()
       const server = info(row)
-      onChange({ type: 'updated', server })
+      onChange({ type: 'updated', server, moved: row.generation !== current.generation })
       return server
     },
 
