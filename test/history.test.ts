@@ -243,6 +243,7 @@ describe('retention', () => {
       api.services.toolCalls.record({
         serverId: 's',
         tool: 'echo',
+        source: 'chat',
         ok: true,
         latencyMs: 5,
         error: null,

@@ -54,6 +54,25 @@ describe('/openapi/json', () => {
     expect(
       doc.paths['/servers/{id}'].get.responses['404'].content['application/json'].schema.required,
     ).toEqual(['detail', 'code'])
+    // The direct tool routes: every error they answer, and the call's body.
+    const listTools = doc.paths['/servers/{id}/tools'].get
+    const callTool = doc.paths['/servers/{id}/tools/{name}/call'].post
+    for (const op of [listTools, callTool]) {
+      expect(op.tags).toEqual(['tools'])
+      expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(['200', '404', '409', '502', '504']))
+    }
+    expect(callTool.parameters.map((p: { name: string }) => p.name)).toEqual(['id', 'name'])
+    expect(callTool.requestBody.content['application/json'].schema.properties.arguments.type).toEqual([
+      'object',
+      'null',
+    ])
+    expect(Object.keys(callTool.responses['200'].content['application/json'].schema.properties)).toEqual([
+      'ok',
+      'is_error',
+      'content',
+      'structured_content',
+      'latency_ms',
+    ])
   })
 
   test('the response schema of a server never lists header values', async () => {

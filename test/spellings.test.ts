@@ -158,6 +158,8 @@ test('every route declares its access where it is defined, and the OpenAPI docum
     'POST /v1/chat/completions': 'admin',
     'GET /metrics': 'read',
     'POST /servers/register': 'admin',
+    'GET /servers/:id/tools': 'read',
+    'POST /servers/:id/tools/:name/call': 'admin',
   })
   const doc = await json(await fetch(`${api.base}/openapi/json`))
   expect(doc.paths['/servers/{id}'].delete['x-automcp-access']).toBe('admin')

@@ -5,12 +5,17 @@ import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/
 import { CallToolRequestSchema, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js'
 
 export type ScriptedTool = { name: string; description?: string; inputSchema: Record<string, unknown> }
+/** What a `tools/call` answers: a result, or a throw (an McpError goes back as a JSON-RPC error). */
+export type ScriptedCall = (name: string, args: Record<string, unknown> | undefined) => Promise<unknown>
+
+const calledName: ScriptedCall = async (name) => ({ content: [{ type: 'text', text: `called ${name}` }] })
 
 /**
  * An MCP server (the SDK's, on streamable HTTP) listing whatever tools a test gives it, including what
- * the reference server never lists: repeated names, giant schemas, hundreds of tools.
+ * the reference server never lists: repeated names, giant schemas, hundreds of tools; and answering calls
+ * as `call` says, JSON-RPC errors included (the SDK's McpServer would wrap those as tool errors).
  */
-export async function scriptedMcp(tools: ScriptedTool[]) {
+export async function scriptedMcp(tools: ScriptedTool[], call: ScriptedCall = calledName) {
   const transports = new Map<string, StreamableHTTPServerTransport>()
   const server = createServer(async (req, res) => {
     const chunks: Buffer[] = []
@@ -29,9 +34,10 @@ export async function scriptedMcp(tools: ScriptedTool[]) {
       })
       const mcp = new Server({ name: 'scripted', version: '1.0.0' }, { capabilities: { tools: {} } })
       mcp.setRequestHandler(ListToolsRequestSchema, async () => ({ tools }))
-      mcp.setRequestHandler(CallToolRequestSchema, async (r) => ({
-        content: [{ type: 'text', text: `called ${r.params.name}` }],
-      }))
+      mcp.setRequestHandler(
+        CallToolRequestSchema,
+        async (r) => (await call(r.params.name, r.params.arguments)) as { content: [] },
+      )
       await mcp.connect(fresh)
       transport = fresh
     }

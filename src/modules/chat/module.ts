@@ -25,6 +25,7 @@ export function createChatModule({
 }) {
   const deps = {
     ...llm,
+    tools: llm.tools.chat,
     stillValid,
     sockets,
     maxChats: chatConcurrency,

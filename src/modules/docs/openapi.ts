@@ -36,6 +36,7 @@ export const openapiDocument = (paths: OpenAPIV3.PathsObject) =>
       tags: [
         { name: 'servers', description: 'The registry of MCP servers' },
         { name: 'monitoring', description: 'Checks, history and statistics' },
+        { name: 'tools', description: "One server's MCP tools, listed and called directly" },
         { name: 'events', description: 'Live events over WebSocket' },
         { name: 'chat', description: 'Chat with an OpenAI-compatible upstream, using MCP tools' },
         {

@@ -15,7 +15,8 @@ export type LlmModule = ReturnType<typeof createLlmModule>
 
 /**
  * What every chat transport runs on: the upstream client, its cached model list, the tool loop over
- * the catalog's tools, and the chat statistics behind `/metrics`.
+ * the catalog's tools (`tools.chat` for `/chat`, `tools.v1` for `/v1`), and the chat statistics behind
+ * `/metrics`.
  */
 export function createLlmModule({
   config,
@@ -34,13 +35,15 @@ export function createLlmModule({
     timeoutMs: config.upstreamTimeoutMs,
     idleTimeoutMs: config.upstreamIdleTimeoutMs,
   })
-  const tools: ChatTools = {
+  // One tool loop per transport, so that each call is recorded as made for /chat or for /v1.
+  const toolsFor = (source: 'chat' | 'v1'): ChatTools => ({
     select: (selection: ToolSelection, signal: AbortSignal) =>
       catalog.select(selection, { maxTools: config.maxTools, signal }),
-    run: createAgent(upstream, catalog.call),
+    run: createAgent(upstream, (entry, args, signal) => catalog.call(entry, args, signal, source)),
     maxSteps: config.maxSteps,
     approvalTimeoutMs: config.toolApprovalTimeoutMs,
-  }
+  })
+  const tools = { chat: toolsFor('chat'), v1: toolsFor('v1') }
   const stats = createChatStats((outcome) => {
     metrics.chats.inc({ outcome })
     if (outcome.startsWith('upstream_')) metrics.upstreamErrors.inc({ code: outcome })

@@ -1,5 +1,6 @@
+import type { TInteger } from '@sinclair/typebox'
 import { t } from 'elysia'
-import { checkStatuses, serverStatuses } from '../../shared/domain'
+import { checkStatuses, serverStatuses, type ToolCallSource, toolCallSources } from '../../shared/domain'
 import { oneOf, queryNumber } from '../../shared/model'
 import { DAY, HOUR } from '../../shared/time'
 
@@ -82,10 +83,19 @@ export const MonitoringModel = {
     p99_ms: ms('99th percentile latency'),
     min_ms: ms('Fastest answered check'),
     max_ms: ms('Slowest answered check'),
-    tool_calls: t.Integer({ description: 'MCP tool calls made for chats in the window' }),
+    tool_calls: t.Integer({
+      description: 'MCP tool calls made through AutoMCP in the window: for chats, for /v1, and direct calls',
+    }),
     tool_errors: t.Integer({
       description: 'Of those, the calls that failed or whose tool reported an error',
     }),
+    tool_calls_by_source: t.Object(
+      Object.fromEntries(toolCallSources.map((s) => [s, t.Integer()])) as Record<ToolCallSource, TInteger>,
+      {
+        description:
+          'The tool calls by who made them: `chat` (WS /chat), `v1` (POST /v1/chat/completions), `direct` (POST /servers/{id}/tools/{name}/call)',
+      },
+    ),
     source: oneOf(['raw', 'hourly', 'daily'] as const, {
       description:
         'raw: exact, from every check; hourly/daily: from rollups, percentiles interpolated in a fixed histogram',

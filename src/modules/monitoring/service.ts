@@ -69,6 +69,7 @@ export function createMonitoringService({
         ...history.stats(id, windows[window], t, settings.retainRawMs, settings.retainHourlyMs),
         tool_calls: calls.calls,
         tool_errors: calls.errors,
+        tool_calls_by_source: calls.bySource,
       }
     },
   }

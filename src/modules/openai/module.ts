@@ -17,7 +17,7 @@ export function createOpenaiModule({
   logger: Logger
 }) {
   const deps = {
-    completions: createCompletions({ ...llm, logger, keepAliveMs }),
+    completions: createCompletions({ ...llm, tools: llm.tools.v1, logger, keepAliveMs }),
     models: llm.models,
     chatLimiter,
   }

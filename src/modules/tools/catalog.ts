@@ -1,8 +1,9 @@
-import type { ServerRow } from '../../db/schema'
+import type { ToolCallSource } from '../../shared/domain'
 import type { Logger } from '../../shared/logger'
 import { roundMs } from '../../shared/time'
 import type { McpTarget, McpThread, ToolCallResult } from '../mcp'
 import type { ServerRepository } from '../servers/repository'
+import { type CallFailure, failureOf } from './failures'
 import { cancelledCall, type ToolCallRepository } from './repository'
 import {
   nameTools,
@@ -12,6 +13,7 @@ import {
   ToolSelectionError,
   usableTools,
 } from './selection'
+import { targetOf } from './target'
 
 export type { FunctionTool, ToolEntry, ToolSet } from './selection'
 export { ToolSelectionError } from './selection'
@@ -20,7 +22,11 @@ import type { ToolSelection } from './selection'
 
 export type { ToolSelection } from './selection'
 
-export type CallOutcome = ToolCallResult & { latencyMs: number; error?: string }
+/** A call's result; `error` and `failure` when it got none (not when the tool reported an error). */
+export type CallOutcome = ToolCallResult & { latencyMs: number; error?: string; failure?: CallFailure }
+
+/** The tool a call is for: a chat's entry, or a direct call's server and tool. */
+export type CallTarget = Pick<ToolEntry, 'serverId' | 'serverName' | 'tool'>
 
 /** What the catalog needs of the MCP thread, which holds the MCP sessions. */
 export type ToolTransport = Pick<McpThread, 'tools' | 'callTool'>
@@ -74,11 +80,11 @@ export function createToolCatalog({
       if (missing.length > 0) throw new UnknownServers(missing)
     }
     const wanted = selection.servers && new Set(selection.servers)
-    const usable = rows.filter((r) => offersTools(r) && targetOf(r) && (!wanted || wanted.has(r.id)))
+    const usable = rows.filter((r) => offersTools(r) && targetOf(r, repo) && (!wanted || wanted.has(r.id)))
     const listed = await Promise.all(
       usable.map(async (row) => {
         try {
-          const tools = await transport.tools(targetOf(row) as McpTarget, listTimeoutMs, signal)
+          const tools = await transport.tools(targetOf(row, repo) as McpTarget, listTimeoutMs, signal)
           return {
             row,
             tools: usableTools(tools, (tool) =>
@@ -94,24 +100,31 @@ export function createToolCatalog({
     return pickTools(nameTools(rows, listed), selection.tools, maxTools)
   }
 
-  /** Calls the tool on its server; a server that vanished, failed or timed out is an error result. */
+  /**
+   * Calls the tool on its server and records the call as made for `source`; a server that vanished,
+   * failed or timed out is an error result (with its `failure`).
+   */
   async function call(
-    entry: ToolEntry,
+    entry: CallTarget,
     args: Record<string, unknown>,
     signal: AbortSignal,
+    source: ToolCallSource,
   ): Promise<CallOutcome> {
     const started = performance.now()
     const row = repo.get(entry.serverId)
-    const target = row && targetOf(row)
-    if (!target) return failure(`The server ${entry.serverId} is no longer registered`, 0)
+    const target = row && targetOf(row, repo)
+    if (!target) return failure(`The server ${entry.serverId} is no longer registered`, 0, 'removed')
     let outcome: CallOutcome
     try {
       const result = await transport.callTool(target, entry.tool, args, callTimeoutMs, signal)
       outcome = { ...result, latencyMs: performance.now() - started }
     } catch (e) {
+      const { message } = e as Error
+      const latencyMs = performance.now() - started
       outcome = failure(
-        `The tool call to ${entry.serverName} failed: ${(e as Error).message}`,
-        performance.now() - started,
+        `The tool call to ${entry.serverName} failed: ${message}`,
+        latencyMs,
+        failureOf(message, latencyMs, callTimeoutMs),
       )
     }
     // The server saw the call even when the chat was cancelled meanwhile: it is recorded as such.
@@ -121,6 +134,7 @@ export function createToolCatalog({
       calls.record({
         serverId: entry.serverId,
         tool: entry.tool,
+        source,
         ok: outcome.ok && !cancelled,
         latencyMs: roundMs(outcome.latencyMs),
         error: cancelled ? cancelledCall : (outcome.error ?? null),
@@ -133,20 +147,13 @@ export function createToolCatalog({
     return outcome
   }
 
-  return { select, call }
-
-  function targetOf(row: ServerRow): McpTarget | undefined {
-    const transport = row.transport === 'auto' ? (row.activeTransport ?? 'streamable-http') : row.transport
-    if (transport === 'http') return undefined // answers HTTP, not MCP: no tools
-    if (transport !== 'stdio') return { id: row.id, url: row.url, transport, headers: repo.headersOf(row) }
-    const stdio = repo.stdioOf(row)
-    return stdio && { id: row.id, transport, generation: row.generation, stdio }
-  }
+  return { select, call, callTimeoutMs }
 }
 
-const failure = (message: string, latencyMs: number): CallOutcome => ({
+const failure = (message: string, latencyMs: number, why: CallFailure): CallOutcome => ({
   ok: false,
   content: [{ type: 'text', text: message }],
   latencyMs,
   error: message,
+  failure: why,
 })

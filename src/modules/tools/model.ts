@@ -1,5 +1,6 @@
 import { t } from 'elysia'
 import { integer, oneOf, optional } from '../../shared/model'
+import { ServerModel } from '../servers/model'
 import type { ToolSelection } from './catalog'
 
 /** AutoMCP's tool-use fields of a chat request, shared by `WS /chat` and `POST /v1/chat/completions`. */
@@ -60,6 +61,50 @@ export const ToolsModel = {
         input_schema: t.Record(t.String(), t.Unknown()),
       }),
     ),
+  }),
+}
+
+/** One server's tools, listed and called directly: `/servers/{id}/tools`. */
+export const DirectToolsModel = {
+  callParams: t.Object({
+    ...ServerModel.params.properties,
+    name: t.String({
+      minLength: 1,
+      maxLength: 512,
+      description: 'The MCP tool name, as the server lists it (URL-encoded)',
+      error: 'must be a tool name of 1-512 characters',
+    }),
+  }),
+  list: t.Object({
+    data: t.Array(
+      t.Object({
+        name: t.String({ description: 'The MCP tool name on this server' }),
+        description: t.Nullable(t.String()),
+        input_schema: t.Record(t.String(), t.Unknown(), {
+          description: "The tool's JSON Schema for its arguments, as the server lists it",
+        }),
+      }),
+    ),
+  }),
+  callBody: t.Object(
+    {
+      arguments: optional(
+        t.Record(t.String(), t.Unknown(), {
+          description: "The tool's arguments (its input schema says which); {} when absent",
+          error: 'must be a JSON object',
+        }),
+      ),
+    },
+    { additionalProperties: false },
+  ),
+  callResult: t.Object({
+    ok: t.Boolean({ description: 'The tool ran and reported no error (`is_error` false)' }),
+    is_error: t.Boolean({ description: "The tool's own `isError`: it ran and reported an error" }),
+    content: t.Array(t.Unknown(), {
+      description: "The MCP result's content parts (text, image, audio, resource…) as the server sent them",
+    }),
+    structured_content: t.Unknown({ description: "The result's `structuredContent`, or null" }),
+    latency_ms: t.Number({ description: 'How long the call took, as AutoMCP measured it' }),
   }),
 }
 

@@ -2,11 +2,15 @@ import type { Db } from '../../db/client'
 import type { AppMetrics } from '../../shared/metrics'
 import { toolsController } from '.'
 import { createToolCatalog } from './catalog'
+import { createDirectTools } from './direct'
 import { createToolCallRepository } from './repository'
 
 type CatalogDeps = Parameters<typeof createToolCatalog>[0]
 
-/** The tools of healthy servers (the catalog), the record of every call, and `GET /tools`. */
+/**
+ * The tools of healthy servers (the catalog), any server's tools listed and called directly, the record
+ * of every call, and their routes.
+ */
 export function createToolsModule({
   db,
   metrics,
@@ -21,5 +25,6 @@ export function createToolsModule({
       metrics.toolCallDuration.observe(seconds)
     },
   })
-  return { catalog, calls, controller: toolsController(catalog) }
+  const direct = createDirectTools({ repo: deps.repo, transport: deps.transport, catalog })
+  return { catalog, calls, controller: toolsController(catalog, direct) }
 }

@@ -1,14 +1,24 @@
 import { and, count, eq, gte, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client'
 import { toolCalls } from '../../db/schema'
+import { type ToolCallSource, toolCallSources } from '../../shared/domain'
 
 export type ToolCallRecord = {
   serverId: string
   tool: string
+  /** Who made it: a chat over /chat, the OpenAI-compatible API, or a direct call. */
+  source: ToolCallSource
   ok: boolean
   latencyMs: number
   error: string | null
   calledAt: number
+}
+
+export type ToolCallCounts = {
+  calls: number
+  errors: number
+  /** The calls made for each source. */
+  bySource: Record<ToolCallSource, number>
 }
 
 /** The `error` of a call whose chat was cancelled while it ran: not counted among the tool's errors. */
@@ -16,13 +26,14 @@ export const cancelledCall = 'cancelled'
 
 export type ToolCallRepository = ReturnType<typeof createToolCallRepository>
 
-/** Every MCP tool call made for a chat: counted by the server statistics, pruned with the daily rollups. */
+/** Every MCP tool call made: counted by the server statistics, pruned with the daily rollups. */
 export function createToolCallRepository(db: Db) {
   const insert = db
     .insert(toolCalls)
     .values({
       serverId: sql.placeholder('serverId'),
       tool: sql.placeholder('tool'),
+      source: sql.placeholder('source'),
       ok: sql.placeholder('ok'),
       latencyMs: sql.placeholder('latencyMs'),
       error: sql.placeholder('error'),
@@ -37,17 +48,28 @@ export function createToolCallRepository(db: Db) {
       insert.run({ ...call, ok: call.ok ? 1 : 0 })
     },
 
-    /** Calls and failed calls of one server since `since` (epoch ms). */
-    counts(serverId: string, since: number): { calls: number; errors: number } {
-      const row = db
+    /** Calls and failed calls of one server since `since` (epoch ms), in all and by source. */
+    counts(serverId: string, since: number): ToolCallCounts {
+      const rows = db
         .select({
+          source: toolCalls.source,
           calls: count(),
           errors: sql<number>`coalesce(sum(${toolCalls.ok} = 0 and coalesce(${toolCalls.error}, '') <> ${cancelledCall}), 0)`,
         })
         .from(toolCalls)
         .where(and(eq(toolCalls.serverId, serverId), gte(toolCalls.calledAt, since)))
-        .get()
-      return { calls: row?.calls ?? 0, errors: row?.errors ?? 0 }
+        .groupBy(toolCalls.source)
+        .all()
+      const bySource = Object.fromEntries(toolCallSources.map((s) => [s, 0])) as Record<
+        ToolCallSource,
+        number
+      >
+      let errors = 0
+      for (const row of rows) {
+        bySource[row.source] = row.calls
+        errors += row.errors
+      }
+      return { calls: rows.reduce((n, r) => n + r.calls, 0), errors, bySource }
     },
 
     prune(before: number): number {
