@@ -92,6 +92,27 @@ describe('stdio servers', () => {
     expect(a.logs.filter((l) => l.msg === 'stdio server started')).toHaveLength(1)
   }, 30_000)
 
+  test('its tools are listed and called directly, over the same child', async () => {
+    const a = await app()
+    const file = graphFile()
+    await register(a, 'graph', memoryServer(file))
+    const listed = (await a.getJson('/servers/graph/tools')) as {
+      data: { name: string; input_schema: { properties?: Record<string, unknown> } }[]
+    }
+    const create = listed.data.find((t) => t.name === 'create_entities')
+    expect(Object.keys(create?.input_schema.properties ?? {})).toEqual(['entities'])
+    const entities = [{ name: 'AutoMCP', entityType: 'project', observations: ['supervises stdio servers'] }]
+    const created = await a.post('/servers/graph/tools/create_entities/call', { arguments: { entities } })
+    expect(created.status).toBe(200)
+    expect(await created.json()).toMatchObject({ ok: true, is_error: false })
+    const read = await a.post('/servers/graph/tools/read_graph/call', { arguments: {} })
+    const graph = (await read.json()) as { content: { text: string }[] }
+    expect(graph.content[0]?.text).toContain('supervises stdio servers')
+    // The server wrote its graph where its env said: the env reached the child.
+    expect(await Bun.file(file).text()).toContain('supervises stdio servers')
+    expect((await info(a, 'graph')).process?.restarts).toBe(0)
+  }, 30_000)
+
   test('a child killed with SIGKILL comes back, with its exit on record', async () => {
     const a = await app()
     await register(a, 'comeback', memoryServer(graphFile()))
