@@ -37,7 +37,6 @@ export const stdioSettings = {
   stdioCommands: setting({
     env: 'AUTOMCP_STDIO_COMMANDS',
     default: [] as readonly string[],
-    shown: '(any)',
     doc: 'Comma-separated command names (`npx,uvx`, looked up in PATH) or absolute paths that stdio servers may run; empty: any',
     parse: list((raw) => raw),
   }),
