@@ -93,7 +93,7 @@ export function createServices({
       if (change.type === 'registered') events.hub.publish('server_registered', change.server)
       else events.hub.publish('server_update', change.server, { changed: false })
       // The old endpoint's session (and a stdio server's child) ends now, not at the next check.
-      if (change.type === 'updated' && change.moved) void mcp.sessions.close(change.server.id)
+      if (change.type === 'updated' && change.moved) mcp.sessions.close(change.server.id).catch(() => {})
       monitor?.changed(change.server.id)
     },
   })

@@ -122,6 +122,11 @@ describe('reading servers', () => {
       [
         'capabilities',
         'active_transport',
+        'args',
+        'command',
+        'cwd',
+        'env_names',
+        'process',
         'created_at',
         'failure_threshold',
         'header_names',

@@ -136,10 +136,10 @@ const optionalSettings = {
   failure_threshold: t.Optional(orDefault(failureThreshold)),
   success_threshold: t.Optional(orDefault(successThreshold)),
   tags: t.Optional(tags),
-  command: t.Optional(t.Nullable(command)),
+  command: t.Optional(t.Nullable(command, { error: `${command.error}, or null` })),
   args: t.Optional(args),
   env: t.Optional(env),
-  cwd: t.Optional(t.Nullable(cwd, { error: `${cwd.error} or null` })),
+  cwd: t.Optional(t.Nullable(cwd, { error: `${cwd.error}, or null` })),
 }
 const ignored = (what: string) =>
   t.Optional(
@@ -153,7 +153,8 @@ export const ServerModel = {
     {
       id: t.Optional(id),
       name,
-      url: t.Optional(t.Nullable(url, { error: `${url.error} (null or left out for a stdio server)` })),
+      // null: a stdio server's, as GET shows it. A wrong value is explained as for `url` alone.
+      url: t.Optional(t.Nullable(url, { error: url.error, explain: httpUrlProblem })),
       ...optionalSettings,
       status: ignored('the status'),
       last_checked: ignored('the check time'),
