@@ -4,10 +4,11 @@ import { createAuthModule } from './modules/auth/module'
 import { createChatModule } from './modules/chat/module'
 import { createEventsModule } from './modules/events/module'
 import { createLlmModule } from './modules/llm'
-import { createMcpThread, endOrphans, type ProcessEvent, stdioEnabled } from './modules/mcp'
+import { createMcpThread, endOrphans, stdioEnabled } from './modules/mcp'
 import { createMonitoringModule } from './modules/monitoring/module'
 import type { Monitor } from './modules/monitoring/monitor'
 import { createOpenaiModule } from './modules/openai/module'
+import { createProcessTracker } from './modules/servers/processes'
 import { createServersModule } from './modules/servers/module'
 import { hasSealedValues } from './modules/servers/repository'
 import { createToolsModule } from './modules/tools/module'
@@ -102,29 +103,13 @@ export function createServices({
     if (pids.length > 0) logger.warn('ended stdio servers a previous run left running', { pids })
   })
 
-  /** A stdio server's child started or ended: one log line, the stored `process`, an event, a check. */
-  function processChanged(event: ProcessEvent) {
-    if (event.type === 'started')
-      logger.info('stdio server started', {
-        server: event.serverId,
-        pid: event.pid,
-        restarts: event.restarts,
-      })
-    else
-      logger[event.crash ? 'warn' : 'info']('stdio server exited', {
-        server: event.serverId,
-        pid: event.pid,
-        code: event.exit.code,
-        signal: event.exit.signal,
-        ...(event.crash ? { reason: event.crash.reason, restart_in_ms: event.crash.restartInMs } : {}),
-      })
-    const server = servers.service.processChanged(event)
-    if (!server) return
-    events.hub.publish('server_update', server, { changed: false })
-    // The status should say so now, not at the next check: a crash, or a child started again.
-    if ((event.type === 'exited' && event.crash) || (event.type === 'started' && event.restarts > 0))
-      monitor?.changed(server.id)
-  }
+  const processChanged = createProcessTracker({
+    service: servers.service,
+    logger,
+    metrics,
+    publish: (server) => events.hub.publish('server_update', server, { changed: false }),
+    recheck: (id) => monitor?.changed(id),
+  })
 
   const tools = createToolsModule({
     db,

@@ -4,6 +4,7 @@ import { createMcpSessions, createProber } from '../src/modules/mcp/client'
 import type { ProcessEvent } from '../src/modules/mcp/stdio/supervisor'
 import { adminKey, startApp, type TestApp } from './helpers/app'
 import { startServer, tempDir } from './helpers/process'
+import { parse } from './helpers/prometheus'
 import { descendants, groupMembers, memoryServer, memoryServerByNpx, running } from './helpers/stdio'
 import { waitFor } from './helpers/wait'
 
@@ -130,6 +131,13 @@ describe('stdio servers', () => {
     expect(await check(a, 'comeback')).toMatchObject({ success: true, status: 'healthy' })
     const exit = a.logs.find((l) => l.msg === 'stdio server exited')
     expect(exit).toMatchObject({ server: 'comeback', signal: 'SIGKILL', reason: 'process_exited' })
+    const samples = parse(await (await a.request('/metrics')).text())
+    const sample = (name: string) => samples.find((s) => s.name === name)
+    expect(sample('automcp_stdio_running')?.value).toBe(1)
+    expect(sample('automcp_stdio_exits_total')).toMatchObject({
+      labels: { reason: 'process_exited' },
+      value: 1,
+    })
   }, 30_000)
 
   test('started by npx: deleting the server ends the child and its grandchildren', async () => {
