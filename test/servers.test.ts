@@ -124,6 +124,7 @@ describe('reading servers', () => {
         'active_transport',
         'created_at',
         'failure_threshold',
+        'handshake_ms',
         'header_names',
         'id',
         'interval_s',
