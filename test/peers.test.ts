@@ -22,6 +22,10 @@ async function started<P extends Peer>(peer: Promise<P>): Promise<P> {
   return p
 }
 
+// A gateway starts its stdio server on the first `initialize`, FastMCP takes a second over it: a loaded
+// machine needs more than the tests' usual 2 s per check.
+const timeout_ms = 15_000
+
 const testNow = async (app: TestApp, id: string) =>
   json(await app.request(`/servers/${id}/test`, { method: 'POST' }))
 
@@ -33,7 +37,7 @@ async function callTool(url: string, transport: 'streamable-http' | 'sse', name:
   const sessions = createMcpSessions()
   try {
     const target = { id: 'direct', url, transport, headers: {} }
-    return await sessions.callTool(target, name, {}, AbortSignal.timeout(10_000))
+    return await sessions.callTool(target, name, {}, AbortSignal.timeout(timeout_ms))
   } finally {
     await sessions.closeAll()
   }
@@ -54,7 +58,7 @@ describe('gateways in front of the memory server (stdio)', () => {
     async (_, transport, start) => {
       const url = await start()
       api = await startApp()
-      await api.post('/servers/register', { id: 'memory', name: 'Memory', url })
+      await api.post('/servers/register', { id: 'memory', name: 'Memory', url, timeout_ms })
       expect(await testNow(api, 'memory')).toMatchObject({ success: true, status: 'healthy' })
       const server = await api.getJson('/servers/memory')
       expect(server).toMatchObject({ status: 'healthy', active_transport: transport })
@@ -66,7 +70,7 @@ describe('gateways in front of the memory server (stdio)', () => {
       expect(call.ok).toBe(true)
       expect(JSON.stringify(call.content)).toContain('entities')
     },
-    30_000,
+    60_000,
   )
 })
 
@@ -75,7 +79,13 @@ describe('sessions that survive what real servers do (#14)', () => {
     let gateway = await started(startSupergateway('sse', stdioServers.memory))
     api = await startApp()
     const app = api
-    await app.post('/servers/register', { id: 'gw', name: 'Gateway', url: gateway.url, transport: 'sse' })
+    await app.post('/servers/register', {
+      id: 'gw',
+      name: 'Gateway',
+      url: gateway.url,
+      transport: 'sse',
+      timeout_ms,
+    })
     expect((await testNow(app, 'gw')).status).toBe('healthy')
     expect(await toolNames(app, 'gw')).toContain('read_graph')
     expect(await app.services.sessions.count()).toBe(1)
@@ -83,7 +93,7 @@ describe('sessions that survive what real servers do (#14)', () => {
     await gateway.stop()
     // The lost stream ends the session: the SDK's EventSource would reconnect by itself and go on with
     // the restarted server without `initialize`.
-    await waitFor(async () => (await app.services.sessions.count()) === 0)
+    await waitFor(async () => (await app.services.sessions.count()) === 0, 10_000)
 
     gateway = await started(startSupergateway('sse', stdioServers.everything, gateway.port))
     for (let i = 0; i < 2 && !(await toolNames(app, 'gw')).includes('echo'); i++) await testNow(app, 'gw')
@@ -92,13 +102,13 @@ describe('sessions that survive what real servers do (#14)', () => {
     expect(tools).not.toContain('read_graph')
     expect((await app.getJson('/servers/gw')).status).toBe('healthy')
     expect(gateway.lines.some((l) => l.includes('"method":"initialize"'))).toBe(true)
-  }, 30_000)
+  }, 60_000)
 
   test('FastMCP, slow to open a session and quick to answer, is healthy: its handshake is timed apart', async () => {
     const fastmcp = await started(startFastmcp())
     // Its `initialize` takes about a second; below that, the ping alone is judged.
     api = await startApp({ config: { slowMs: 500 } })
-    await api.post('/servers/register', { id: 'fast', name: 'FastMCP', url: fastmcp.url })
+    await api.post('/servers/register', { id: 'fast', name: 'FastMCP', url: fastmcp.url, timeout_ms })
     expect(await testNow(api, 'fast')).toMatchObject({
       success: true,
       status: 'healthy',
@@ -118,10 +128,13 @@ describe('sessions that survive what real servers do (#14)', () => {
       opened.handshake_ms,
     ])
 
-    const probe = await runCli(['probe', fastmcp.url], { AUTOMCP_SLOW_MS: '500' })
+    const probe = await runCli(['probe', fastmcp.url], {
+      AUTOMCP_SLOW_MS: '500',
+      AUTOMCP_CHECK_TIMEOUT: String(timeout_ms),
+    })
     expect({ code: probe.code, stderr: probe.stderr }).toEqual({ code: 0, stderr: '' })
     const found = JSON.parse(probe.stdout)
     expect(found).toMatchObject({ status: 'healthy', reason: null, transport: 'streamable-http' })
     expect(found.handshake_ms).toBeGreaterThan(0)
-  }, 30_000)
+  }, 60_000)
 })

@@ -46,9 +46,10 @@ export async function spawnPeer(
   void collect(proc.stdout)
   void collect(proc.stderr)
   void proc.exited.then((code) => started.reject(new Error(`${name} exited (${code}): ${lines.join('\n')}`)))
+  // Node starting a gateway and its dependencies takes seconds on a loaded machine.
   const timer = setTimeout(
     () => started.reject(new Error(`${name} did not start: ${lines.join('\n')}`)),
-    15_000,
+    30_000,
   )
   await started.promise.finally(() => clearTimeout(timer))
   return {
