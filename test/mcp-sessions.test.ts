@@ -4,6 +4,7 @@ import { afterAll, afterEach, beforeAll, expect, test } from 'bun:test'
 import type { McpSessions } from '../src/modules/mcp'
 import { createMcpSessions } from '../src/modules/mcp/client'
 import { fakeMcp } from './helpers/fake-mcp'
+import { fakeSseMcp } from './helpers/fake-sse-mcp'
 import { type Everything, startEverything } from './helpers/peers'
 
 let everything: Everything
@@ -52,7 +53,9 @@ test('checks, listings and calls that race on a new server share one session', a
     ...[1, 2, 3, 4].map(() => echo(sessions, target)),
   ])
   expect(check.status).toBe('healthy')
-  // The handshake was this check: its time is the check's latency.
+  // This check opened the session: its handshake is timed apart from its ping.
+  expect(check).toMatchObject({ opened: true })
+  expect(check.handshakeMs).toBeGreaterThan(0)
   expect(check.latencyMs).toBeGreaterThan(0)
   expect(tools.map((t) => t.name)).toContain('echo')
   expect(calls.every((c) => c.ok)).toBe(true)
@@ -74,6 +77,20 @@ test('calls that all find their session forgotten (404) open one new session, an
   expect(sessions.size).toBe(1)
   await sessions.closeAll()
   expect(mcp.stats.live.size).toBe(0)
+})
+
+test('an SSE session whose POSTs answer 404 (forgotten, the stream still open) is opened again, once (#14)', async () => {
+  const mcp = await fakeSseMcp()
+  cleanups.push(mcp.stop)
+  const { sessions } = sessionsFor(mcp.url)
+  const target = { id: 's', url: mcp.url, transport: 'sse' as const, headers: {} }
+  const first = await sessions.check(target, never())
+  expect(first).toMatchObject({ status: 'healthy', opened: true })
+  expect((await sessions.check(target, never())).opened).toBe(false)
+  mcp.forget()
+  expect(await sessions.check(target, never())).toMatchObject({ status: 'healthy', opened: true })
+  expect(mcp.stats.initialized).toBe(2)
+  expect(sessions.size).toBe(1)
 })
 
 test('a server removed while its first session opens keeps no session: the call fails, the session is closed', async () => {

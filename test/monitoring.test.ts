@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'bun:test'
 import { json, startApp, type TestApp } from './helpers/app'
+import { fakeSseMcp } from './helpers/fake-sse-mcp'
 import { blackHole, type Everything, healthServer, startEverything } from './helpers/peers'
 import { waitFor } from './helpers/wait'
 import { connectWs } from './helpers/ws'
@@ -127,25 +128,95 @@ describe('status rules', () => {
     plain.stop()
   })
 
-  test('401 is degraded with auth_required, over MCP and over http', async () => {
+  test('401, or 403 with a Bearer challenge, is degraded with auth_required, over MCP (both transports) and http', async () => {
     api = await startApp()
     const locked = healthServer()
-    locked.set(401)
-    await api.post('/servers/register', {
-      id: 'mcp',
-      name: 'M',
-      url: `${locked.url}/mcp`,
-      transport: 'streamable-http',
-    })
-    await api.post('/servers/register', { id: 'auto', name: 'A', url: `${locked.url}/mcp` })
-    await api.post('/servers/register', { id: 'http', name: 'H', url: locked.url, transport: 'http' })
-    for (const id of ['mcp', 'auto', 'http'])
-      expect(await testNow(id)).toMatchObject({
-        success: false,
-        status: 'degraded',
-        status_reason: 'auth_required',
-      })
+    // One failed check is enough to show: a 403 taken for a refusal would turn these unhealthy at once.
+    for (const [id, url, transport] of [
+      ['mcp', `${locked.url}/mcp`, 'streamable-http'],
+      ['sse', `${locked.url}/sse`, 'sse'],
+      ['auto', `${locked.url}/mcp`, 'auto'],
+      ['http', locked.url, 'http'],
+    ] as const)
+      await api.post('/servers/register', { id, name: id, url, transport, failure_threshold: 1 })
+    for (const [status, headers] of [
+      [401, {}],
+      [403, { 'www-authenticate': 'Bearer error="insufficient_scope", scope="mcp:tools"' }],
+    ] as const) {
+      locked.set(status, headers)
+      for (const id of ['mcp', 'sse', 'auto', 'http'])
+        expect({ id, status, ...(await testNow(id)) }).toMatchObject({
+          id,
+          status: 'degraded',
+          success: false,
+          status_reason: 'auth_required',
+        })
+    }
     locked.stop()
+  })
+
+  test('403 without a Bearer challenge (a Host or Origin refused) is unhealthy with forbidden (#14)', async () => {
+    api = await startApp()
+    const refusing = healthServer()
+    refusing.set(403)
+    const url = `${refusing.url}/mcp`
+    for (const [id, transport] of [
+      ['mcp', 'streamable-http'],
+      ['sse', 'sse'],
+      ['auto', 'auto'],
+      ['http', 'http'],
+    ] as const)
+      await api.post('/servers/register', { id, name: id, url, transport, failure_threshold: 1 })
+    for (const id of ['mcp', 'sse', 'auto', 'http'])
+      expect({ id, ...(await testNow(id)) }).toMatchObject({
+        id,
+        success: false,
+        status: 'unhealthy',
+        status_reason: 'forbidden',
+      })
+    refusing.stop()
+  })
+
+  test("SSE: a failed POST is http_<status> with the target's words, not a protocol error (#14)", async () => {
+    api = await startApp()
+    const mcp = await fakeSseMcp()
+    await api.post('/servers/register', {
+      id: 'sse',
+      name: 'S',
+      url: mcp.url,
+      transport: 'sse',
+      failure_threshold: 1,
+    })
+    expect((await testNow('sse')).status).toBe('healthy')
+    mcp.answerPosts(502)
+    expect(await testNow('sse')).toMatchObject({
+      status: 'unhealthy',
+      status_reason: 'http_502',
+      error_message: 'HTTP 502: boom',
+    })
+    await mcp.stop()
+  })
+
+  test('auto reports the transport that reached an MCP endpoint, and a failed one is never active (#14)', async () => {
+    api = await startApp()
+    // Streamable HTTP gets a 404 here; SSE opens its stream and then has every POST refused with 500.
+    const mcp = await fakeSseMcp()
+    mcp.answerPosts(500)
+    await api.post('/servers/register', { id: 'a', name: 'A', url: mcp.url, failure_threshold: 1 })
+    expect(await testNow('a')).toMatchObject({
+      status: 'unhealthy',
+      status_reason: 'http_500',
+      error_message: 'HTTP 500: boom',
+    })
+    expect((await api.getJson('/servers/a')).active_transport).toBeNull()
+
+    // The transport that worked stays the active one through a failure of it.
+    mcp.answerPosts('ok')
+    expect((await testNow('a')).status).toBe('healthy')
+    mcp.answerPosts(500)
+    expect((await testNow('a')).status_reason).toBe('http_500')
+    expect((await api.getJson('/servers/a')).active_transport).toBe('sse')
+    await mcp.stop()
   })
 
   test('timeout, connection_refused and dns are unhealthy once failure_threshold is reached', async () => {

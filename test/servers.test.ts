@@ -129,6 +129,7 @@ describe('reading servers', () => {
         'process',
         'created_at',
         'failure_threshold',
+        'handshake_ms',
         'header_names',
         'id',
         'interval_s',

@@ -64,6 +64,7 @@ export async function probeCommand(config: Config, { url, transport, headers }: 
         status: outcome.status,
         reason: outcome.reason,
         latency_ms: outcome.latencyMs,
+        handshake_ms: outcome.handshakeMs ?? null,
         error: outcome.error,
         capabilities: outcome.capabilities ?? null,
       },

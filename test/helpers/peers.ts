@@ -1,16 +1,11 @@
 import { createServer, type Server, type Socket } from 'node:net'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
-const everythingBin = join(
-  import.meta.dir,
-  '..',
-  '..',
-  'node_modules',
-  '@modelcontextprotocol',
-  'server-everything',
-  'dist',
-  'index.js',
-)
+const modules = join(import.meta.dir, '..', '..', 'node_modules')
+const everythingBin = join(modules, '@modelcontextprotocol', 'server-everything', 'dist', 'index.js')
+/** A program of node_modules/.bin, by its path. */
+export const bin = (name: string) => join(modules, '.bin', name)
 
 export async function freePort(): Promise<number> {
   const server = createServer()
@@ -20,6 +15,54 @@ export async function freePort(): Promise<number> {
   return port
 }
 
+export type Peer = Awaited<ReturnType<typeof spawnPeer>>
+
+/**
+ * A third-party MCP server started as its users would start it, on `port`: ready once a line it logs
+ * matches `ready`. `lines` is everything it logged.
+ */
+export async function spawnPeer(
+  name: string,
+  cmd: string[],
+  { port, ready, env = {} }: { port: number; ready: RegExp; env?: Record<string, string> },
+) {
+  const proc = Bun.spawn(cmd, {
+    env: { ...process.env, PORT: String(port), ...env },
+    stdout: 'pipe',
+    stderr: 'pipe',
+  })
+  const lines: string[] = []
+  const started = Promise.withResolvers<void>()
+  const collect = async (stream: ReadableStream<Uint8Array>) => {
+    const decoder = new TextDecoder()
+    for await (const bytes of stream) {
+      for (const line of decoder.decode(bytes, { stream: true }).split('\n')) {
+        if (!line) continue
+        lines.push(line)
+        if (ready.test(line)) started.resolve()
+      }
+    }
+  }
+  void collect(proc.stdout)
+  void collect(proc.stderr)
+  void proc.exited.then((code) => started.reject(new Error(`${name} exited (${code}): ${lines.join('\n')}`)))
+  // Node starting a gateway and its dependencies takes seconds on a loaded machine.
+  const timer = setTimeout(
+    () => started.reject(new Error(`${name} did not start: ${lines.join('\n')}`)),
+    30_000,
+  )
+  await started.promise.finally(() => clearTimeout(timer))
+  return {
+    port,
+    base: `http://127.0.0.1:${port}`,
+    lines,
+    async stop() {
+      proc.kill()
+      await proc.exited
+    },
+  }
+}
+
 export type Everything = Awaited<ReturnType<typeof startEverything>>
 
 /**
@@ -27,36 +70,14 @@ export type Everything = Awaited<ReturnType<typeof startEverything>>
  * users would. `lines` is everything it logged, to count the sessions it saw open and close.
  */
 export async function startEverything(mode: 'streamableHttp' | 'sse') {
-  const port = await freePort()
-  const proc = Bun.spawn(['node', everythingBin, mode], {
-    env: { ...process.env, PORT: String(port) },
-    stdout: 'pipe',
-    stderr: 'pipe',
+  const peer = await spawnPeer(`server-everything ${mode}`, ['node', everythingBin, mode], {
+    port: await freePort(),
+    ready: /listening on port|running on port/i,
   })
-  const lines: string[] = []
-  const ready = Promise.withResolvers<void>()
-  const collect = async (stream: ReadableStream<Uint8Array>) => {
-    const decoder = new TextDecoder()
-    for await (const bytes of stream) {
-      for (const line of decoder.decode(bytes, { stream: true }).split('\n')) {
-        if (!line) continue
-        lines.push(line)
-        if (/listening on port|running on port/i.test(line)) ready.resolve()
-      }
-    }
-  }
-  void collect(proc.stdout)
-  void collect(proc.stderr)
-  const timer = setTimeout(
-    () => ready.reject(new Error(`server-everything ${mode} did not start: ${lines.join('\n')}`)),
-    15_000,
-  )
-  await ready.promise.finally(() => clearTimeout(timer))
-  const base = `http://127.0.0.1:${port}`
+  const { lines } = peer
   return {
-    url: mode === 'sse' ? `${base}/sse` : `${base}/mcp`,
-    base,
-    lines,
+    ...peer,
+    url: mode === 'sse' ? `${peer.base}/sse` : `${peer.base}/mcp`,
     /** Sessions the server opened and has not seen closed. */
     openSessions() {
       const opened = lines.filter((l) => /Session initialized with ID|Client Connected/.test(l)).length
@@ -65,20 +86,71 @@ export async function startEverything(mode: 'streamableHttp' | 'sse') {
       ).length
       return { opened, closed }
     },
-    async stop() {
-      proc.kill()
-      await proc.exited
-    },
   }
 }
 
+/** Stdio MCP servers for the gateways to run, as shell commands (supergateway's `--stdio`). */
+export const stdioServers = {
+  memory: bin('mcp-server-memory'),
+  everything: `node ${everythingBin} stdio`,
+}
+
+/**
+ * supergateway in front of a stdio server: SSE (`/sse`, `/message`) or stateful streamable HTTP
+ * (`/mcp`), on `port` (a free one unless given: a restart takes the same).
+ */
+export async function startSupergateway(output: 'sse' | 'streamableHttp', stdio: string, port?: number) {
+  const listen = port ?? (await freePort())
+  const stateful = output === 'streamableHttp' ? ['--stateful'] : []
+  const peer = await spawnPeer(
+    `supergateway ${output}`,
+    [
+      bin('supergateway'),
+      '--stdio',
+      stdio,
+      '--outputTransport',
+      output,
+      '--port',
+      String(listen),
+      ...stateful,
+    ],
+    { port: listen, ready: /Listening on port/, env: scratchMemory },
+  )
+  return { ...peer, url: output === 'sse' ? `${peer.base}/sse` : `${peer.base}/mcp` }
+}
+
+/** mcp-proxy in front of a stdio server: streamable HTTP at `/mcp`, SSE at `/sse`. */
+export async function startMcpProxy(stdio: string[]) {
+  const port = await freePort()
+  const peer = await spawnPeer(
+    'mcp-proxy',
+    [bin('mcp-proxy'), '--port', String(port), '--host', '127.0.0.1', '--', ...stdio],
+    { port, ready: /starting server on port/, env: scratchMemory },
+  )
+  return { ...peer, url: `${peer.base}/mcp`, sseUrl: `${peer.base}/sse` }
+}
+
+/** A FastMCP (npm `fastmcp`) server, test/fixtures/fastmcp-server.ts, on streamable HTTP at `/mcp`. */
+export async function startFastmcp() {
+  const fixture = join(import.meta.dir, '..', 'fixtures', 'fastmcp-server.ts')
+  const peer = await spawnPeer('fastmcp', [process.execPath, fixture], {
+    port: await freePort(),
+    ready: /listening on port/,
+  })
+  return { ...peer, url: `${peer.base}/mcp` }
+}
+
+// The memory server keeps its graph next to its own code unless told otherwise: never in node_modules.
+const scratchMemory = { MEMORY_FILE_PATH: join(tmpdir(), `automcp-test-memory-${process.pid}.jsonl`) }
+
 /**
  * A plain HTTP server whose answers the test switches: `ok`, `hang` (never answers), `hold` (answers
- * when the test calls `release`), or a status code.
+ * when the test calls `release`), or a status code (with the headers given with it).
  */
 export function healthServer() {
   type Mode = 'ok' | 'hang' | 'hold' | number
   let mode: Mode = 'ok'
+  let statusHeaders: Record<string, string> = {}
   let held = Promise.withResolvers<void>()
   const seen: Headers[] = []
   const server = Bun.serve({
@@ -88,7 +160,7 @@ export function healthServer() {
       seen.push(req.headers)
       if (mode === 'hang') return new Promise<Response>(() => {})
       if (mode === 'hold') await held.promise
-      if (typeof mode === 'number') return new Response('nope', { status: mode })
+      if (typeof mode === 'number') return new Response('nope', { status: mode, headers: statusHeaders })
       if (new URL(req.url).pathname !== '/health') return new Response('not here', { status: 404 })
       return Response.json({ status: 'ok', capabilities: { tools: ['hello'] } })
     },
@@ -97,8 +169,9 @@ export function healthServer() {
     url: `http://127.0.0.1:${server.port}`,
     /** The headers of every request it received. */
     seen,
-    set(next: Mode) {
+    set(next: Mode, headers: Record<string, string> = {}) {
       mode = next
+      statusHeaders = headers
     },
     /** Answers the requests held so far, and those to come, as `then` says. */
     release(then: Exclude<Mode, 'hold'> = 'ok') {

@@ -18,19 +18,33 @@ export const isMismatch = (o: ProbeOutcome) =>
   o.reason === 'protocol_error' ||
   (o.reason?.startsWith('http_') === true && o.reason !== 'http_401' && o.reason !== 'http_403')
 
+/** One transport's try: its outcome, and whether it reached an MCP endpoint (see `Seen.reachedMcp`). */
+export type Attempt = { outcome: ProbeOutcome; reachedMcp: boolean }
+
 /**
- * Which of the outcomes of the transports tried so far is the check's answer, or undefined to try the next
- * one. A transport that worked answers; a real failure (not a mismatch) answers; otherwise the first
- * mismatch is the answer once the candidates run out or the check is aborted.
+ * The more telling of two failed attempts: one that reached an MCP endpoint (an SSE stream that named
+ * its endpoint, then a POST that failed with 500) says more than a 404 from a path that is not MCP at
+ * all; otherwise the earlier one.
+ */
+export const moreTelling = (earlier: Attempt | undefined, later: Attempt): Attempt =>
+  !earlier || (later.reachedMcp && !earlier.reachedMcp) ? later : earlier
+
+/**
+ * Which outcome the check reports after `attempt`, given the most telling failed attempt before it, or
+ * undefined to try the next transport. A transport that worked answers; a real failure (not a mismatch)
+ * answers, unless an earlier mismatch tells more; mismatches go on until the candidates run out or the
+ * check is aborted, and then the most telling one answers.
  */
 export function settle(
-  outcome: ProbeOutcome,
-  first: ProbeOutcome | undefined,
+  attempt: Attempt,
+  best: Attempt | undefined,
   aborted: boolean,
 ): ProbeOutcome | undefined {
+  const { outcome } = attempt
   // The guard's verdict is the answer, whichever transport got it.
   if (outcome.reason === 'blocked') return outcome
-  const worked = outcome.status !== 'unhealthy' && !isMismatch(outcome)
-  if (worked || !isMismatch(outcome) || aborted) return first && !worked ? first : outcome
+  const mismatch = isMismatch(outcome)
+  if (outcome.status !== 'unhealthy' && !mismatch) return outcome
+  if (!mismatch || aborted) return moreTelling(best, attempt).outcome
   return undefined
 }

@@ -2,9 +2,9 @@ import { describe, expect, test } from 'bun:test'
 import { type FetchLike, healthUrl, probeHttp } from './http-probe'
 
 const answering =
-  (status: number, body = ''): FetchLike =>
+  (status: number, body = '', headers: Record<string, string> = {}): FetchLike =>
   async () =>
-    new Response(body, { status })
+    new Response(body, { status, headers })
 const never = new AbortController().signal
 
 describe('healthUrl', () => {
@@ -29,8 +29,14 @@ describe('probeHttp', () => {
     expect(notJson.capabilities).toEqual({})
   })
 
-  test('401 and 403 need credentials; other statuses are `http_<status>`', async () => {
-    expect(await probeHttp('http://h.test', {}, never, answering(403))).toMatchObject({
+  test('401, or 403 with a Bearer challenge, needs credentials; other statuses are `http_<status>`', async () => {
+    expect(await probeHttp('http://h.test', {}, never, answering(401))).toMatchObject({
+      status: 'degraded',
+      reason: 'auth_required',
+      error: 'HTTP 401',
+    })
+    const scope = { 'www-authenticate': 'Bearer error="insufficient_scope", scope="tools"' }
+    expect(await probeHttp('http://h.test', {}, never, answering(403, '', scope))).toMatchObject({
       status: 'degraded',
       reason: 'auth_required',
       error: 'HTTP 403',
@@ -39,6 +45,16 @@ describe('probeHttp', () => {
       status: 'degraded',
       reason: 'http_503',
     })
+  })
+
+  test('403 without a Bearer challenge is a refusal: unhealthy, `forbidden`', async () => {
+    expect(await probeHttp('http://h.test', {}, never, answering(403, 'Invalid Host header'))).toMatchObject({
+      status: 'unhealthy',
+      reason: 'forbidden',
+      error: 'HTTP 403',
+    })
+    const basic = { 'www-authenticate': 'Basic realm="x"' }
+    expect((await probeHttp('http://h.test', {}, never, answering(403, '', basic))).reason).toBe('forbidden')
   })
 
   test('asks for `{url}/health` with the headers, without following redirects', async () => {

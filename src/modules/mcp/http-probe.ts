@@ -1,5 +1,5 @@
 import type { FetchLike } from '../../shared/guarded-fetch'
-import type { ProbeOutcome } from './outcome'
+import { authReason, type ProbeOutcome } from './outcome'
 
 export type { FetchLike } from '../../shared/guarded-fetch'
 
@@ -24,21 +24,13 @@ export async function probeHttp(
   const started = performance.now()
   const res = await fetchFn(healthUrl(url), { headers, signal, redirect: 'manual' })
   const latencyMs = performance.now() - started
-  if (res.status === 401 || res.status === 403) {
-    await res.body?.cancel()
-    return {
-      status: 'degraded',
-      reason: 'auth_required',
-      latencyMs,
-      error: `HTTP ${res.status}`,
-      transport: 'http',
-    }
-  }
   if (res.status !== 200) {
     await res.body?.cancel()
+    const auth = authReason(res.status, res.headers.get('www-authenticate'))
     return {
-      status: 'degraded',
-      reason: `http_${res.status}`,
+      // A refusal is a failure; a server asking for credentials, or answering another status, is up.
+      status: auth === 'forbidden' ? 'unhealthy' : 'degraded',
+      reason: auth ?? `http_${res.status}`,
       latencyMs,
       error: `HTTP ${res.status}`,
       transport: 'http',

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'bun:test'
 import { SseError } from '@modelcontextprotocol/sdk/client/sse.js'
 import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
-import { classify, errorText, httpStatusOf } from './outcome'
+import { authReason, classify, errorText, httpStatusOf, SessionError } from './outcome'
 
 const withCode = (message: string, code: string) => Object.assign(new Error(message), { code })
 
@@ -29,11 +29,31 @@ describe('classify', () => {
     ).toBe('blocked')
   })
 
-  test('401 and 403 mean credentials are needed: degraded, not down', () => {
+  test('401 means credentials are needed: degraded, not down', () => {
     expect(classify(new StreamableHTTPError(401, 'Unauthorized'))).toMatchObject({
       status: 'degraded',
       reason: 'auth_required',
     })
+  })
+
+  test('403 needs credentials only with a Bearer challenge seen on that response; else it is `forbidden`', () => {
+    const refused = new StreamableHTTPError(403, 'Error POSTing to endpoint: Invalid Host')
+    expect(classify(refused)).toMatchObject({ status: 'unhealthy', reason: 'forbidden' })
+    const scoped = { status: 403, challenge: 'Bearer error="insufficient_scope"' }
+    expect(classify(new SessionError(refused, { http: scoped, reachedMcp: false }))).toMatchObject({
+      status: 'degraded',
+      reason: 'auth_required',
+      error: 'HTTP 403: Invalid Host',
+    })
+    // A challenge seen on another failed response says nothing about this one.
+    const other = { status: 401, challenge: 'Bearer' }
+    expect(classify(new SessionError(refused, { http: other, reachedMcp: false })).reason).toBe('forbidden')
+  })
+
+  test("the SSE transport's failed POST is `http_<status>`, with the status line and the body", () => {
+    const e = new Error('Error POSTing to endpoint (HTTP 404): Session not found')
+    expect(classify(e)).toMatchObject({ reason: 'http_404', error: 'HTTP 404: Session not found' })
+    expect(httpStatusOf(new SessionError(e, { reachedMcp: true }))).toBe(404)
   })
 
   test('another HTTP status is `http_<status>`; anything else is a protocol error', () => {
@@ -51,6 +71,17 @@ describe('httpStatusOf', () => {
     expect(httpStatusOf(new StreamableHTTPError(404, 'Session not found'))).toBe(404)
     expect(httpStatusOf(new Error('x', { cause: new StreamableHTTPError(404, 'gone') }))).toBe(404)
     expect(httpStatusOf(withCode('HTTP 404', 'E'))).toBeUndefined()
+  })
+})
+
+describe('authReason', () => {
+  test('401 always, 403 with a Bearer challenge among others; other statuses are not about auth', () => {
+    expect(authReason(401, null)).toBe('auth_required')
+    expect(authReason(403, 'Bearer realm="mcp", error="insufficient_scope"')).toBe('auth_required')
+    expect(authReason(403, 'Basic realm="x", Bearer')).toBe('auth_required')
+    expect(authReason(403, 'Basic realm="Bearer"')).toBe('forbidden')
+    expect(authReason(403, null)).toBe('forbidden')
+    expect(authReason(404, 'Bearer')).toBeUndefined()
   })
 })
 

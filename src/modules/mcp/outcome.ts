@@ -14,7 +14,12 @@ export type ProbeOutcome = {
   latencyMs: number | null
   error: string | null
   capabilities?: Record<string, unknown>
+  /** The transport this outcome is about; the server's `active_transport` only when the check worked. */
   transport?: ConcreteTransport
+  /** How long the handshake (`initialize`) of the session the check used took, in ms. */
+  handshakeMs?: number
+  /** This check opened that session: its handshake came before the check's `ping`. */
+  opened?: boolean
 }
 
 export const failed = (reason: string, error: string, status: ProbeStatus = 'unhealthy'): ProbeOutcome => ({
@@ -30,9 +35,53 @@ const causes = (error: unknown): unknown[] => {
   return chain
 }
 
-/** The HTTP status an MCP transport error carries (StreamableHTTPError, SseError), if any. */
+/** A failed HTTP response as the transport's fetch saw it: the SDK's errors keep its status at most. */
+export type HttpFailure = { status: number; challenge: string | null }
+
+/** What AutoMCP saw of a session's exchanges beyond what the SDK's errors say. */
+export type Seen = {
+  /** The last response that failed. */
+  http?: HttpFailure
+  /** The server spoke as an MCP endpoint: a session opened, or an SSE stream that named its endpoint. */
+  reachedMcp: boolean
+}
+
+/** An error of an MCP session with what was seen of it; its message is the cause's. */
+export class SessionError extends Error {
+  constructor(
+    cause: unknown,
+    readonly seen: Seen,
+  ) {
+    super(cause instanceof Error ? cause.message : String(cause), { cause })
+    this.name = 'SessionError'
+  }
+}
+
+/** What was seen of the session an error came from, if it says. */
+export const seenOf = (error: unknown): Seen | undefined =>
+  causes(error).find((e): e is SessionError => e instanceof SessionError)?.seen
+
+/**
+ * Credentials or a refusal: 401, or a 403 with a Bearer challenge (`insufficient_scope`), asks for
+ * credentials; a 403 without one refuses whoever asks (a Host or Origin check, a firewall).
+ */
+export function authReason(status: number, challenge: string | null | undefined) {
+  if (status === 401) return 'auth_required'
+  if (status !== 403) return undefined
+  return /(?:^|,)\s*bearer(?:\s|,|$)/i.test(challenge ?? '') ? 'auth_required' : 'forbidden'
+}
+
+// The SSE transport reports a failed POST as a plain Error with the status in its words.
+const ssePostFailure = /^Error POSTing to endpoint \(HTTP (\d{3})\)/
+
+/**
+ * The HTTP status an MCP transport error carries (StreamableHTTPError, SseError, the SSE transport's
+ * failed POST), if any.
+ */
 export function httpStatusOf(error: unknown): number | undefined {
   for (const e of causes(error)) {
+    const post = e instanceof Error && e.constructor === Error ? ssePostFailure.exec(e.message) : null
+    if (post) return Number(post[1])
     const code = (e as { code?: unknown }).code
     const name = (e as { constructor?: { name?: string } }).constructor?.name
     if (
@@ -52,7 +101,7 @@ export function httpStatusOf(error: unknown): number | undefined {
 const maxBodyChars = 200
 // The SDK's own words before the body of an HTTP error it quotes.
 const sdkLead =
-  /^(?:Streamable HTTP error|SSE error): (?:Error POSTing to endpoint(?: \(HTTP \d{3}\))?|Failed to open SSE stream|Failed to terminate session): /
+  /^(?:(?:Streamable HTTP error|SSE error): )?(?:Error POSTing to endpoint(?: \(HTTP \d{3}\))?|Failed to open SSE stream|Failed to terminate session): /
 
 /**
  * The error as stored and shown: the status line (`HTTP 502`) when there is one, then at most 200
@@ -90,7 +139,9 @@ export function classify(error: unknown): ProbeOutcome {
     if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'ConnectionClosed')
       return failed('connection_reset', message)
   }
-  if (status === 401 || status === 403) return failed('auth_required', message, 'degraded')
-  if (status !== undefined) return failed(`http_${status}`, message)
-  return failed('protocol_error', message)
+  if (status === undefined) return failed('protocol_error', message)
+  const http = seenOf(error)?.http
+  const auth = authReason(status, http?.status === status ? http.challenge : null)
+  if (auth === 'auth_required') return failed(auth, message, 'degraded')
+  return failed(auth ?? `http_${status}`, message)
 }

@@ -1,9 +1,9 @@
 import type { StdioCommand } from '../../shared/domain'
 import { roundMs } from '../../shared/time'
-import { candidates, settle, type Transport } from './auto'
+import { type Attempt, candidates, moreTelling, settle, type Transport } from './auto'
 import type { FetchLike } from './http-probe'
 import { probeHttp } from './http-probe'
-import { type ConcreteTransport, classify, type ProbeOutcome } from './outcome'
+import { type ConcreteTransport, classify, type ProbeOutcome, seenOf } from './outcome'
 import type { McpSessions } from './sessions'
 import type { McpTarget } from './transports'
 
@@ -45,12 +45,14 @@ export function createProber({
     transport: ConcreteTransport,
     target: ProbeTarget,
     signal: AbortSignal,
-  ): Promise<ProbeOutcome> {
+  ): Promise<Attempt> {
     try {
-      if (transport === 'http') return await probeHttp(target.url, target.headers, signal, fetchFn)
-      return await sessions.check(mcpTargetOf(target, transport), signal)
+      if (transport === 'http')
+        return { outcome: await probeHttp(target.url, target.headers, signal, fetchFn), reachedMcp: false }
+      return { outcome: await sessions.check(mcpTargetOf(target, transport), signal), reachedMcp: true }
     } catch (e) {
-      return { ...classify(signal.aborted ? signal.reason : e), transport }
+      const outcome = { ...classify(signal.aborted ? signal.reason : e), transport }
+      return { outcome, reachedMcp: seenOf(e)?.reachedMcp === true }
     }
   }
 
@@ -74,20 +76,26 @@ export function createProber({
   }
 
   async function run(target: ProbeTarget, signal: AbortSignal): Promise<ProbeOutcome> {
-    let first: ProbeOutcome | undefined
+    let best: Attempt | undefined
     for (const transport of candidates(target.transport, target.activeTransport)) {
-      const outcome = await attempt(transport, target, signal)
-      const answer = settle(outcome, first, signal.aborted)
+      const tried = await attempt(transport, target, signal)
+      const answer = settle(tried, best, signal.aborted)
       if (answer) return finish(answer)
-      first ??= outcome
+      best = moreTelling(best, tried)
     }
-    return finish(first as ProbeOutcome)
+    return finish((best as Attempt).outcome)
   }
 
+  // `slow` is judged on the check's own round trip (the ping), never on a new session's handshake.
   function finish(o: ProbeOutcome): ProbeOutcome {
     const latencyMs = o.latencyMs === null ? null : roundMs(o.latencyMs)
+    const rounded = {
+      ...o,
+      latencyMs,
+      ...(o.handshakeMs === undefined ? {} : { handshakeMs: roundMs(o.handshakeMs) }),
+    }
     if (o.status === 'healthy' && latencyMs !== null && latencyMs > slowMs)
-      return { ...o, status: 'degraded', reason: 'slow', latencyMs }
-    return { ...o, latencyMs }
+      return { ...rounded, status: 'degraded', reason: 'slow' }
+    return rounded
   }
 }

@@ -100,9 +100,10 @@ export function createSessionSlots(open: Open) {
       slots.clear()
       await Promise.all(all.map((slot) => remove(slot, new Error('the sessions were closed'))))
     },
+    /** Sessions open; one its server or stream lost is no longer counted. */
     get size() {
       let size = 0
-      for (const slot of slots.values()) if (slot.session) size++
+      for (const slot of slots.values()) if (slot.session && !slot.session.closed) size++
       return size
     },
   }
@@ -135,8 +136,9 @@ async function openInto(
       await shutSession(s)
       throw unwanted
     }
+    s.handshakeMs = performance.now() - started
     slot.session = s
-    return { s, openedMs: performance.now() - started }
+    return { s, openedMs: s.handshakeMs }
   } catch (e) {
     throw slot.removed ?? e
   } finally {

@@ -1,4 +1,5 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
+import { SSEClientTransport, SseError } from '@modelcontextprotocol/sdk/client/sse.js'
 import {
   PromptListChangedNotificationSchema,
   ResourceListChangedNotificationSchema,
@@ -7,6 +8,7 @@ import {
 import type { FetchLike } from '../../shared/guarded-fetch'
 import { version } from '../../version'
 import type { ServerLists } from './lists'
+import { type Seen, SessionError } from './outcome'
 import { sharedSchemaValidator } from './schema-validator'
 import type { StdioSupervisor } from './stdio/supervisor'
 import { createTransport, type McpTarget, type McpTransport, terminate } from './transports'
@@ -22,23 +24,31 @@ export type Session = {
   /** When the lists were last fetched; 0 when the server said they changed. */
   listsAt: number
   closed: boolean
+  /** How long opening it took (connecting and `initialize`), in ms. */
+  handshakeMs?: number
+  /** What its exchanges showed beyond the SDK's errors: the last failed response, how far it got. */
+  seen: Seen
 }
 
 /** Everything that says where and how the session talks: a session for anything else is replaced. */
 export const sessionKey = ({ id: _, ...where }: McpTarget) => JSON.stringify(where)
 
-/** Connects to the server and runs the MCP handshake (`initialize`), or throws what went wrong. */
+/**
+ * Connects to the server and runs the MCP handshake (`initialize`), or throws what went wrong (a
+ * SessionError saying what was seen of it).
+ */
 export async function openSession(
   target: McpTarget,
   signal: AbortSignal,
   { fetch: fetchFn, stdio }: { fetch?: FetchLike; stdio?: Pick<StdioSupervisor, 'spawn' | 'downOf'> } = {},
 ): Promise<Session> {
-  const transport = await transportFor(target, fetchFn, stdio)
+  const seen: Seen = { reachedMcp: false }
+  const transport = await transportFor(target, seen, fetchFn, stdio)
   const client = new Client(
     { name: 'automcp', version },
     { capabilities: {}, jsonSchemaValidator: sharedSchemaValidator },
   )
-  const session: Session = { key: sessionKey(target), client, transport, listsAt: 0, closed: false }
+  const session: Session = { key: sessionKey(target), client, transport, listsAt: 0, closed: false, seen }
   // The SDK negotiates the version and hands the result to the transport: keep a copy for the record.
   const setVersion = transport.setProtocolVersion?.bind(transport)
   transport.setProtocolVersion = (v: string) => {
@@ -57,28 +67,49 @@ export async function openSession(
   // When a server dies in the middle of a streamed answer, the SDK tries to resume the stream, then
   // only reports that it gave up: the request would wait for its timeout (30 s for a tool call).
   // Closing the session fails whatever waits on it now; the next check or call opens a new one.
+  // An SSE stream that breaks (SseError) is a lost session too: the SDK's EventSource would reopen it by
+  // itself and go on without `initialize`, with a server that may have restarted with other tools.
   client.onerror = (e) => {
-    if (/Maximum reconnection attempts/.test(e.message)) void client.close().catch(() => {})
+    if (/Maximum reconnection attempts/.test(e.message) || e instanceof SseError)
+      void client.close().catch(() => {})
   }
+  if (transport instanceof SSEClientTransport) streamNamesEndpoint(transport, seen)
   try {
     await client.connect(transport, { signal })
   } catch (e) {
     await client.close().catch(() => {})
     // A child that exited during the handshake: its exit says more than "connection closed".
-    throw (target.transport === 'stdio' && stdio?.downOf(target.id)) || e
+    throw new SessionError((target.transport === 'stdio' && stdio?.downOf(target.id)) || e, seen)
   }
+  seen.reachedMcp = true
   return session
 }
 
-/** A network transport, or a new child of a stdio server (the supervisor refuses while it backs off). */
+/**
+ * A network transport that tells `seen` of its failed responses, or a new child of a stdio server (the
+ * supervisor refuses while it backs off).
+ */
 async function transportFor(
   target: McpTarget,
+  seen: Seen,
   fetchFn?: FetchLike,
   stdio?: Pick<StdioSupervisor, 'spawn'>,
 ): Promise<McpTransport> {
-  if (target.transport !== 'stdio') return createTransport(target, fetchFn)
+  if (target.transport !== 'stdio')
+    return createTransport(target, fetchFn, (failure) => {
+      seen.http = failure
+    })
   if (!stdio) throw new Error('stdio servers are not available here')
   return stdio.spawn(target)
+}
+
+/** Notes when the SSE stream names its endpoint: an MCP server is there, whatever its POSTs answer next. */
+function streamNamesEndpoint(transport: SSEClientTransport, seen: Seen) {
+  const start = transport.start.bind(transport)
+  transport.start = async () => {
+    await start()
+    seen.reachedMcp = true
+  }
 }
 
 /** Ends the session on the server (where the transport can) and here. */

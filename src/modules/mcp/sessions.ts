@@ -1,7 +1,7 @@
 import type { FetchLike } from '../../shared/guarded-fetch'
 import { MINUTE } from '../../shared/time'
 import { listAll, type McpTool } from './lists'
-import { httpStatusOf, type ProbeOutcome } from './outcome'
+import { httpStatusOf, type ProbeOutcome, SessionError } from './outcome'
 import { openSession, type Session, timedPing } from './session'
 import { createSessionSlots } from './session-slot'
 import { createStdioSupervisor, type ProcessEvent, type StdioSettings } from './stdio/supervisor'
@@ -63,22 +63,32 @@ export function createMcpSessions({
     s.listsAt = Date.now()
   }
 
-  /** Pings the server over its live session (opening one when needed) and describes what it offers. */
+  /**
+   * Pings the server over its live session (opening one when needed) and describes what it offers. The
+   * ping is the check's latency: a new session's handshake is timed apart (`handshakeMs`), as a server
+   * may take a second over `initialize` and then answer every ping in a few ms.
+   */
   async function check(target: McpTarget, signal: AbortSignal): Promise<ProbeOutcome> {
-    // A new session's handshake is its check: no ping on top. (After a reopen, another caller may have
-    // already replaced the session: then it needs the ping this check is.)
-    const { s, latencyMs } = await withSession(target, signal, async (s, openedMs) => ({
-      s,
-      latencyMs: openedMs ?? (await timedPing(s, signal)),
-    }))
-    await refreshIfStale(s, signal)
-    return {
-      status: 'healthy',
-      reason: null,
-      latencyMs,
-      error: null,
-      transport: target.transport,
-      capabilities: describe(s),
+    const used: { s?: Session } = {}
+    try {
+      const { s, latencyMs, opened } = await withSession(target, signal, async (s, openedMs) => {
+        used.s = s
+        return { s, opened: openedMs !== undefined, latencyMs: await timedPing(s, signal) }
+      })
+      await refreshIfStale(s, signal)
+      return {
+        status: 'healthy',
+        reason: null,
+        latencyMs,
+        error: null,
+        transport: target.transport,
+        capabilities: describe(s),
+        ...(s.handshakeMs === undefined ? {} : { handshakeMs: s.handshakeMs }),
+        opened,
+      }
+    } catch (e) {
+      // Failing after the session opened: what its exchanges showed goes with the error.
+      throw e instanceof SessionError || !used.s ? e : new SessionError(e, used.s.seen)
     }
   }
 

@@ -2,6 +2,7 @@ import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
 import type { StdioCommand } from '../../shared/domain'
 import type { FetchLike } from '../../shared/guarded-fetch'
+import type { HttpFailure } from './outcome'
 import type { ChildTransport } from './stdio/transport'
 
 /** A server as its MCP session sees it: which server, and where and how to reach it. */
@@ -34,13 +35,22 @@ const reconnectionOptions = {
   maxRetries: 2,
 }
 
-/** The SDK's client transport for `target`; every request goes through `fetchFn` (the SSRF guard) when given. */
+/**
+ * The SDK's client transport for `target`; every request goes through `fetchFn` (the SSRF guard) when
+ * given, and each failed response is told to `failed` (the SDK's errors drop its headers).
+ */
 export function createTransport(
   target: HttpTarget,
-  fetchFn?: FetchLike,
+  fetchFn: FetchLike = fetch,
+  failed: (failure: HttpFailure) => void = () => {},
 ): StreamableHTTPClientTransport | SSEClientTransport {
   const url = new URL(target.url)
-  const options = { requestInit: { headers: target.headers }, ...(fetchFn ? { fetch: fetchFn } : {}) }
+  const watched: FetchLike = async (input, init) => {
+    const res = await fetchFn(input, init)
+    if (res.status >= 400) failed({ status: res.status, challenge: res.headers.get('www-authenticate') })
+    return res
+  }
+  const options = { requestInit: { headers: target.headers }, fetch: watched }
   return target.transport === 'sse'
     ? new SSEClientTransport(url, options)
     : new StreamableHTTPClientTransport(url, { ...options, reconnectionOptions })

@@ -1,6 +1,7 @@
 import type { Logger } from '../../shared/logger'
 import type { ServerRepository } from '../servers/repository'
 import type { HistoryRepository } from './history.repository'
+import { worked } from './status'
 import type { CheckResult } from './types'
 
 const flushEveryMs = 100
@@ -45,8 +46,10 @@ export function createCheckRecorder({
           status: r.status,
           reason: r.reason,
           latencyMs: r.outcome.latencyMs,
+          handshakeMs: r.outcome.handshakeMs ?? null,
           checkedAt: r.checkedAt,
-          transport: r.outcome.transport,
+          // A transport that failed (say, `auto` ending on its last try) is not the one that answers.
+          transport: worked(r.outcome) ? r.outcome.transport : undefined,
           capabilities: r.outcome.capabilities,
         }),
       )

@@ -15,6 +15,7 @@ export function createHistoryWriter(db: Db) {
       status: p('status'),
       reason: p('reason'),
       latencyMs: p('latencyMs'),
+      handshakeMs: p('handshakeMs'),
       error: p('error'),
     })
     .onConflictDoNothing()
@@ -65,6 +66,8 @@ export function createHistoryWriter(db: Db) {
             status: outcome.status,
             reason: outcome.reason,
             latencyMs: outcome.latencyMs,
+            // Only on the check that opened the session: its handshake came before the ping.
+            handshakeMs: outcome.opened ? (outcome.handshakeMs ?? null) : null,
             error: outcome.error,
           })
           written.push(r.serverId)

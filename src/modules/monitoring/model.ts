@@ -64,6 +64,9 @@ export const MonitoringModel = {
         status: checkStatus,
         reason: t.Nullable(t.String()),
         latency_ms: t.Nullable(t.Number()),
+        handshake_ms: t.Nullable(
+          t.Number({ description: 'Set when the check opened a new MCP session: its handshake' }),
+        ),
         error: t.Nullable(t.String()),
       }),
     ),

@@ -4,6 +4,7 @@ import type { ToolCallRepository } from '../tools/repository'
 import type { HistoryRepository } from './history.repository'
 import { type StatsWindow, windows } from './model'
 import type { Monitor, MonitorSettings } from './monitor'
+import { worked } from './status'
 
 export type MonitoringService = ReturnType<typeof createMonitoringService>
 
@@ -27,7 +28,7 @@ export function createMonitoringService({
     async test(id: string) {
       const { outcome, status, reason } = await monitor.test(servers.row(id))
       servers.invalidate()
-      const success = outcome.status === 'healthy' || outcome.reason === 'slow'
+      const success = worked(outcome)
       return {
         server_id: id,
         success,
@@ -54,6 +55,7 @@ export function createMonitoringService({
           status: r.status,
           reason: r.reason,
           latency_ms: r.latencyMs,
+          handshake_ms: r.handshakeMs,
           error: r.error,
         })),
         next_cursor: rows.length === limit ? String(rows.at(-1)?.checkedAt) : null,

@@ -31,5 +31,11 @@ export function nextStatus(
   return { status: outcome.status, reason: outcome.reason, streak: next }
 }
 
+/**
+ * Whether the check's transport worked: an MCP handshake and `ping`, or the plain check's 200 (slowly or
+ * not). Only such a check makes its transport the server's `active_transport`.
+ */
+export const worked = (o: ProbeOutcome) => o.status === 'healthy' || o.reason === 'slow'
+
 /** Whether a check counts as "up" for uptime: the server answered, even if slowly or asking for auth. */
 export const isUp = (status: ProbeOutcome['status']) => status !== 'unhealthy'

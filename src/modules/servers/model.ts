@@ -192,7 +192,10 @@ export const ServerModel = {
     status_reason: t.Nullable(t.String({ description: 'Why the status is not healthy, e.g. timeout' })),
     last_checked: t.Nullable(t.Number({ description: 'Epoch seconds of the last check' })),
     capabilities: t.Record(t.String(), t.Unknown()),
-    latency_ms: t.Nullable(t.Number()),
+    latency_ms: t.Nullable(t.Number({ description: 'Round trip of the last check (a `ping` over MCP)' })),
+    handshake_ms: t.Nullable(
+      t.Number({ description: 'How long opening the current MCP session (`initialize`) took' }),
+    ),
     transport,
     active_transport: t.Nullable(
       oneOf(concreteTransports, {

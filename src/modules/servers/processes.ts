@@ -23,7 +23,9 @@ export function createProcessTracker({
   recheck: (id: string) => void
 }) {
   let running = 0
-  metrics.registry.gauge('automcp_stdio_running', 'Children of stdio servers running now', () => [[{}, running]])
+  metrics.registry.gauge('automcp_stdio_running', 'Children of stdio servers running now', () => [
+    [{}, running],
+  ])
   const exits = metrics.registry.counter(
     'automcp_stdio_exits_total',
     'Children of stdio servers that ended, by reason: process_exited, crash_loop, or stopped (by AutoMCP)',
@@ -32,7 +34,11 @@ export function createProcessTracker({
   return function processChanged(event: ProcessEvent) {
     if (event.type === 'started') {
       running++
-      logger.info('stdio server started', { server: event.serverId, pid: event.pid, restarts: event.restarts })
+      logger.info('stdio server started', {
+        server: event.serverId,
+        pid: event.pid,
+        restarts: event.restarts,
+      })
     } else {
       running--
       exits.inc({ reason: event.crash?.reason ?? 'stopped' })

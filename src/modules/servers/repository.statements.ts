@@ -82,6 +82,7 @@ export function prepareServerStatements(db: Db) {
     status: p('status'),
     statusReason: p('reason'),
     latencyMs: p('latencyMs'),
+    handshakeMs: sql`coalesce(${p('handshakeMs')}, ${servers.handshakeMs})`,
     lastCheckedAt: p('checkedAt'),
     activeTransport: sql`coalesce(${p('transport')}, ${servers.activeTransport})`,
   } as unknown as Partial<NewServerRow>

@@ -36,6 +36,8 @@ export type CheckState = {
   status: ServerRow['status']
   reason: string | null
   latencyMs: number | null
+  /** The handshake of the session the check used; null keeps the one stored (no session, or a failure). */
+  handshakeMs?: number | null
   checkedAt: number
   transport?: ServerRow['activeTransport']
   capabilities?: Record<string, unknown>
@@ -145,7 +147,12 @@ export function createServerRepository(db: Db, box: SecretBox) {
 
     /** Stores what a check found; false when the server no longer exists or has changed since. */
     saveCheckState(id: string, state: CheckState): boolean {
-      const params = { id, ...state, transport: state.transport ?? null }
+      const params = {
+        id,
+        ...state,
+        transport: state.transport ?? null,
+        handshakeMs: state.handshakeMs ?? null,
+      }
       const row = state.capabilities ? saveStateAndCapabilities.get(params) : saveState.get(params)
       return written(id, row !== undefined)
     },

@@ -16,6 +16,7 @@ export function toServerInfo(row: ServerRow, uptime24h: number | null = null): S
     last_checked: msToSecondsOrNull(row.lastCheckedAt),
     capabilities: row.capabilities,
     latency_ms: row.latencyMs,
+    handshake_ms: row.handshakeMs,
     transport: row.transport,
     active_transport: row.activeTransport,
     header_names: row.headerNames,
