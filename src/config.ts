@@ -122,6 +122,7 @@ export function usage(): string {
     '  keys list                                         list keys: id, role, prefix, created, last used, revoked',
     '  keys revoke <id>                                  revoke a key; a running server refuses it at once',
     '  probe <url> [--transport t] [--header "K: v"]    check one MCP server once, print JSON; exit 0 when healthy',
+    '  probe [--env K=v] [--cwd d] -- <command> [args]  the same for a stdio server: start it, check it, end it',
     '',
     'Options (flags win over environment variables):',
     ...rows,

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test'
 import { join } from 'node:path'
 import { blackHole, type Everything, startEverything } from './helpers/peers'
-import { run, runCli } from './helpers/process'
+import { run, runCli, tempDir } from './helpers/process'
 
 let streamable: Everything
 beforeAll(async () => {
@@ -68,3 +68,47 @@ test('probe passes the MCP conformance suite as a client (initialize)', async ()
   expect(code, out + err).toBe(0)
   expect(out + err).toContain('OVERALL: PASSED')
 }, 60_000)
+
+test('probe -- <command> starts a stdio server, checks it, and ends it (#14)', async () => {
+  const memory = join(
+    import.meta.dir,
+    '..',
+    'node_modules',
+    '@modelcontextprotocol',
+    'server-memory',
+    'dist',
+    'index.js',
+  )
+  const dir = tempDir('automcp-probe-')
+  const ok = await runCli([
+    'probe',
+    '--env',
+    `MEMORY_FILE_PATH=${join(dir, 'graph.json')}`,
+    '--',
+    'node',
+    memory,
+  ])
+  expect(ok.code).toBe(0)
+  const found = JSON.parse(ok.stdout)
+  expect(found).toMatchObject({ command: ['node', memory], transport: 'stdio', status: 'healthy' })
+  expect(found.capabilities.tools.map((t: { name: string }) => t.name)).toContain('read_graph')
+
+  const failing = await runCli([
+    'probe',
+    '--',
+    'node',
+    '-e',
+    'console.error("no config given"); process.exit(2)',
+  ])
+  expect(failing.code).toBe(1)
+  expect(JSON.parse(failing.stdout)).toMatchObject({
+    status: 'unhealthy',
+    reason: 'process_exited',
+    error: 'the process exited with code 2: no config given',
+  })
+  expect(failing.stderr).toContain('no config given')
+
+  const missing = await runCli(['probe', '--', 'automcp-no-such-command'])
+  expect(JSON.parse(missing.stdout)).toMatchObject({ reason: 'spawn_failed' })
+  expect((await runCli(['probe', '--env', 'NOEQUALS', '--', 'node'])).code).toBe(2)
+}, 30_000)
