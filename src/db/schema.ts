@@ -1,8 +1,10 @@
 import { sql } from 'drizzle-orm'
 import { index, integer, primaryKey, real, sqliteTable, text } from 'drizzle-orm/sqlite-core'
 import {
+  authStates,
   checkStatuses,
   concreteTransports,
+  type OAuthChallenge,
   type ProcessExit,
   serverStatuses,
   toolCallSources,
@@ -35,6 +37,18 @@ export const servers = sqliteTable(
     processStartedAt: integer('process_started_at'),
     restarts: integer('restarts').notNull().default(0),
     lastExit: text('last_exit', { mode: 'json' }).$type<ProcessExit>(),
+    // OAuth 2.1 (the MCP authorization spec): the user's settings, sealed (OAuthConfig); the client AutoMCP
+    // registered or was given, and its tokens, sealed; what discovery found and the server's last
+    // challenge, in clear (they are public metadata). `auth*` is what the API shows of it.
+    oauth: text('oauth'),
+    oauthClient: text('oauth_client'),
+    oauthTokens: text('oauth_tokens'),
+    oauthDiscovery: text('oauth_discovery', { mode: 'json' }).$type<Record<string, unknown>>(),
+    oauthChallenge: text('oauth_challenge', { mode: 'json' }).$type<OAuthChallenge>(),
+    authState: text('auth_state', { enum: authStates }),
+    authScopes: text('auth_scopes', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
+    authExpiresAt: integer('auth_expires_at'),
+    authError: text('auth_error'),
     intervalS: integer('interval_s'),
     timeoutMs: integer('timeout_ms'),
     failureThreshold: integer('failure_threshold'),

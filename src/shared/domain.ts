@@ -31,3 +31,24 @@ export type StdioCommand = {
   env: Record<string, string>
   cwd: string | null
 }
+
+/** How AutoMCP gets OAuth tokens for a server: a user's consent in a browser, or its own client credentials. */
+export const oauthGrants = ['authorization_code', 'client_credentials'] as const
+export type OAuthGrant = (typeof oauthGrants)[number]
+
+/** What the user gave for a server's OAuth (sealed at rest; the secret and the key are write-only). */
+export type OAuthConfig = {
+  grant: OAuthGrant
+  clientId?: string
+  clientSecret?: string
+  scopes?: string[]
+  privateKeyPem?: string
+  signingAlg?: string
+}
+
+/** Where a server's OAuth stands, as the API shows it (`auth.state`). */
+export const authStates = ['unauthorized', 'authorized', 'expired', 'error'] as const
+export type AuthState = (typeof authStates)[number]
+
+/** What a server's last 401 (or 403 insufficient_scope) asked for, from its `WWW-Authenticate`. */
+export type OAuthChallenge = { status: number; scope?: string; resourceMetadataUrl?: string; error?: string }

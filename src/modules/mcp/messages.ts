@@ -1,8 +1,10 @@
 // What the API thread (./remote.ts) and the MCP thread (./worker.ts) say to each other.
 import type { GuardSettings } from '../../shared/ssrf'
+import type { Begun } from './oauth/flows'
+import type { OAuthEvent } from './oauth/material'
 import type { ProbeTarget } from './probe'
 import type { ProcessEvent, StdioSettings } from './stdio/supervisor'
-import type { McpTarget } from './transports'
+import type { HttpTarget, McpTarget } from './transports'
 
 /** The thread's first message: how to check, what the SSRF guard allows, and the database to checkpoint. */
 export type ThreadSettings = { slowMs: number; dbPath: string; guard: GuardSettings; stdio: StdioSettings }
@@ -24,9 +26,18 @@ export type McpRequest =
     }
   | { op: 'abortCall'; seq: number; call: number }
   | { op: 'logs'; seq: number; serverId: string; limit: number }
+  | ({ op: 'oauthBegin'; seq: number; target: HttpTarget; state: string } & OAuthUrls)
+  | ({ op: 'oauthFinish'; seq: number; target: HttpTarget; begun: Pending; code: string } & OAuthUrls)
+  | { op: 'oauthRevoke'; seq: number; target: HttpTarget }
 
-/** What the thread says unasked: a stdio server's child started or ended. */
-export type ThreadEvent = { event: ProcessEvent }
+/** AutoMCP's own OAuth addresses: the redirect URI, and its Client ID Metadata Document. */
+export type OAuthUrls = { redirectUrl: string; clientIdUrl?: string }
+
+/** An authorization begun, as the callback needs it: everything but the URL the user was sent to. */
+export type Pending = Omit<Begun, 'authorizationUrl'>
+
+/** What the thread says unasked: a stdio server's child started or ended; a server's OAuth changed. */
+export type ThreadEvent = { event: ProcessEvent } | { oauth: OAuthEvent }
 
 /** How a tool operation that failed comes back (an Error does not survive postMessage as itself). */
 export type Failed = { failed: string }

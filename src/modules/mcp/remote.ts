@@ -1,11 +1,20 @@
 import type { McpTool } from './lists'
-import type { Failed, McpRequest, ThreadEvent, ThreadSettings } from './messages'
+import type {
+  Failed,
+  McpRequest,
+  OAuthUrls,
+  Pending as PendingAuth,
+  ThreadEvent,
+  ThreadSettings,
+} from './messages'
+import type { Begun } from './oauth/flows'
+import type { OAuthEvent, StoredClient, StoredTokens } from './oauth/material'
 import type { ProbeOutcome } from './outcome'
 import type { ProbeTarget } from './probe'
 import type { LogLine } from './stdio/log-ring'
 import type { ProcessEvent } from './stdio/supervisor'
 import type { ToolCallResult } from './tool-call'
-import type { McpTarget } from './transports'
+import type { HttpTarget, McpTarget } from './transports'
 
 type Pending = Map<number, (result: unknown) => void>
 type WithoutSeq<T> = T extends unknown ? Omit<T, 'seq'> : never
@@ -20,7 +29,10 @@ export type McpThread = ReturnType<typeof createMcpThread>
 export function createMcpThread(
   entry: URL,
   settings: ThreadSettings,
-  { onProcess = () => {} }: { onProcess?: (event: ProcessEvent) => void } = {},
+  {
+    onProcess = () => {},
+    onOAuth = () => {},
+  }: { onProcess?: (event: ProcessEvent) => void; onOAuth?: (event: OAuthEvent) => void } = {},
 ) {
   // smol: JavaScriptCore's small heap; the thread holds sessions, not big data.
   const worker = new Worker(entry, { name: 'mcp', smol: true })
@@ -30,6 +42,7 @@ export function createMcpThread(
   let ended: Error | undefined
   worker.onmessage = (event: MessageEvent<{ seq: number; result: unknown } | ThreadEvent>) => {
     if ('event' in event.data) return onProcess(event.data.event)
+    if ('oauth' in event.data) return onOAuth(event.data.oauth)
     const settle = pending.get(event.data.seq)
     pending.delete(event.data.seq)
     settle?.(event.data.result)
@@ -86,6 +99,22 @@ export function createMcpThread(
     ) => abortable<ToolCallResult>({ op: 'callTool', target, name, args, timeoutMs }, signal),
     /** The last `limit` lines a stdio server's children wrote to stderr, oldest first. */
     logs: (serverId: string, limit: number) => call<LogLine[]>({ op: 'logs', serverId, limit }),
+    oauth: {
+      /** Discovery, the client and the authorization URL: rejects with the reason when any step fails. */
+      begin: (target: HttpTarget, state: string, urls: OAuthUrls) =>
+        call<Begun>({ op: 'oauthBegin', target, state, ...urls }),
+      /** The code exchanged for tokens. */
+      finish: (target: HttpTarget, begun: PendingAuth, code: string, urls: OAuthUrls) =>
+        call<{ tokens: StoredTokens; client?: StoredClient }>({
+          op: 'oauthFinish',
+          target,
+          begun,
+          code,
+          ...urls,
+        }),
+      /** RFC 7009 revocation where offered; true when the server took it. */
+      revoke: (target: HttpTarget) => call<boolean>({ op: 'oauthRevoke', target }),
+    },
     /** Ends the thread; close the sessions first. */
     terminate() {
       worker.terminate()

@@ -11,7 +11,7 @@ import type { ServerLists } from './lists'
 import { type Seen, SessionError } from './outcome'
 import { sharedSchemaValidator } from './schema-validator'
 import type { StdioSupervisor } from './stdio/supervisor'
-import { createTransport, type McpTarget, type McpTransport, terminate } from './transports'
+import { createTransport, type HttpTarget, type McpTarget, type McpTransport, terminate } from './transports'
 
 /** One live MCP session with one server. */
 export type Session = {
@@ -31,7 +31,11 @@ export type Session = {
 }
 
 /** Everything that says where and how the session talks: a session for anything else is replaced. */
-export const sessionKey = ({ id: _, ...where }: McpTarget) => JSON.stringify(where)
+export const sessionKey = (target: McpTarget) => {
+  // OAuth material changes with every refresh: the session goes on with the new token, not a new session.
+  const { id: _, oauth: __, ...where } = target as McpTarget & { oauth?: unknown }
+  return JSON.stringify(where)
+}
 
 /**
  * Connects to the server and runs the MCP handshake (`initialize`), or throws what went wrong (a
@@ -40,10 +44,20 @@ export const sessionKey = ({ id: _, ...where }: McpTarget) => JSON.stringify(whe
 export async function openSession(
   target: McpTarget,
   signal: AbortSignal,
-  { fetch: fetchFn, stdio }: { fetch?: FetchLike; stdio?: Pick<StdioSupervisor, 'spawn' | 'downOf'> } = {},
+  {
+    fetch: fetchFn,
+    stdio,
+    oauthFetch,
+  }: {
+    fetch?: FetchLike
+    stdio?: Pick<StdioSupervisor, 'spawn' | 'downOf'>
+    /** The fetch of a server that uses OAuth: it adds and renews the tokens. */
+    oauthFetch?: (target: HttpTarget) => FetchLike
+  } = {},
 ): Promise<Session> {
   const seen: Seen = { reachedMcp: false }
-  const transport = await transportFor(target, seen, fetchFn, stdio)
+  const fetchFor = target.transport !== 'stdio' && target.oauth && oauthFetch ? oauthFetch(target) : fetchFn
+  const transport = await transportFor(target, seen, fetchFor, stdio)
   const client = new Client(
     { name: 'automcp', version },
     { capabilities: {}, jsonSchemaValidator: sharedSchemaValidator },

@@ -1,12 +1,15 @@
 import type { FetchLike } from '../../shared/guarded-fetch'
 import { MINUTE } from '../../shared/time'
 import { listAll, type McpTool } from './lists'
+import { createOAuthFetch } from './oauth/fetch'
+import { createOAuthHolder } from './oauth/holder'
+import type { OAuthEvent } from './oauth/material'
 import { httpStatusOf, type ProbeOutcome, SessionError } from './outcome'
 import { openSession, type Session, timedPing } from './session'
 import { createSessionSlots } from './session-slot'
 import { createStdioSupervisor, type ProcessEvent, type StdioSettings } from './stdio/supervisor'
 import { callTool, type ToolCallResult } from './tool-call'
-import type { McpTarget } from './transports'
+import type { HttpTarget, McpTarget } from './transports'
 
 export type McpSessions = ReturnType<typeof createMcpSessions>
 
@@ -22,6 +25,7 @@ export function createMcpSessions({
   listRefreshMs = 10 * MINUTE,
   stdio: stdioSettings = { enabled: false, commands: [], maxChildren: 0 },
   onProcess,
+  onOAuth,
 }: {
   fetch?: FetchLike
   listRefreshMs?: number
@@ -29,14 +33,31 @@ export function createMcpSessions({
   stdio?: StdioSettings
   /** A stdio server's child started or ended. */
   onProcess?: (event: ProcessEvent) => void
+  /** A server's OAuth tokens were renewed, refused, or its challenge changed. */
+  onOAuth?: (event: OAuthEvent) => void
 } = {}) {
+  const held = createOAuthHolder()
+  const oauthFetch = (target: HttpTarget) =>
+    createOAuthFetch({
+      serverId: target.id,
+      url: target.url,
+      holder: held,
+      base: fetchFn ?? fetch,
+      emit: (event) => onOAuth?.(event),
+    })
   // A child that exited is started again by opening its server's session anew, as a check would.
   const stdio = createStdioSupervisor({
     settings: stdioSettings,
     onEvent: onProcess,
     restart: (target) => slots.ensure(target, AbortSignal.timeout(restartHandshakeMs)),
   })
-  const slots = createSessionSlots((target, signal) => openSession(target, signal, { fetch: fetchFn, stdio }))
+  const slots = createSessionSlots((target, signal) =>
+    openSession(target, signal, { fetch: fetchFn, stdio, oauthFetch }),
+  )
+  /** The session's requests use the newest material: the database's copy, or a refresh made here since. */
+  const offer = (target: McpTarget) => {
+    if (target.transport !== 'stdio' && target.oauth) held.offer(target.id, target.oauth)
+  }
 
   /**
    * `use` on the server's live session (opening one when needed). A session the server forgot (404: a
@@ -47,6 +68,7 @@ export function createMcpSessions({
     signal: AbortSignal,
     use: (s: Session, openedMs?: number) => Promise<T>,
   ): Promise<T> {
+    offer(target)
     const { s, openedMs, slot } = await slots.ensure(target, signal)
     try {
       return await use(s, openedMs)
@@ -94,6 +116,7 @@ export function createMcpSessions({
 
   /** The server's tools with their input schemas, from the live session (listed again when stale). */
   async function tools(target: McpTarget, signal: AbortSignal): Promise<McpTool[]> {
+    offer(target)
     const { s } = await slots.ensure(target, signal)
     await refreshIfStale(s, signal)
     return s.lists?.tools ?? []
@@ -107,6 +130,7 @@ export function createMcpSessions({
       withSession<ToolCallResult>(target, signal, (s) => callTool(s.client, name, args, signal)),
     /** Ends the server's session, and its child for a stdio server. */
     async close(id: string) {
+      held.forget(id)
       await Promise.all([slots.close(id), stdio.forget(id)])
     },
     /** Ends every session and every child (at shutdown). */

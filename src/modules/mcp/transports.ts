@@ -2,6 +2,7 @@ import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
 import type { StdioCommand } from '../../shared/domain'
 import type { FetchLike } from '../../shared/guarded-fetch'
+import type { OAuthMaterial } from './oauth/material'
 import type { HttpFailure } from './outcome'
 import type { ChildTransport } from './stdio/transport'
 
@@ -14,6 +15,8 @@ export type HttpTarget = {
   url: string
   transport: 'streamable-http' | 'sse'
   headers: Record<string, string>
+  /** OAuth: the tokens a request carries, and how to renew them (./oauth). */
+  oauth?: OAuthMaterial
 }
 
 /** A server AutoMCP starts itself and speaks to over the child's stdin and stdout. */

@@ -5,8 +5,18 @@
 import { createGuardedFetch, type FetchLike } from '../../shared/guarded-fetch'
 import { createPolicy } from '../../shared/ssrf'
 import type { Failed, McpRequest, ThreadEvent, ThreadSettings } from './messages'
+import { beginAuthorization, finishAuthorization, revokeTokens } from './oauth/flows'
 import { createProber } from './probe'
 import { createMcpSessions } from './sessions'
+import type { HttpTarget } from './transports'
+
+// Discovery, registration and a token request, each a few round trips to the authorization server.
+const oauthTimeoutMs = 30_000
+
+const materialOf = (target: HttpTarget) => {
+  if (!target.oauth) throw new Error('this server has no OAuth settings')
+  return target.oauth
+}
 
 /** What else the thread does, told when it is configured and when it stops. */
 export type ThreadHooks = {
@@ -67,6 +77,16 @@ export function serveMcpThread(port: Worker, hooks: ThreadHooks = {}) {
         return toolOp(msg.seq, msg.timeoutMs, (signal) =>
           sessions.callTool(msg.target, msg.name, msg.args, signal),
         )
+      case 'oauthBegin':
+        return toolOp(msg.seq, oauthTimeoutMs, () =>
+          beginAuthorization(msg.target.url, materialOf(msg.target), msg, guardedFetch),
+        )
+      case 'oauthFinish':
+        return toolOp(msg.seq, oauthTimeoutMs, () =>
+          finishAuthorization(msg.target.url, materialOf(msg.target), msg.begun, msg.code, msg, guardedFetch),
+        )
+      case 'oauthRevoke':
+        return toolOp(msg.seq, oauthTimeoutMs, () => revokeTokens(materialOf(msg.target), guardedFetch))
       case 'logs':
         return sessions.logs(msg.serverId, msg.limit)
       case 'abortCall':
@@ -84,6 +104,7 @@ export function serveMcpThread(port: Worker, hooks: ThreadHooks = {}) {
         fetch: guardedFetch,
         stdio: msg.stdio,
         onProcess: (event) => port.postMessage({ event } satisfies ThreadEvent),
+        onOAuth: (oauth) => port.postMessage({ oauth } satisfies ThreadEvent),
       })
       prober = createProber({ sessions, slowMs: msg.slowMs, fetch: guardedFetch })
       hooks.configured?.(msg)
