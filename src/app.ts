@@ -93,6 +93,7 @@ export function createApp({ db, logger, services, config, startedAt = performanc
     .use(services.controllers.chat)
     .use(services.controllers.tools)
     .use(services.controllers.openai)
+    .use(services.controllers.oauth)
     .use(metricsController(services.metrics.registry, config.metricsPublic))
   services.hub.attach((json) => app.server?.publish(eventsTopic, json))
   return app

@@ -7,6 +7,7 @@ import { llmSettings } from './modules/llm/config'
 import { mcpSettings, stdioSettings } from './modules/mcp/config'
 import { metricsSettings } from './modules/metrics/config'
 import { monitoringSettings } from './modules/monitoring/config'
+import { oauthSettings } from './modules/oauth/config'
 import { serverSettings } from './modules/servers/config'
 import {
   ConfigError,
@@ -62,6 +63,7 @@ export const settings = {
   ...llmSettings,
   ...mcpSettings,
   ...stdioSettings,
+  ...oauthSettings,
   ...monitoringSettings,
   logLevel: setting({
     flag: '--log-level',

@@ -7,6 +7,7 @@ import { createLlmModule } from './modules/llm'
 import { createMcpThread, endOrphans, stdioEnabled } from './modules/mcp'
 import { createMonitoringModule } from './modules/monitoring/module'
 import type { Monitor } from './modules/monitoring/monitor'
+import { createOAuthModule } from './modules/oauth/module'
 import { createOpenaiModule } from './modules/openai/module'
 import { createServersModule } from './modules/servers/module'
 import { createProcessTracker } from './modules/servers/processes'
@@ -22,7 +23,7 @@ import { DAY } from './shared/time'
 /** The settings the modules read; the rest (where to listen, the database, the log, the app's) are main's. */
 export type ServiceConfig = Omit<
   Config,
-  'port' | 'host' | 'db' | 'dbSynchronous' | 'logLevel' | 'corsOrigins' | 'metricsPublic'
+  'host' | 'db' | 'dbSynchronous' | 'logLevel' | 'corsOrigins' | 'metricsPublic'
 >
 
 export type Services = ReturnType<typeof createServices>
@@ -68,7 +69,7 @@ export function createServices({
       guard,
       stdio,
     },
-    { onProcess: (event) => processChanged(event) },
+    { onProcess: (event) => processChanged(event), onOAuth: (event) => oauth.service.learnt(event) },
   )
   const events = createEventsModule({ snapshotJson: () => servers.service.listText(), sockets })
 
@@ -84,6 +85,7 @@ export function createServices({
     refusal: createPolicy(guard),
     stdio,
     logs: mcp.logs,
+    beforeRemove: (row) => oauth.service.revoke(row),
     uptime: () => monitoring.history.uptimeSince(now() - DAY),
     onChange: (change) => {
       if (change.type === 'removed') {
@@ -109,6 +111,20 @@ export function createServices({
     metrics,
     publish: (server) => events.hub.publish('server_update', server, { changed: false }),
     recheck: (id) => monitor?.changed(id),
+  })
+
+  // Where a browser reaches AutoMCP: configured, or this process once it listens (tests listen on port 0).
+  let port = config.port
+  const publicUrl = () => config.publicUrl ?? `http://localhost:${port}`
+  const oauth = createOAuthModule({
+    repo: servers.repo,
+    thread: mcp.oauth,
+    publicUrl,
+    clientIdUrl: config.oauthClientIdUrl,
+    recheck: (id) => monitor?.changed(id),
+    publish: (id) => events.hub.publish('server_update', servers.service.get(id), { changed: false }),
+    logger,
+    now,
   })
 
   const tools = createToolsModule({
@@ -163,7 +179,13 @@ export function createServices({
       chat: chat.controller,
       tools: tools.controller,
       openai: openai.controller,
+      oauth: oauth.controller,
     },
+    /** The port the app listens on: the default base of OAuth's redirect URI. */
+    listening(actual: number) {
+      port = actual
+    },
+    oauth: oauth.service,
     servers: servers.service,
     monitoring: monitoring.service,
     monitor: monitoring.monitor,

@@ -45,6 +45,7 @@ export function serve(config: Config) {
   } catch (e) {
     fail(`cannot listen on --host/HOST ${config.host} --port/PORT ${config.port}: ${(e as Error).message}`)
   }
+  services.listening(app.server?.port ?? config.port)
   services.monitor.start()
   logger.info('listening', {
     url: `http://${config.host}:${app.server?.port}`,

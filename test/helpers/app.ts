@@ -38,6 +38,7 @@ export async function startApp({
     port: 0,
     hostname: '127.0.0.1',
   })
+  services.listening(app.server?.port as number)
   if (monitor) services.monitor.start()
   const base = `http://127.0.0.1:${app.server?.port}`
   let stopped: Promise<void> | undefined

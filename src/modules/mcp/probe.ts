@@ -3,6 +3,7 @@ import { roundMs } from '../../shared/time'
 import { type Attempt, candidates, moreTelling, settle, type Transport } from './auto'
 import type { FetchLike } from './http-probe'
 import { probeHttp } from './http-probe'
+import type { OAuthMaterial } from './oauth/material'
 import { type ConcreteTransport, classify, type ProbeOutcome, seenOf } from './outcome'
 import type { McpSessions } from './sessions'
 import type { McpTarget } from './transports'
@@ -17,6 +18,8 @@ export type ProbeTarget = {
   /** A stdio server's program (transport `stdio`), and the registration's generation. */
   stdio?: StdioCommand
   generation?: number
+  /** OAuth to the server: tokens for its requests (./oauth). */
+  oauth?: OAuthMaterial
   timeoutMs: number
   /** Aborts the check early, e.g. at shutdown. */
   signal?: AbortSignal
@@ -24,7 +27,14 @@ export type ProbeTarget = {
 
 /** The session target of one of the transports a check tries. */
 function mcpTargetOf(target: ProbeTarget, transport: Exclude<ConcreteTransport, 'http'>): McpTarget {
-  if (transport !== 'stdio') return { id: target.id, url: target.url, transport, headers: target.headers }
+  if (transport !== 'stdio')
+    return {
+      id: target.id,
+      url: target.url,
+      transport,
+      headers: target.headers,
+      ...(target.oauth ? { oauth: target.oauth } : {}),
+    }
   if (!target.stdio) throw new Error('a stdio server without a command')
   return { id: target.id, transport, generation: target.generation ?? 0, stdio: target.stdio }
 }

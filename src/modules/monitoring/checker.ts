@@ -13,7 +13,7 @@ export function createChecker({
   observe,
   apply,
 }: {
-  repo: Pick<ServerRepository, 'get' | 'headersOf' | 'stdioOf'>
+  repo: Pick<ServerRepository, 'get' | 'headersOf' | 'stdioOf' | 'oauthOf'>
   prober: Prober
   settings: Pick<MonitorSettings, 'checkTimeoutMs'>
   /** Aborted when the monitor stops: probes end, and their outcomes are dropped. */
@@ -31,6 +31,7 @@ export function createChecker({
       activeTransport: row.activeTransport,
       headers: repo.headersOf(row),
       stdio: repo.stdioOf(row),
+      oauth: repo.oauthOf(row),
       generation: row.generation,
       timeoutMs: row.timeoutMs ?? settings.checkTimeoutMs,
       signal,

@@ -9,6 +9,7 @@ export type EndpointFields = {
   args?: string[]
   env?: Record<string, string>
   cwd?: string | null
+  oauth?: { grant?: string; client_id?: string; client_secret?: string; private_key_pem?: string } | null
 }
 
 /** What the server has now (nothing for a new one). `url` is '' for a stdio server. */
@@ -33,7 +34,21 @@ export function endpointProblem(fields: EndpointFields, current?: CurrentEndpoin
     if (given(fields.headers)) return 'body field "headers" is not used by stdio servers: give `env`'
     if (!given(fields.command) && !current?.command)
       return 'body field "command" is required for a stdio server'
+    if (given(fields.oauth)) return 'body field "oauth" is only for servers reached over the network'
     return null
+  }
+  const oauth = fields.oauth
+  if (oauth) {
+    const header = Object.keys(fields.headers ?? {}).find((h) => h.toLowerCase() === 'authorization')
+    if (header)
+      return `body fields "oauth" and "headers.${header}" both set the Authorization header: give one`
+    if (
+      oauth.grant === 'client_credentials' &&
+      !(oauth.client_id && (oauth.client_secret || oauth.private_key_pem))
+    )
+      return 'body field "oauth": client_credentials needs client_id, and client_secret or private_key_pem'
+    if (oauth.private_key_pem && !oauth.client_id)
+      return 'body field "oauth": private_key_pem needs client_id'
   }
   for (const field of stdioOnly)
     if (given(fields[field]))

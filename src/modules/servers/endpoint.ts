@@ -10,6 +10,7 @@ export type Endpoint = {
   args: string[]
   env: Record<string, string>
   cwd: string | null
+  oauth: unknown
 }
 
 // Headers (or variables) given in another order are the same ones.
@@ -31,6 +32,7 @@ export function endpointMoved(old: Endpoint, changes: Partial<Endpoint>): boolea
     moved('cwd') ||
     moved('args', (a, b) => JSON.stringify(a) === JSON.stringify(b)) ||
     moved('headers', (a, b) => canonical(a) === canonical(b)) ||
-    moved('env', (a, b) => canonical(a) === canonical(b))
+    moved('env', (a, b) => canonical(a) === canonical(b)) ||
+    moved('oauth', (a, b) => JSON.stringify(a) === JSON.stringify(b))
   )
 }

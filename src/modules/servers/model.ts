@@ -1,6 +1,6 @@
 import type { TSchema } from '@sinclair/typebox'
 import { t } from 'elysia'
-import { concreteTransports, serverStatuses, transports } from '../../shared/domain'
+import { authStates, concreteTransports, oauthGrants, serverStatuses, transports } from '../../shared/domain'
 import { integer, oneOf, queryNumber } from '../../shared/model'
 import { httpUrlProblem } from '../../shared/url'
 
@@ -68,6 +68,83 @@ const cwd = t.String({
   description: "stdio: the program's working directory, an absolute path (default: AutoMCP's own)",
   error: 'must be an absolute path of at most 4096 characters',
 })
+// OAuth 2.1 per the MCP authorization spec; the secret and the key are write-only.
+const oauth = t.Object(
+  {
+    grant: t.Optional(
+      oneOf(oauthGrants, {
+        description:
+          '`authorization_code` (default): a user consents in a browser (POST /servers/{id}/authorize); `client_credentials`: machine to machine, with `client_id` and `client_secret` or `private_key_pem`',
+      }),
+    ),
+    client_id: t.Optional(
+      t.String({
+        minLength: 1,
+        maxLength: 2048,
+        description:
+          'A client registered beforehand; without it AutoMCP uses its metadata document or registers itself',
+        error: 'must be a string of 1-2048 characters',
+      }),
+    ),
+    client_secret: t.Optional(
+      t.String({
+        minLength: 1,
+        maxLength: 4096,
+        description: 'Write-only',
+        error: 'must be a string of 1-4096 characters',
+      }),
+    ),
+    scopes: t.Optional(
+      t.Array(t.String({ pattern: '^[\\x21\\x23-\\x5B\\x5D-\\x7E]{1,256}$' }), {
+        maxItems: 64,
+        description: "Scopes to ask for instead of those the server's challenge or metadata suggests",
+        error: 'must be an array of at most 64 OAuth scope tokens',
+      }),
+    ),
+    private_key_pem: t.Optional(
+      t.String({
+        minLength: 1,
+        maxLength: 16_384,
+        pattern: '^-----BEGIN PRIVATE KEY-----',
+        description: 'client_credentials with private_key_jwt: a PKCS #8 PEM key. Write-only',
+        error: 'must be a PKCS #8 PEM private key (-----BEGIN PRIVATE KEY-----)',
+      }),
+    ),
+    signing_alg: t.Optional(
+      t.String({
+        pattern: '^(RS|ES|PS)(256|384|512)$',
+        description: 'The JWT signing algorithm for private_key_jwt (default ES256)',
+        error: 'must be one of RS256…RS512, ES256…ES512, PS256…PS512',
+      }),
+    ),
+  },
+  {
+    additionalProperties: false,
+    description:
+      'OAuth 2.1 to the server (MCP authorization): tokens are discovered, obtained, refreshed and sealed by AutoMCP',
+    error: 'must be an object with grant, client_id, client_secret, scopes, private_key_pem or signing_alg',
+  },
+)
+const authInfo = t.Object({
+  type: oneOf(['none', 'headers', 'oauth'] as const, {
+    description: 'How AutoMCP authenticates to the server',
+  }),
+  state: t.Nullable(
+    oneOf(authStates, {
+      description:
+        '`unauthorized` until a user authorizes (or the server refused the credentials), `authorized`, `expired` (a refresh was refused: authorize again), `error`; null when nothing is known',
+    }),
+  ),
+  grant: t.Nullable(
+    oneOf(oauthGrants, { description: 'How the OAuth tokens are obtained; null without OAuth' }),
+  ),
+  scopes: t.Array(t.String(), { description: 'OAuth scopes granted' }),
+  expires_at: t.Nullable(
+    t.Number({ description: 'Epoch seconds the access token runs out (it is refreshed before)' }),
+  ),
+  error: t.Nullable(t.String()),
+})
+export type AuthInfo = typeof authInfo.static
 const processInfo = t.Nullable(
   t.Object({
     pid: t.Nullable(t.Integer({ description: 'The running child, or null while it is not running' })),
@@ -140,6 +217,7 @@ const optionalSettings = {
   args: t.Optional(args),
   env: t.Optional(env),
   cwd: t.Optional(t.Nullable(cwd, { error: `${cwd.error}, or null` })),
+  oauth: t.Optional(t.Nullable(oauth, { error: `${oauth.error}, or null (no OAuth)` })),
 }
 const ignored = (what: string) =>
   t.Optional(
@@ -212,6 +290,7 @@ export const ServerModel = {
       description: "Names of a stdio server's environment variables; values are never returned",
     }),
     process: processInfo,
+    auth: authInfo,
     interval_s: t.Nullable(t.Integer({ description: 'null: the server-wide default' })),
     timeout_ms: t.Nullable(t.Integer({ description: 'null: the server-wide default' })),
     failure_threshold: t.Nullable(t.Integer({ description: 'null: the server-wide default' })),
@@ -230,6 +309,14 @@ export const ServerModel = {
   }),
 
   params: t.Object({ id }),
+
+  authorized: t.Object({
+    authorization_url: t.String({
+      description:
+        'Open it in a browser: the authorization server asks the user, then sends the browser back to AutoMCP',
+    }),
+    expires_in: t.Integer({ description: 'Seconds the link stays valid' }),
+  }),
 
   logsQuery: t.Object({
     limit: t.Optional(

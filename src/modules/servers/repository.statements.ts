@@ -16,6 +16,15 @@ export const resetCheckState = {
   processStartedAt: null,
   restarts: 0,
   lastExit: null,
+  // Tokens are bound to the resource and a registered client to its authorization server.
+  oauthClient: null,
+  oauthTokens: null,
+  oauthDiscovery: null,
+  oauthChallenge: null,
+  authState: null,
+  authScopes: [] as string[],
+  authExpiresAt: null,
+  authError: null,
 } as const
 
 /**
@@ -35,6 +44,8 @@ export function prepareServerStatements(db: Db) {
     env: p('env'),
     envNames: p('envNames'),
     cwd: p('cwd'),
+    oauth: p('oauth'),
+    authGrant: p('authGrant'),
     intervalS: p('intervalS'),
     timeoutMs: p('timeoutMs'),
     failureThreshold: p('failureThreshold'),
@@ -58,6 +69,7 @@ export function prepareServerStatements(db: Db) {
       env: servers.env,
       envNames: servers.envNames,
       cwd: servers.cwd,
+      oauth: servers.oauth,
     })
     .from(servers)
     .where(eq(servers.id, p('id')))

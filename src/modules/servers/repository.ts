@@ -1,10 +1,12 @@
 import { and, eq, isNotNull, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client'
 import { type NewServerRow, type ServerRow, servers } from '../../db/schema'
-import type { StdioCommand } from '../../shared/domain'
+import type { OAuthConfig, StdioCommand } from '../../shared/domain'
 import type { SecretBox } from '../../shared/secrets'
+import type { OAuthMaterial } from '../mcp'
 import { type Endpoint, endpointMoved } from './endpoint'
 import { createSecretSeal, sealLegacyHeaders } from './headers'
+import { createOAuthSeal, type OAuthChange } from './oauth-seal'
 import { prepareServerStatements, resetCheckState } from './repository.statements'
 
 export { hasSealedValues } from './headers'
@@ -22,7 +24,7 @@ export type ServerSettings = Required<
     | 'successThreshold'
     | 'tags'
   >
-> & { headers: Record<string, string> } & Partial<StdioSettings>
+> & { headers: Record<string, string> } & Partial<StdioSettings> & { oauth?: OAuthConfig | null }
 
 /** A stdio server's program; a server registered without them has none (the defaults below). */
 type StdioSettings = Required<Pick<NewServerRow, 'command' | 'args' | 'cwd'>> & {
@@ -67,14 +69,32 @@ export function createServerRepository(db: Db, box: SecretBox) {
   const { byId, endpointOf, insert, replace, replaceAndReset, saveState, saveStateAndCapabilities } =
     prepareServerStatements(db)
   const { sealed, plainHeaders, plainEnv } = createSecretSeal(box)
+  const oauthSeal = createOAuthSeal(box)
+  /** The settings as stored: headers, env and the OAuth settings sealed. */
+  const sealAll = (id: string, settings: Partial<ServerSettings>) => {
+    const { oauth, ...rest } = settings
+    const out = sealed(id, rest)
+    if (oauth === undefined) return out
+    return { ...out, oauth: oauthSeal.sealConfig(id, oauth), authGrant: oauth?.grant ?? null }
+  }
   type EndpointRow = Pick<
     ServerRow,
-    'url' | 'transport' | 'headers' | 'headerNames' | 'command' | 'args' | 'env' | 'envNames' | 'cwd'
+    | 'url'
+    | 'transport'
+    | 'headers'
+    | 'headerNames'
+    | 'command'
+    | 'args'
+    | 'env'
+    | 'envNames'
+    | 'cwd'
+    | 'oauth'
   >
   const endpoint = (id: string, row: EndpointRow): Endpoint => ({
     ...row,
     headers: plainHeaders(id, row),
     env: plainEnv(id, row),
+    oauth: oauthSeal.materialOf({ ...row, id } as ServerRow)?.config ?? null,
   })
   const written = <T>(id: string, result: T): T => {
     changed.add(id)
@@ -115,7 +135,7 @@ export function createServerRepository(db: Db, box: SecretBox) {
      */
     upsert(id: string, settings: ServerSettings, now: number): { created: boolean } {
       const old = endpointOf.get({ id })
-      const values = { ...sealed(id, { ...noStdio, ...settings }), id, now }
+      const values = { ...sealAll(id, { ...noStdio, oauth: null, ...settings }), id, now }
       if (!old) {
         insert.run({ ...values, generation: nextGeneration() })
         count++
@@ -137,7 +157,7 @@ export function createServerRepository(db: Db, box: SecretBox) {
             : {}
           return tx
             .update(servers)
-            .set({ ...sealed(id, changes), ...reset, updatedAt: now })
+            .set({ ...sealAll(id, changes), ...reset, updatedAt: now })
             .where(eq(servers.id, id))
             .returning()
             .get()
@@ -154,6 +174,25 @@ export function createServerRepository(db: Db, box: SecretBox) {
         handshakeMs: state.handshakeMs ?? null,
       }
       const row = state.capabilities ? saveStateAndCapabilities.get(params) : saveState.get(params)
+      return written(id, row !== undefined)
+    },
+
+    /** What a server's checks and calls need of its OAuth (settings, client, tokens) in clear: never for a response. */
+    oauthOf: (row: ServerRow): OAuthMaterial | undefined => oauthSeal.materialOf(row),
+
+    /**
+     * Stores what was learnt of a server's OAuth (tokens, client, discovery, challenge, state); false when
+     * the server has changed (another generation) or gone since.
+     */
+    saveOAuth(id: string, generation: number, change: OAuthChange): boolean {
+      const columns = oauthSeal.columnsOf(id, change)
+      if (Object.keys(columns).length === 0) return false
+      const row = db
+        .update(servers)
+        .set(columns)
+        .where(and(eq(servers.id, id), eq(servers.generation, generation)))
+        .returning({ id: servers.id })
+        .get()
       return written(id, row !== undefined)
     },
 

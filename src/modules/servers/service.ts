@@ -35,7 +35,10 @@ export function createServerService({
   maxServers = Number.POSITIVE_INFINITY,
   stdio = { enabled: false, commands: [] },
   logs = async () => [],
+  beforeRemove = () => {},
 }: {
+  /** A server is about to be deleted: its stored row, secrets and all (to revoke its OAuth tokens). */
+  beforeRemove?: (row: ServerRow) => void
   /** Whether stdio servers may be registered, and with which commands. */
   stdio?: Pick<StdioSettings, 'enabled' | 'commands'>
   /** A stdio server's last stderr lines (from the MCP thread). */
@@ -143,7 +146,9 @@ export function createServerService({
     },
 
     remove(id: string): void {
-      const server = info(find(id))
+      const row = find(id)
+      const server = info(row)
+      beforeRemove(row)
       if (!repo.remove(id)) throw serverNotFound()
       lists.invalidate()
       onChange({ type: 'removed', server })

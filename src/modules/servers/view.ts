@@ -1,8 +1,8 @@
 import type { ServerRow } from '../../db/schema'
-import type { Transport } from '../../shared/domain'
+import type { OAuthConfig, Transport } from '../../shared/domain'
 import { msToSeconds, msToSecondsOrNull } from '../../shared/time'
 import type { EndpointFields } from './endpoint-rules'
-import type { PatchBody, RegisterBody, ServerInfo, ServerProcess } from './model'
+import type { AuthInfo, PatchBody, RegisterBody, ServerInfo, ServerProcess } from './model'
 import type { ServerSettings } from './repository'
 
 /** The API's view of a row: epoch seconds, and header names without their values. */
@@ -25,6 +25,7 @@ export function toServerInfo(row: ServerRow, uptime24h: number | null = null): S
     cwd: row.cwd,
     env_names: row.envNames,
     process: processOf(row),
+    auth: authOf(row),
     interval_s: row.intervalS,
     timeout_ms: row.timeoutMs,
     failure_threshold: row.failureThreshold,
@@ -47,6 +48,32 @@ function processOf(row: ServerRow): ServerProcess | null {
   }
 }
 
+/**
+ * How AutoMCP authenticates to the server and where that stands. Without OAuth, a 401 or a Bearer
+ * challenge in the last check (reason `auth_required`) means the headers do not do.
+ */
+function authOf(row: ServerRow): AuthInfo {
+  if (row.authGrant === null) {
+    const refused = row.statusReason === 'auth_required'
+    return {
+      type: row.headerNames.length > 0 ? 'headers' : 'none',
+      state: refused ? 'unauthorized' : null,
+      grant: null,
+      scopes: [],
+      expires_at: null,
+      error: null,
+    }
+  }
+  return {
+    type: 'oauth',
+    state: row.authState ?? 'unauthorized',
+    grant: row.authGrant,
+    scopes: row.authScopes,
+    expires_at: msToSecondsOrNull(row.authExpiresAt),
+    error: row.authError,
+  }
+}
+
 /** Tags as stored: each once, in the order first given. */
 const uniqueTags = (tags: string[] | undefined) => (tags === undefined ? undefined : [...new Set(tags)])
 
@@ -54,12 +81,25 @@ const uniqueTags = (tags: string[] | undefined) => (tags === undefined ? undefin
 export const settingsOf = (body: RegisterBody): ServerSettings => ({
   name: body.name,
   ...endpointOf(body.transport ?? 'auto', body),
+  oauth: oauthOf(body.oauth) ?? null,
   intervalS: body.interval_s ?? null,
   timeoutMs: body.timeout_ms ?? null,
   failureThreshold: body.failure_threshold ?? null,
   successThreshold: body.success_threshold ?? null,
   tags: uniqueTags(body.tags) ?? [],
 })
+
+/** The API's `oauth` as stored (absent fields left out, so equal settings compare equal). */
+function oauthOf(o: RegisterBody['oauth']): OAuthConfig | null | undefined {
+  if (o === undefined || o === null) return o
+  const config: OAuthConfig = { grant: o.grant ?? 'authorization_code' }
+  if (o.client_id !== undefined) config.clientId = o.client_id
+  if (o.client_secret !== undefined) config.clientSecret = o.client_secret
+  if (o.scopes !== undefined) config.scopes = o.scopes
+  if (o.private_key_pem !== undefined) config.privateKeyPem = o.private_key_pem
+  if (o.signing_alg !== undefined) config.signingAlg = o.signing_alg
+  return config
+}
 
 /**
  * How a server is reached, as stored: a stdio server has no url or headers ('' and none), any other has no
@@ -93,6 +133,7 @@ function endpointOf(transport: Transport, body: EndpointFields) {
  */
 export const changesOf = (body: PatchBody, was: Transport): Partial<ServerSettings> => ({
   name: body.name,
+  oauth: oauthOf(body.oauth),
   ...(body.transport !== undefined && (body.transport === 'stdio') !== (was === 'stdio')
     ? endpointOf(body.transport, body)
     : {

@@ -56,7 +56,7 @@ export function createToolCatalog({
   observe = () => {},
   now = Date.now,
 }: {
-  repo: Pick<ServerRepository, 'list' | 'get' | 'headersOf' | 'stdioOf'>
+  repo: Pick<ServerRepository, 'list' | 'get' | 'headersOf' | 'stdioOf' | 'oauthOf'>
   transport: ToolTransport
   calls: ToolCallRepository
   callTimeoutMs: number

@@ -19,7 +19,7 @@ export function createDirectTools({
   transport,
   catalog,
 }: {
-  repo: Pick<ServerRepository, 'get' | 'headersOf' | 'stdioOf'>
+  repo: Pick<ServerRepository, 'get' | 'headersOf' | 'stdioOf' | 'oauthOf'>
   transport: Pick<ToolTransport, 'tools'>
   catalog: Pick<ToolCatalog, 'call' | 'callTimeoutMs'>
 }) {

@@ -9,11 +9,14 @@ import type { ServerRepository } from '../servers/repository'
  */
 export function targetOf(
   row: ServerRow,
-  repo: Pick<ServerRepository, 'headersOf' | 'stdioOf'>,
+  repo: Pick<ServerRepository, 'headersOf' | 'stdioOf' | 'oauthOf'>,
 ): McpTarget | undefined {
   const transport = row.transport === 'auto' ? (row.activeTransport ?? 'streamable-http') : row.transport
   if (transport === 'http') return undefined
-  if (transport !== 'stdio') return { id: row.id, url: row.url, transport, headers: repo.headersOf(row) }
+  if (transport !== 'stdio') {
+    const oauth = repo.oauthOf(row)
+    return { id: row.id, url: row.url, transport, headers: repo.headersOf(row), ...(oauth ? { oauth } : {}) }
+  }
   const stdio = repo.stdioOf(row)
   return stdio && { id: row.id, transport, generation: row.generation, stdio }
 }

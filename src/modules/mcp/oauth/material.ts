@@ -39,8 +39,8 @@ export type OAuthEvent = {
   client?: StoredClient
   discovery?: unknown
   challenge?: OAuthChallenge
-  /** Why the server cannot be used now (a refused refresh, a token request that failed). */
-  error?: string
+  /** Why the server cannot be used now (a refused refresh, a token request that failed); null: no longer. */
+  error?: string | null
 }
 
 /** Tokens with the times AutoMCP needs: when they came, and when they run out. */
