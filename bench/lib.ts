@@ -13,8 +13,8 @@ export async function freePort(): Promise<number> {
 }
 
 /** Polls `url` until it answers, for processes started by a benchmark. */
-export async function waitUntilUp(url: string, what: string) {
-  for (let i = 0; i < 400; i++) {
+export async function waitUntilUp(url: string, what: string, timeoutMs = 10_000) {
+  for (const deadline = performance.now() + timeoutMs; performance.now() < deadline; ) {
     if (
       await fetch(url).then(
         () => true,
@@ -55,10 +55,10 @@ export const benchEnv = {
 export const authHeader = { authorization: `Bearer ${benchKey}` }
 
 /**
- * AutoMCP from source, as the chat benchmarks run it: a file database in a temporary directory, the
- * chat upstream at `upstreamUrl`, no per-key chat limit (one key runs every chat), warnings only.
+ * AutoMCP from source with a file database in a temporary directory, warnings only, and `env` on top of
+ * `benchEnv`. `stderr` is inherited, so its warnings show beside the figures.
  */
-export async function startChatAutomcp(upstreamUrl: string) {
+export async function startAutomcp(env: Record<string, string> = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'automcp-bench-'))
   const port = await freePort()
   const proc = Bun.spawn(
@@ -68,18 +68,19 @@ export async function startChatAutomcp(upstreamUrl: string) {
       ...['--port', String(port), '--host', '127.0.0.1', '--log-level', 'warn'],
     ],
     {
-      env: {
-        ...process.env,
-        ...benchEnv,
-        AUTOMCP_CHAT_RATE_LIMIT: '0',
-        AUTOMCP_DB: join(dir, 'bench.db'),
-        AUTOMCP_UPSTREAM_URL: upstreamUrl,
-      },
+      env: { ...process.env, ...benchEnv, AUTOMCP_DB: join(dir, 'bench.db'), ...env },
       stdout: 'ignore',
       stderr: 'inherit',
     },
   )
   const base = `http://127.0.0.1:${port}`
   await waitUntilUp(`${base}/health`, 'automcp')
-  return { proc, base }
+  return { proc, base, dir }
 }
+
+/**
+ * AutoMCP from source, as the chat benchmarks run it: the chat upstream at `upstreamUrl`, no per-key chat
+ * limit (one key runs every chat).
+ */
+export const startChatAutomcp = (upstreamUrl: string) =>
+  startAutomcp({ AUTOMCP_CHAT_RATE_LIMIT: '0', AUTOMCP_UPSTREAM_URL: upstreamUrl })

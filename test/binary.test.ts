@@ -1,11 +1,15 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { readdirSync } from 'node:fs'
+import { readdirSync, readFileSync, readlinkSync, realpathSync, rmSync } from 'node:fs'
+import { join } from 'node:path'
 import { adminKey, json } from './helpers/app'
 import { type Binary, binaryAlone } from './helpers/binary'
+import { tempDir } from './helpers/process'
+import { waitFor } from './helpers/wait'
 import { connectWs } from './helpers/ws'
 
 // The compiled binary, built by the build script and run alone from a temporary directory: what ships.
 const auth = { authorization: `Bearer ${adminKey}` }
+const root = join(import.meta.dir, '..')
 let binary: Binary
 
 beforeAll(async () => {
@@ -74,6 +78,50 @@ describe('the compiled binary, alone in a directory', () => {
     server.proc.kill('SIGTERM')
     expect(await server.proc.exited).toBe(0)
   })
+
+  // What the Docker images rely on: a command named without a path is found in PATH (node, npx).
+  test('starts a stdio server by its command name from PATH, in its own process group, and ends it on SIGTERM', async () => {
+    const server = await binary.start(['--db', ':memory:'])
+    const memory = join(root, 'node_modules/@modelcontextprotocol/server-memory/dist/index.js')
+    const memoryDir = tempDir('automcp-bin-memory-')
+    const registered = await fetch(`${server.base}/servers/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...auth },
+      body: JSON.stringify({
+        name: 'memory',
+        transport: 'stdio',
+        command: 'node',
+        args: [memory],
+        env: { MEMORY_FILE_PATH: join(memoryDir, 'memory.jsonl') },
+        interval_s: 1,
+      }),
+    })
+    expect(registered.status).toBe(201)
+    const { server_id: id } = await json(registered)
+    let info: { status: string; process: { pid: number | null } | null } | undefined
+    await waitFor(async () => {
+      info = await json(await fetch(`${server.base}/servers/${id}`, { headers: auth }))
+      return info?.status === 'healthy'
+    }, 20_000)
+    const pid = info?.process?.pid as number
+    expect(readlinkSync(`/proc/${pid}/exe`)).toBe(realpathSync(Bun.which('node') as string))
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    const [, ppid, pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    expect([Number(ppid), Number(pgrp)]).toEqual([server.proc.pid, pid])
+
+    server.proc.kill('SIGTERM')
+    expect(await server.proc.exited).toBe(0)
+    const alive = () => {
+      try {
+        process.kill(pid, 0)
+        return true
+      } catch {
+        return false
+      }
+    }
+    await waitFor(() => !alive())
+    rmSync(memoryDir, { recursive: true, force: true })
+  }, 30_000)
 
   test('--version, --help and probe usage work without node_modules', async () => {
     const version = await binary.run(['--version'])

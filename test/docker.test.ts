@@ -46,9 +46,16 @@ const envOf = (stage: Stage) =>
 
 const stages = parseDockerfile(read('Dockerfile'))
 const build = stages.find((s) => s.name === 'build') as Stage
-const runtime = stages.at(-1) as Stage
-const env = envOf(runtime)
-const bin = JSON.parse(one(runtime, 'ENTRYPOINT'))[0] as string
+// `docker build .` builds the last stage; `docker build --target node .` the one on Node.js.
+const slim = stages.at(-1) as Stage
+const node = stages.find((s) => s.name === 'node') as Stage
+const finals = [
+  ['the default image (the last stage)', slim],
+  ['the Node.js image (--target node)', node],
+] as const
+// Debian's `tini` package installs it here.
+const tini = '/usr/bin/tini'
+const bin = (JSON.parse(one(slim, 'ENTRYPOINT')) as string[]).at(-1) as string
 
 describe('Dockerfile', () => {
   test('builds with the build script the smoke test compiles, from the lockfile', () => {
@@ -66,40 +73,72 @@ describe('Dockerfile', () => {
     )
   })
 
-  test('ships only the binary the build stage wrote, on a base without Node or Bun, as a non-root user', () => {
-    expect(stages.length).toBeGreaterThanOrEqual(2)
-    expect(runtime.image).toMatch(/^debian:[\w.-]+-slim$/)
-    const workdir = one(build, 'WORKDIR')
-    expect(all(runtime, 'COPY')).toEqual([`--from=build ${posix.join(workdir, 'dist/automcp')} ${bin}`])
-    expect(all(runtime, 'ADD')).toEqual([])
-    const user = one(runtime, 'USER')
-    expect(['root', '0']).not.toContain(user.split(':')[0])
+  test('the default image has neither Node nor Bun; the other is Node.js on the same Debian release', () => {
+    expect(stages.length).toBeGreaterThanOrEqual(3)
+    expect(slim.image).toMatch(/^debian:[\w.-]+-slim$/)
+    expect(slim.name).not.toBe('node')
+    // An official Node.js image: node, npm and npx in /usr/local/bin, which is in PATH.
+    expect(node).toBeDefined()
+    const release = (slim.image.split(':')[1] as string).replace(/-slim$/, '')
+    expect(node.image).toMatch(new RegExp(`^node:\\d+[\\w.]*-${release}(-slim)?$`))
   })
 
-  test('runs the binary with no command (serve, as the smoke test starts it); HEALTHCHECK runs `healthcheck`', () => {
-    expect(JSON.parse(one(runtime, 'ENTRYPOINT'))).toEqual([bin])
-    expect(all(runtime, 'CMD')).toEqual([])
-    const healthcheck = one(runtime, 'HEALTHCHECK')
-    const [, options = '', command = ''] = /^(.*?)CMD (.*)$/.exec(healthcheck) ?? []
-    expect(JSON.parse(command)).toEqual([bin, 'healthcheck'])
-    expect(options).toContain('--interval=')
-    // `healthcheck` asks 127.0.0.1 when HOST is 0.0.0.0, as in the smoke test.
-    expect(env.HOST).toBe('0.0.0.0')
+  test('the two final stages differ only in their base image', () => {
+    expect(node.steps).toEqual(slim.steps)
   })
 
-  test('keeps the database in the /data volume and listens on the exposed port 8000', () => {
-    expect(env.AUTOMCP_DB).toBe('/data/automcp.db')
-    const volumes = one(runtime, 'VOLUME')
-    expect(volumes.startsWith('[') ? JSON.parse(volumes) : volumes.split(' ')).toEqual(['/data'])
-    expect(dirname(env.AUTOMCP_DB as string)).toBe('/data')
-    expect(one(runtime, 'EXPOSE')).toBe('8000')
-    expect(env.PORT ?? String(settings.port.default)).toBe('8000')
-    for (const name of Object.keys(env)) {
-      expect(
-        Object.values(settings).some((s) => s.env === name),
-        `ENV ${name} is a setting`,
-      ).toBe(true)
-    }
+  describe.each(finals)('%s', (_, stage) => {
+    test('ships only the binary the build stage wrote, as a non-root user it creates', () => {
+      const workdir = one(build, 'WORKDIR')
+      expect(all(stage, 'COPY')).toEqual([`--from=build ${posix.join(workdir, 'dist/automcp')} ${bin}`])
+      expect(all(stage, 'ADD')).toEqual([])
+      const user = one(stage, 'USER').split(':')[0] as string
+      expect(['root', '0']).not.toContain(user)
+      expect(all(stage, 'RUN').some((run) => new RegExp(`\\buseradd\\b.* ${user}\\b`).test(run))).toBe(true)
+    })
+
+    test('runs the binary under tini, which it installs, with no command (serve, as the smoke test starts it)', () => {
+      // tini as PID 1 reaps orphaned grandchildren of stdio servers (npx → node) and passes SIGTERM on.
+      expect(JSON.parse(one(stage, 'ENTRYPOINT'))).toEqual([tini, '--', bin])
+      expect(all(stage, 'RUN').some((run) => /\bapt-get install\b.* tini(\s|$)/.test(run))).toBe(true)
+      expect(all(stage, 'CMD')).toEqual([])
+      expect(one(stage, 'STOPSIGNAL')).toBe('SIGTERM')
+    })
+
+    test('HEALTHCHECK runs `healthcheck`, which asks 127.0.0.1 when HOST is 0.0.0.0', () => {
+      const healthcheck = one(stage, 'HEALTHCHECK')
+      const [, options = '', command = ''] = /^(.*?)CMD (.*)$/.exec(healthcheck) ?? []
+      expect(JSON.parse(command)).toEqual([bin, 'healthcheck'])
+      expect(options).toContain('--interval=')
+      // As in the smoke test, which runs `healthcheck` with HOST=0.0.0.0.
+      expect(envOf(stage).HOST).toBe('0.0.0.0')
+    })
+
+    test('keeps the database in the /data volume and listens on the exposed port 8000', () => {
+      const env = envOf(stage)
+      expect(env.AUTOMCP_DB).toBe('/data/automcp.db')
+      const volumes = one(stage, 'VOLUME')
+      expect(volumes.startsWith('[') ? JSON.parse(volumes) : volumes.split(' ')).toEqual(['/data'])
+      expect(dirname(env.AUTOMCP_DB as string)).toBe('/data')
+      expect(one(stage, 'EXPOSE')).toBe('8000')
+      expect(env.PORT ?? String(settings.port.default)).toBe('8000')
+      // No PATH of its own either: stdio servers find their commands in the base image's PATH.
+      for (const name of Object.keys(env)) {
+        expect(
+          Object.values(settings).some((s) => s.env === name),
+          `ENV ${name} is a setting`,
+        ).toBe(true)
+      }
+    })
+  })
+
+  test('the targets the docs and docker-compose.yml name are stages of the Dockerfile', () => {
+    const names = stages.map((s) => s.name)
+    const docs = [...read('docs/operations.md').matchAll(/--target ([\w.-]+)/g)].map((m) => m[1])
+    const compose = [...read('docker-compose.yml').matchAll(/\btarget: *([\w.-]+)/g)].map((m) => m[1])
+    expect(docs).toContain('node')
+    expect(compose).toContain('node')
+    for (const target of [...docs, ...compose]) expect(names).toContain(target)
   })
 })
 
@@ -114,7 +153,7 @@ describe('docker-compose.yml', () => {
   test('one service built from this Dockerfile, on port 8000', () => {
     expect(Object.keys(compose.services)).toEqual([name])
     expect(service.build).toBe('.')
-    expect(service.ports).toEqual([`8000:${one(runtime, 'EXPOSE')}`])
+    expect(service.ports).toEqual([`8000:${one(slim, 'EXPOSE')}`])
   })
 
   test('passes OPENROUTER_API_KEY and AUTOMCP_API_KEY through from the environment', () => {
