@@ -203,6 +203,26 @@ describe('stdio servers', () => {
     await waitFor(async () => (await check(a, 'second')).status === 'healthy', 10_000)
   }, 30_000)
 
+  test('a server slower to start than its check timeout is not started again by every check', async () => {
+    const a = await app()
+    const { args, env } = memoryServer(graphFile())
+    // It reads nothing for 1.5 s, as a heavy program on a busy machine might; each check gives up at 300 ms.
+    const slow = `setTimeout(() => import(${JSON.stringify(args[0])}), 1500)`
+    await register(a, 'slow', {
+      transport: 'stdio',
+      command: 'node',
+      args: ['-e', slow],
+      env,
+      timeout_ms: 300,
+    })
+    expect(await check(a, 'slow')).toMatchObject({ success: false, status_reason: 'timeout' })
+    const pid = (await info(a, 'slow')).process?.pid
+    await waitFor(async () => (await check(a, 'slow')).success, 15_000)
+    // The child the first check started is the one that answered: no check ended it half-started.
+    expect((await info(a, 'slow')).process).toMatchObject({ pid, restarts: 0 })
+    expect(a.logs.filter((l) => l.msg === 'stdio server started')).toHaveLength(1)
+  }, 30_000)
+
   test('a changed program replaces the child; a move to a URL ends it', async () => {
     const a = await app()
     await register(a, 'changing', memoryServer(graphFile()))

@@ -10,7 +10,18 @@ type Opening = {
   settled: boolean
   /** Why its session must not be kept: every caller gave up on it. */
   dropped?: unknown
+  /** Goes on when every caller gave up (a stdio server's start-up: see `lasts`). */
+  lasting: boolean
 }
+
+/**
+ * A stdio server's open goes on when the check that began it times out: starting a program costs it a
+ * while (a Node server ~0.3 s of CPU), and fifty of them starting at once on two cores take longer than a
+ * check. Ending each half-started child at its check's timeout, then starting it again at the next check,
+ * would keep all of them starting forever. The next check joins the open still under way.
+ */
+const lasts = (target: McpTarget) => target.transport === 'stdio'
+const lastingOpenMs = 60_000
 
 /** A session, and how long its handshake took when this caller's request is what opened it. */
 export type Opened = { s: Session; openedMs?: number }
@@ -115,8 +126,24 @@ export function createSessionSlots(open: Open) {
  * again), while nobody waiting means nobody to hand the session to.
  */
 function startOpen(target: McpTarget, slot: Slot, open: Open): Opening {
-  const state = { key: sessionKey(target), controller: new AbortController(), waiters: 0, settled: false }
-  const o: Opening = Object.assign(state, { promise: openInto(target, slot, state, open) })
+  const state = {
+    key: sessionKey(target),
+    controller: new AbortController(),
+    waiters: 0,
+    settled: false,
+    lasting: lasts(target),
+  }
+  // An open that outlives its callers still has an end: the program may never answer.
+  const timer = state.lasting
+    ? setTimeout(
+        () => state.controller.abort(new DOMException('handshake timed out', 'TimeoutError')),
+        lastingOpenMs,
+      )
+    : undefined
+  const promise = openInto(target, slot, state, open).finally(() => clearTimeout(timer))
+  // A lasting open may end after every caller left: its failure is then nobody's to handle.
+  if (state.lasting) promise.catch(() => {})
+  const o: Opening = Object.assign(state, { promise })
   slot.opening = o
   return o
 }
@@ -152,7 +179,7 @@ async function join(slot: Slot, o: Opening, signal: AbortSignal): Promise<Opened
   try {
     return await untilAborted(o.promise, signal)
   } finally {
-    if (--o.waiters === 0 && !o.settled) {
+    if (--o.waiters === 0 && !o.settled && !o.lasting) {
       o.dropped = signal.reason
       // The next caller opens afresh rather than joining an open that is being aborted.
       if (slot.opening === o) slot.opening = undefined
