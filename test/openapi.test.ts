@@ -34,9 +34,11 @@ describe('/openapi/json', () => {
         '429',
         '502',
       ])
-    // Every operation but /health says what the API-key guard may answer.
+    // Every operation but the public ones says what the API-key guard may answer.
     // (/events and /chat are described by hand, with their protocol.)
-    for (const route of served.filter((r) => !['/health', '/events', '/chat'].includes(r.path))) {
+    const open = ['/health', '/oauth/callback', '/oauth/client-metadata.json']
+    for (const path of open) expect(Object.values(doc.paths[path])[0]).toMatchObject({ security: [] })
+    for (const route of served.filter((r) => ![...open, '/events', '/chat'].includes(r.path))) {
       const op = doc.paths[toOpenApiPath(route.path)]?.[route.method.toLowerCase()]
       expect(Object.keys(op.responses), `${route.method} ${route.path}`).toEqual(
         expect.arrayContaining(['401', '403', '429']),

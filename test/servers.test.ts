@@ -123,6 +123,7 @@ describe('reading servers', () => {
         'capabilities',
         'active_transport',
         'args',
+        'auth',
         'command',
         'cwd',
         'env_names',

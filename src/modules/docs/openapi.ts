@@ -14,6 +14,8 @@ export const openapiDocument = (paths: OpenAPIV3.PathsObject) =>
   openapi({
     path: '/openapi',
     provider: null,
+    // `/oauth/client-metadata.json` is an API route, not a static file to leave out.
+    exclude: { staticFile: false },
     documentation: {
       info: {
         title: 'AutoMCP',
@@ -42,6 +44,10 @@ export const openapiDocument = (paths: OpenAPIV3.PathsObject) =>
         {
           name: 'openai',
           description: 'OpenAI-compatible API: point an OpenAI SDK at `<AutoMCP>/v1`',
+        },
+        {
+          name: 'oauth',
+          description: 'OAuth 2.1 to MCP servers: authorize one, and the browser coming back',
         },
         { name: 'system', description: 'AutoMCP itself' },
       ],

@@ -28,6 +28,13 @@ export const oauthController = (service: OAuthService) =>
     .get('/oauth/callback', async ({ query }) => callbackPage(await service.callback(query)), {
       access: 'public',
       query: OAuthModel.callbackQuery,
+      response: {
+        200: OAuthModel.page,
+        400: OAuthModel.page,
+        409: OAuthModel.page,
+        422: ErrorModel,
+        502: OAuthModel.page,
+      },
       detail: {
         summary: 'Where the authorization server sends the browser back',
         description:

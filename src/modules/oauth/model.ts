@@ -3,14 +3,17 @@ import { t } from 'elysia'
 export const OAuthModel = {
   callbackQuery: t.Object(
     {
-      state: t.Optional(t.String({ maxLength: 512 })),
-      code: t.Optional(t.String({ maxLength: 4096 })),
-      error: t.Optional(t.String({ maxLength: 256 })),
-      error_description: t.Optional(t.String({ maxLength: 2048 })),
-      iss: t.Optional(t.String({ maxLength: 2048 })),
+      state: t.Optional(t.String({ maxLength: 512, error: 'must be at most 512 characters' })),
+      code: t.Optional(t.String({ maxLength: 4096, error: 'must be at most 4096 characters' })),
+      error: t.Optional(t.String({ maxLength: 256, error: 'must be at most 256 characters' })),
+      error_description: t.Optional(t.String({ maxLength: 2048, error: 'must be at most 2048 characters' })),
+      iss: t.Optional(t.String({ maxLength: 2048, error: 'must be at most 2048 characters' })),
     },
     { additionalProperties: true },
   ),
+  /** The callback's answer: a page for the person in the browser. */
+  page: t.String({ description: 'A small HTML page (text/html): connected, or why not' }),
+
   clientMetadata: t.Object({
     client_id: t.String(),
     client_name: t.String(),
