@@ -128,3 +128,5 @@ async function main(): Promise<number> {
 }
 
 process.exit(await main().catch((e) => (log(e), 1)))
+
+export {}
