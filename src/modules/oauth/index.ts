@@ -25,7 +25,7 @@ export const oauthController = (service: OAuthService) =>
           "For a server registered with `oauth`: discovers its authorization server (from the server's challenge and metadata), picks the client (pre-registered, AutoMCP's metadata document, or a dynamic registration) and answers the authorization URL (PKCE, `state`, `resource`). Open it in a browser; the authorization server sends the browser back to `GET /oauth/callback`. 409 `no_oauth` or `oauth_not_interactive` (client credentials need no user); 502 `oauth_failed` when discovery or registration fails (a resource that does not match the server's URL, say).",
       },
     })
-    .get('/oauth/callback', async ({ query }) => callbackPage(await service.callback(query)), {
+    .get('/oauth/callback', async ({ query, request }) => answer(await service.callback(query), request), {
       access: 'public',
       query: OAuthModel.callbackQuery,
       response: {
@@ -58,6 +58,18 @@ const escape = (s: string) =>
     /[&<>"']/g,
     (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string,
   )
+
+/**
+ * A browser (Accept: text/html) gets a page; anything else the API's JSON, an error as `{ detail, code }`
+ * like every other.
+ */
+function answer(r: CallbackResult, request: Request): Response {
+  if ((request.headers.get('accept') ?? '').includes('text/html')) return callbackPage(r)
+  const body = r.ok
+    ? { status: r.code, detail: r.message }
+    : { detail: `${r.title}: ${r.message}`, code: r.code }
+  return Response.json(body, { status: r.status, headers: { 'cache-control': 'no-store' } })
+}
 
 /** The page the browser lands on: plain HTML, no script, nothing loaded from anywhere. */
 function callbackPage(r: CallbackResult): Response {

@@ -12,7 +12,10 @@ export const OAuthModel = {
     { additionalProperties: true },
   ),
   /** The callback's answer: a page for the person in the browser. */
-  page: t.String({ description: 'A small HTML page (text/html): connected, or why not' }),
+  page: t.Union([
+    t.String({ description: 'To a browser (Accept: text/html): a small HTML page, connected or why not' }),
+    t.Object({ status: t.String(), detail: t.String() }),
+  ]),
 
   clientMetadata: t.Object({
     client_id: t.String(),

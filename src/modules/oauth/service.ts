@@ -10,7 +10,7 @@ import { createPendingAuthorizations, newState, pendingTtlMs } from './pending'
 export type OAuthService = ReturnType<typeof createOAuthService>
 
 /** What the callback page says: connected, or why not. */
-export type CallbackResult = { ok: boolean; status: number; title: string; message: string }
+export type CallbackResult = { ok: boolean; status: number; code: string; title: string; message: string }
 
 /**
  * OAuth 2.1 to MCP servers, on the API thread: begins an authorization (the MCP thread discovers and
@@ -82,6 +82,7 @@ export function createOAuthService({
         return page(
           false,
           400,
+          'invalid_state',
           'This link is not valid',
           'It was used already, or is older than 10 minutes, or was not made by this AutoMCP. Authorize the server again.',
         )
@@ -90,13 +91,20 @@ export function createOAuthService({
         return page(
           false,
           409,
+          'server_changed',
           'The server changed',
           'It was changed or removed since the authorization began. Authorize it again.',
         )
       if (query.error || !query.code) {
         const why = [query.error ?? 'no code', query.error_description].filter(Boolean).join(': ')
         save(row, { state: 'error', error: `the authorization was refused: ${why}` })
-        return page(false, 400, 'Not connected', `The authorization server said: ${why}`)
+        return page(
+          false,
+          400,
+          'authorization_refused',
+          'Not connected',
+          `The authorization server said: ${why}`,
+        )
       }
       try {
         const { tokens, client } = await thread.finish(targetOf(row), entry.begun, query.code, urls())
@@ -107,13 +115,14 @@ export function createOAuthService({
         return page(
           true,
           200,
+          'connected',
           `${row.name} is connected`,
           'AutoMCP holds its tokens now and refreshes them. You can close this page.',
         )
       } catch (e) {
         const why = e instanceof Error ? e.message : String(e)
         save(row, { state: 'error', error: `the token request failed: ${why}` })
-        return page(false, 502, 'Not connected', `The token request failed: ${why}`)
+        return page(false, 502, 'token_request_failed', 'Not connected', `The token request failed: ${why}`)
       }
     },
 
@@ -166,6 +175,6 @@ export function createOAuthService({
   }
 }
 
-function page(ok: boolean, status: number, title: string, message: string): CallbackResult {
-  return { ok, status, title, message }
+function page(ok: boolean, status: number, code: string, title: string, message: string): CallbackResult {
+  return { ok, status, code, title, message }
 }
