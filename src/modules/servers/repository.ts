@@ -96,6 +96,16 @@ export function createServerRepository(db: Db, box: SecretBox) {
     env: plainEnv(id, row),
     oauth: oauthSeal.materialOf({ ...row, id } as ServerRow)?.config ?? null,
   })
+  /** Writes `columns` if the row still has `generation`: what a registration since must not get. */
+  const setOfGeneration = (id: string, generation: number, columns: Partial<NewServerRow>) => {
+    const row = db
+      .update(servers)
+      .set(columns)
+      .where(and(eq(servers.id, id), eq(servers.generation, generation)))
+      .returning({ id: servers.id })
+      .get()
+    return written(id, row !== undefined)
+  }
   const written = <T>(id: string, result: T): T => {
     changed.add(id)
     return result
@@ -186,14 +196,7 @@ export function createServerRepository(db: Db, box: SecretBox) {
      */
     saveOAuth(id: string, generation: number, change: OAuthChange): boolean {
       const columns = oauthSeal.columnsOf(id, change)
-      if (Object.keys(columns).length === 0) return false
-      const row = db
-        .update(servers)
-        .set(columns)
-        .where(and(eq(servers.id, id), eq(servers.generation, generation)))
-        .returning({ id: servers.id })
-        .get()
-      return written(id, row !== undefined)
+      return Object.keys(columns).length > 0 && setOfGeneration(id, generation, columns)
     },
 
     /**
@@ -205,13 +208,7 @@ export function createServerRepository(db: Db, box: SecretBox) {
       generation: number,
       state: Pick<NewServerRow, 'pid' | 'processStartedAt' | 'restarts' | 'lastExit'>,
     ): boolean {
-      const row = db
-        .update(servers)
-        .set(state)
-        .where(and(eq(servers.id, id), eq(servers.generation, generation)))
-        .returning({ id: servers.id })
-        .get()
-      return written(id, row !== undefined)
+      return setOfGeneration(id, generation, state)
     },
 
     /**
