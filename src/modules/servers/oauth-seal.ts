@@ -44,6 +44,9 @@ export function createOAuthSeal(box: SecretBox) {
       if (change.discovery !== undefined) out.oauthDiscovery = change.discovery as Record<string, unknown>
       if (change.challenge) out.oauthChallenge = change.challenge
       if (change.tokens) {
+        // A challenge answered the tokens before these: kept, the same refusal of the new tokens (a 401
+        // once more, a 403 for scopes just granted) would look like old news and never reach auth.state.
+        out.oauthChallenge = change.challenge ?? null
         out.oauthTokens = seal(change.tokens, id, 'tokens')
         out.authExpiresAt = change.tokens.expires_at ?? null
         if (change.tokens.scope) out.authScopes = change.tokens.scope.split(/\s+/).filter(Boolean)

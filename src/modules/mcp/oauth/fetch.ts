@@ -39,6 +39,11 @@ export function createOAuthFetch({ serverId, url, holder, base, emit, now = Date
 
   async function renew(m: OAuthMaterial, scope?: string): Promise<OAuthMaterial | undefined> {
     return holder.renew(serverId, async () => {
+      // Another request renewed (or was refused) since `m` was read: its answer stands. Refreshing again
+      // would spend a rotated refresh token twice, and the authorization server refuses the second.
+      const current = holder.get(serverId)
+      if (scope === undefined && m.tokens && current?.tokens?.access_token !== m.tokens.access_token)
+        return current?.tokens ? current : undefined
       try {
         const renewed = cc(m)
           ? await clientCredentials(url, m, base, scope)
