@@ -127,6 +127,11 @@ async function main(): Promise<number> {
   }
 }
 
-process.exit(await main().catch((e) => (log(e), 1)))
+process.exit(
+  await main().catch((e) => {
+    log(e)
+    return 1
+  }),
+)
 
 export {}

@@ -53,7 +53,7 @@ export const oauthController = (service: OAuthService) =>
       },
     })
 
-const escape = (s: string) =>
+const escapeHtml = (s: string) =>
   s.replace(
     /[&<>"']/g,
     (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string,
@@ -73,7 +73,7 @@ function answer(r: CallbackResult, request: Request): Response {
 
 /** The page the browser lands on: plain HTML, no script, nothing loaded from anywhere. */
 function callbackPage(r: CallbackResult): Response {
-  const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escape(r.title)} · AutoMCP</title></head><body><h1>${escape(r.title)}</h1><p>${escape(r.message)}</p></body></html>`
+  const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(r.title)} · AutoMCP</title></head><body><h1>${escapeHtml(r.title)}</h1><p>${escapeHtml(r.message)}</p></body></html>`
   return new Response(html, {
     status: r.status,
     headers: {

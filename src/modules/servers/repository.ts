@@ -3,7 +3,6 @@ import type { Db } from '../../db/client'
 import { type NewServerRow, type ServerRow, servers } from '../../db/schema'
 import type { OAuthConfig, StdioCommand } from '../../shared/domain'
 import type { SecretBox } from '../../shared/secrets'
-import type { OAuthMaterial } from '../mcp'
 import { type Endpoint, endpointMoved } from './endpoint'
 import { createSecretSeal, sealLegacyHeaders } from './headers'
 import { createOAuthSeal, type OAuthChange } from './oauth-seal'
@@ -188,7 +187,7 @@ export function createServerRepository(db: Db, box: SecretBox) {
     },
 
     /** What a server's checks and calls need of its OAuth (settings, client, tokens) in clear: never for a response. */
-    oauthOf: (row: ServerRow): OAuthMaterial | undefined => oauthSeal.materialOf(row),
+    oauthOf: (row: ServerRow) => oauthSeal.materialOf(row),
 
     /**
      * Stores what was learnt of a server's OAuth (tokens, client, discovery, challenge, state); false when
