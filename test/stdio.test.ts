@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, test } from 'bun:test'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createMcpSessions, createProber } from '../src/modules/mcp/client'
 import type { ProcessEvent } from '../src/modules/mcp/stdio/supervisor'
@@ -221,6 +222,50 @@ describe('stdio servers', () => {
     // The child the first check started is the one that answered: no check ended it half-started.
     expect((await info(a, 'slow')).process).toMatchObject({ pid, restarts: 0 })
     expect(a.logs.filter((l) => l.msg === 'stdio server started')).toHaveLength(1)
+  }, 30_000)
+
+  test('a PATH in env reaches the program but does not choose it; env values are blanked in its logs', async () => {
+    const a = await app({ config: { stdioCommands: ['node'] } })
+    const bin = tempDir('automcp-fakebin-')
+    const marker = join(bin, 'ran')
+    writeFileSync(join(bin, 'node'), `#!/bin/sh\ntouch ${marker}\nexit 1\n`, { mode: 0o755 })
+    const secret = 's3cret-token-value'
+    const script = `console.error("token is ${secret}"); import(${JSON.stringify(memoryServer('x').args[0])})`
+    await register(a, 'pathed', {
+      transport: 'stdio',
+      command: 'node',
+      args: ['-e', script],
+      env: { PATH: `${bin}:${process.env.PATH}`, API_TOKEN: secret, MEMORY_FILE_PATH: graphFile() },
+    })
+    expect(await check(a, 'pathed')).toMatchObject({ success: true })
+    expect(existsSync(marker)).toBe(false)
+    const logs = await (await a.request('/servers/pathed/logs')).text()
+    expect(logs).toContain('token is ***')
+    expect(logs).not.toContain(secret)
+  }, 30_000)
+
+  test('a child whose daemon keeps stderr open: its exit is still seen, and its slot freed', async () => {
+    const a = await app({ config: { maxStdio: 1 } })
+    const pidFile = join(tempDir('automcp-daemon-'), 'pid')
+    // The grandchild leaves the process group (setsid) with stderr open: nothing of AutoMCP's reaches it.
+    const script = `setsid sh -c 'echo $$ > ${pidFile}; exec sleep 1000' & sleep 0.2; echo bye >&2; exit 3`
+    await register(a, 'daemon', {
+      transport: 'stdio',
+      command: 'sh',
+      args: ['-c', script],
+      timeout_ms: 5_000,
+    })
+    try {
+      const first = await check(a, 'daemon')
+      expect(first).toMatchObject({ success: false, status_reason: 'process_exited' })
+      expect(first.error_message).toContain('exited with code 3: bye')
+      await a.request('/servers/daemon', { method: 'DELETE' })
+      await register(a, 'after', memoryServer(graphFile()))
+      expect(await check(a, 'after')).toMatchObject({ success: true })
+    } finally {
+      const daemon = Number(readFileSync(pidFile, 'utf8'))
+      if (daemon > 0) process.kill(daemon, 'SIGKILL')
+    }
   }, 30_000)
 
   test('a changed program replaces the child; a move to a URL ends it', async () => {

@@ -72,6 +72,13 @@ export function createStdioSupervisor({
 }) {
   const entries = new Map<string, Entry>()
   let running = 0
+  // Set by stopAll: no child starts after it.
+  let stopped = false
+  /** A child's words with the values of its server's `env` blanked: its stderr reaches read keys. */
+  const redact = (entry: Entry, text: string) =>
+    Object.values(entry.target.stdio.env)
+      .filter((v) => v.length >= 4)
+      .reduce((t, v) => t.replaceAll(v, '***'), text)
 
   function entryOf(target: StdioTarget): Entry {
     const key = JSON.stringify([target.generation, target.stdio])
@@ -143,7 +150,7 @@ export function createStdioSupervisor({
         return
       }
       const how = exit.signal ? `killed by ${exit.signal}` : `exited with code ${exit.code}`
-      const said = entry.log.last()
+      const said = entry.log.last() && redact(entry, entry.log.last() as string)
       const next = crashed(
         entry,
         child.startedAt,
@@ -164,9 +171,13 @@ export function createStdioSupervisor({
      * while the server waits out its backoff, or when it may not or cannot start.
      */
     async spawn(target: StdioTarget): Promise<ChildTransport> {
+      if (stopped) throw new StdioError('stdio_disabled', 'AutoMCP is stopping')
       const entry = entryOf(target)
       // A child whose session went away without ending it (a failed handshake) is not left running.
       if (entry.child) await entry.child.stop()
+      // Forgotten (removed, or AutoMCP stopping) meanwhile: a child started now would be nobody's to end.
+      if (stopped || entries.get(target.id) !== entry)
+        throw new StdioError('stdio_disabled', 'the server was removed')
       if (now() < entry.notBefore && entry.down) throw entry.down
       allowed(target)
       let transport: ChildTransport | undefined
@@ -201,7 +212,10 @@ export function createStdioSupervisor({
     downOf: (serverId: string): StdioError | undefined => entries.get(serverId)?.down,
 
     /** The last `limit` lines the server's children wrote to stderr (empty when it never ran). */
-    logs: (serverId: string, limit: number): LogLine[] => entries.get(serverId)?.log.tail(limit) ?? [],
+    logs(serverId: string, limit: number): LogLine[] {
+      const entry = entries.get(serverId)
+      return entry ? entry.log.tail(limit).map((l) => ({ ...l, text: redact(entry, l.text) })) : []
+    },
 
     /** The server is gone: its child ends and is not started again. */
     async forget(serverId: string) {
@@ -214,6 +228,7 @@ export function createStdioSupervisor({
 
     /** Ends every child (at shutdown). */
     async stopAll() {
+      stopped = true
       const all = [...entries.values()]
       entries.clear()
       for (const entry of all) clearTimeout(entry.timer)
