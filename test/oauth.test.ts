@@ -178,6 +178,29 @@ test('a token about to run out is refreshed before it is sent, the rotated refre
   expect(as.seen.authorizations).toHaveLength(1)
 }, 30_000)
 
+test('a refresh under way when a new authorization comes back does not undo it', async () => {
+  // 59 s tokens are always within the 60 s AutoMCP renews ahead of: every request refreshes first.
+  const as = await start({ expiresIn: 59 })
+  await connect('race', as)
+  // The next check refreshes; the authorization server holds that refresh.
+  const gate = Promise.withResolvers<void>()
+  as.settings.refreshGate = gate.promise
+  const checking = check('race')
+  await waitFor(() => as.seen.gated === 1, 10_000)
+  // Meanwhile the user authorizes again (long-lived tokens this time), and only then the refresh ends.
+  as.settings.expiresIn = 3_600
+  const { status } = await browse(await authorizationUrl('race'))
+  expect(status).toBe(200)
+  const fromCallback = as.issued.at(-1)?.access_token as string
+  as.settings.refreshGate = undefined
+  gate.resolve()
+  await checking
+  // The tokens the callback stored are the ones used, not those the late refresh brought back.
+  expect((await call('race', 'read')).status).toBe(200)
+  expect(as.seen.bearers.at(-1)).toBe(fromCallback)
+  expect((await server('race')).auth).toMatchObject({ state: 'authorized', error: null })
+}, 30_000)
+
 test('requests refused at once share one refresh: the rotated refresh token is never used twice', async () => {
   const as = await start()
   await connect('many', as)

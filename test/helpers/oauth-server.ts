@@ -32,7 +32,12 @@ export async function oauthServer({
   /** Tools whose 401 is answered only after the next refresh: a request that crossed another's refresh. */
   late = [] as string[],
 } = {}) {
-  const settings = { expiresIn, deny: false }
+  const settings = {
+    expiresIn,
+    deny: false,
+    /** While set, a refresh request waits for it before it is answered. */
+    refreshGate: undefined as Promise<void> | undefined,
+  }
   const seen = {
     authorizations: [] as URLSearchParams[],
     tokens: [] as { grant: string; auth: 'basic' | 'post' | 'none'; scope: string }[],
@@ -42,6 +47,8 @@ export async function oauthServer({
     bearers: [] as string[],
     /** 401s held back (`late`) until the next refresh. */
     held: 0,
+    /** Refresh requests waiting at `settings.refreshGate`. */
+    gated: 0,
   }
   let refreshed = Promise.withResolvers<void>()
   const issued: { access_token: string; refresh_token?: string; expiresAt: number }[] = []
@@ -102,6 +109,10 @@ export async function oauthServer({
       return issue(id, code.scope, code.scope.split(' ').includes('offline_access'))
     }
     if (grant === 'refresh_token') {
+      if (settings.refreshGate) {
+        seen.gated++
+        await settings.refreshGate
+      }
       const old = refresh.get(body.get('refresh_token') ?? '')
       if (!old || old.clientId !== id)
         return form(400, { error: 'invalid_grant', error_description: 'revoked' })

@@ -3,7 +3,7 @@ import { MINUTE } from '../../shared/time'
 import { listAll, type McpTool } from './lists'
 import { createOAuthFetch } from './oauth/fetch'
 import { createOAuthHolder } from './oauth/holder'
-import type { OAuthEvent } from './oauth/material'
+import type { OAuthEvent, OAuthMaterial } from './oauth/material'
 import { httpStatusOf, type ProbeOutcome, SessionError } from './outcome'
 import { openSession, type Session, timedPing } from './session'
 import { createSessionSlots } from './session-slot'
@@ -128,6 +128,8 @@ export function createMcpSessions({
     /** `tools/call` over the live session; a session the server forgot is opened again, once. */
     callTool: (target: McpTarget, name: string, args: Record<string, unknown>, signal: AbortSignal) =>
       withSession<ToolCallResult>(target, signal, (s) => callTool(s.client, name, args, signal)),
+    /** A new authorization's tokens, for the server's session from its next request on. */
+    adoptOAuth: (id: string, m: OAuthMaterial) => held.replace(id, m),
     /** Ends the server's session, and its child for a stdio server. */
     async close(id: string) {
       held.forget(id)

@@ -56,6 +56,12 @@ export function serveMcpThread(port: Worker, hooks: ThreadHooks = {}) {
     }
   }
 
+  /** The guarded fetch, ended by `signal` (an operation's timeout) too. */
+  const within =
+    (signal: AbortSignal): FetchLike =>
+    (input, init) =>
+      guardedFetch(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, signal]) : signal })
+
   async function answer(msg: McpRequest): Promise<unknown> {
     switch (msg.op) {
       case 'probe':
@@ -78,15 +84,27 @@ export function serveMcpThread(port: Worker, hooks: ThreadHooks = {}) {
           sessions.callTool(msg.target, msg.name, msg.args, signal),
         )
       case 'oauthBegin':
-        return toolOp(msg.seq, oauthTimeoutMs, () =>
-          beginAuthorization(msg.target.url, materialOf(msg.target), msg, guardedFetch),
+        return toolOp(msg.seq, oauthTimeoutMs, (signal) =>
+          beginAuthorization(msg.target.url, materialOf(msg.target), msg, within(signal)),
         )
       case 'oauthFinish':
-        return toolOp(msg.seq, oauthTimeoutMs, () =>
-          finishAuthorization(msg.target.url, materialOf(msg.target), msg.begun, msg.code, msg, guardedFetch),
-        )
+        return toolOp(msg.seq, oauthTimeoutMs, async (signal) => {
+          const m = materialOf(msg.target)
+          const done = await finishAuthorization(msg.target.url, m, msg.begun, msg.code, msg, within(signal))
+          // The session uses the new tokens from its next request, whatever a refresh under way brings back.
+          sessions.adoptOAuth(msg.target.id, {
+            ...m,
+            tokens: done.tokens,
+            client: done.client ?? m.client,
+            discovery: msg.begun.discovery,
+            challenge: undefined,
+          })
+          return done
+        })
       case 'oauthRevoke':
-        return toolOp(msg.seq, oauthTimeoutMs, () => revokeTokens(materialOf(msg.target), guardedFetch))
+        return toolOp(msg.seq, oauthTimeoutMs, (signal) =>
+          revokeTokens(materialOf(msg.target), within(signal)),
+        )
       case 'logs':
         return sessions.logs(msg.serverId, msg.limit)
       case 'abortCall':

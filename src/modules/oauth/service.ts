@@ -130,8 +130,18 @@ export function createOAuthService({
     learnt(event: OAuthEvent) {
       const row = repo.get(event.serverId)
       if (!row || row.generation !== event.generation) return
-      const change: OAuthChange = { ...event }
-      if (event.tokens === null) change.state = row.authGrant === 'client_credentials' ? 'error' : 'expired'
+      const { replaces, ...learntNow } = event
+      const change: OAuthChange = { ...learntNow }
+      // Tokens renewed (or refused) from ones a new authorization has replaced since: they do not count.
+      if (event.tokens !== undefined && replaces !== undefined) {
+        const kept = repo.oauthOf(row)?.tokens?.obtained_at ?? null
+        if (kept !== replaces) {
+          delete change.tokens
+          delete change.error
+          delete change.discovery
+        }
+      }
+      if (change.tokens === null) change.state = row.authGrant === 'client_credentials' ? 'error' : 'expired'
       const challenge = event.challenge
       if (challenge?.status === 401 && !event.tokens && row.authState !== 'expired')
         change.state = 'unauthorized'

@@ -8,6 +8,10 @@ import { asksNothingNew } from './scope'
 
 // A token this close to its end is renewed before it is sent.
 const renewAheadMs = 60_000
+// After a refused renewal, requests go out without trying again for this long.
+const renewBackoffMs = 30_000
+// A token endpoint that does not answer does not hold every request of the server.
+const renewTimeoutMs = 30_000
 
 type Deps = {
   serverId: string
@@ -44,21 +48,33 @@ export function createOAuthFetch({ serverId, url, holder, base, emit, now = Date
       const current = holder.get(serverId)
       if (scope === undefined && m.tokens && current?.tokens?.access_token !== m.tokens.access_token)
         return current?.tokens ? current : undefined
+      if (now() - (holder.failedAt.get(serverId) ?? 0) < renewBackoffMs) return undefined
+      const bounded: FetchLike = (input, init) =>
+        base(input, { ...init, signal: AbortSignal.timeout(renewTimeoutMs) })
+      // What a renewal brings back stands only if nothing replaced the tokens meanwhile (a new
+      // authorization at the callback): a refresh of the old ones must not undo it.
+      const still = () => holder.get(serverId)?.tokens === current?.tokens
+      const replaces = m.tokens?.obtained_at ?? null
       try {
         const renewed = cc(m)
-          ? await clientCredentials(url, m, base, scope)
-          : { tokens: await refreshTokens(url, m, base), discovery: undefined }
+          ? await clientCredentials(url, m, bounded, scope)
+          : { tokens: await refreshTokens(url, m, bounded), discovery: undefined }
+        if (!still()) return holder.get(serverId)
         const discovery = renewed.discovery ?? m.discovery
         holder.update(serverId, { tokens: renewed.tokens, discovery })
-        emit({ serverId, generation: m.generation, tokens: renewed.tokens, discovery })
+        holder.failedAt.delete(serverId)
+        emit({ serverId, generation: m.generation, tokens: renewed.tokens, discovery, replaces })
         return holder.get(serverId)
       } catch (e) {
+        if (!still()) return holder.get(serverId)
         const why = e instanceof Error ? e.message : String(e)
         holder.update(serverId, { tokens: undefined })
+        holder.failedAt.set(serverId, now())
         emit({
           serverId,
           generation: m.generation,
           tokens: null,
+          replaces,
           error: cc(m) ? `token request refused: ${why}` : `refresh refused: ${why}`,
         })
         return undefined

@@ -10,6 +10,7 @@ export type OAuthHolder = ReturnType<typeof createOAuthHolder>
 export function createOAuthHolder() {
   const held = new Map<string, OAuthMaterial>()
   const renewing = new Map<string, Promise<OAuthMaterial | undefined>>()
+  const failedAt = new Map<string, number>()
 
   return {
     offer(id: string, m: OAuthMaterial) {
@@ -21,6 +22,12 @@ export function createOAuthHolder() {
       held.set(id, keepTokens ? { ...m, tokens: old.tokens, discovery: m.discovery ?? old.discovery } : m)
     },
     get: (id: string) => held.get(id),
+    /** A new authorization's material: it replaces what is held, whatever a refresh under way brings back. */
+    replace(id: string, m: OAuthMaterial) {
+      held.set(id, m)
+    },
+    /** When a renewal of the server last failed: the next waits a while, not every request. */
+    failedAt,
     update(id: string, change: Partial<OAuthMaterial>) {
       const old = held.get(id)
       if (old) held.set(id, { ...old, ...change })
@@ -35,6 +42,7 @@ export function createOAuthHolder() {
     },
     forget(id: string) {
       held.delete(id)
+      failedAt.delete(id)
     },
   }
 }

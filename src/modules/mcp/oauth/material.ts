@@ -36,6 +36,8 @@ export type OAuthEvent = {
   generation: number
   /** New tokens (a refresh, client credentials), or null when they no longer work. */
   tokens?: StoredTokens | null
+  /** When the tokens these replace were obtained (null: none): stored only if they are still the ones kept. */
+  replaces?: number | null
   client?: StoredClient
   discovery?: unknown
   challenge?: OAuthChallenge
