@@ -100,7 +100,8 @@ export function createServices({
       monitor?.changed(change.server.id)
     },
   })
-  // Children a previous run could not end (it was killed) are ended before any new one starts.
+  // Children a previous run could not end (it was killed) are sent SIGTERM now, before the first check
+  // can start new ones (SIGKILL follows 5 s later for any that stay).
   void endOrphans(servers.repo.takeRecordedProcesses()).then((pids) => {
     if (pids.length > 0) logger.warn('ended stdio servers a previous run left running', { pids })
   })

@@ -4,6 +4,7 @@ import { asksNothingNew, type HttpTarget, type McpThread, type OAuthEvent } from
 import { serverNotFound } from '../servers/errors'
 import type { OAuthChange } from '../servers/oauth-seal'
 import type { ServerRepository } from '../servers/repository'
+import { targetOf } from '../servers/target'
 import { noOAuth, notInteractive, oauthFailed } from './errors'
 import { createPendingAuthorizations, newState, pendingTtlMs } from './pending'
 
@@ -28,7 +29,7 @@ export function createOAuthService({
   logger,
   now = Date.now,
 }: {
-  repo: Pick<ServerRepository, 'get' | 'oauthOf' | 'headersOf' | 'saveOAuth'>
+  repo: Pick<ServerRepository, 'get' | 'oauthOf' | 'headersOf' | 'stdioOf' | 'saveOAuth'>
   thread: McpThread['oauth']
   /** AutoMCP's address as a browser reaches it (known once it listens). */
   publicUrl: () => string
@@ -45,13 +46,12 @@ export function createOAuthService({
   const documentUrl = () => clientIdUrl ?? new URL('/oauth/client-metadata.json', publicUrl()).href
   const urls = () => ({ redirectUrl: redirectUrl(), clientIdUrl: documentUrl() })
 
-  const targetOf = (row: ServerRow): HttpTarget => ({
-    id: row.id,
-    url: row.url,
-    transport: row.activeTransport === 'sse' ? 'sse' : 'streamable-http',
-    headers: repo.headersOf(row),
-    oauth: repo.oauthOf(row),
-  })
+  /** The server as the MCP thread reaches it, with its OAuth material (a server with `oauth` is never stdio). */
+  const httpTarget = (row: ServerRow): HttpTarget => {
+    const target = targetOf(row, repo)
+    if (!target || target.transport === 'stdio' || !target.oauth) throw noOAuth()
+    return target
+  }
   const save = (row: Pick<ServerRow, 'id' | 'generation'>, change: OAuthChange) => {
     if (repo.saveOAuth(row.id, row.generation, change)) publish(row.id)
   }
@@ -65,7 +65,7 @@ export function createOAuthService({
       if (!material) throw noOAuth()
       if (material.config.grant === 'client_credentials') throw notInteractive()
       const state = newState()
-      const begun = await thread.begin(targetOf(row), state, urls()).catch((e: Error) => {
+      const begun = await thread.begin(httpTarget(row), state, urls()).catch((e: Error) => {
         save(row, { state: 'error', error: e.message })
         throw oauthFailed(e.message)
       })
@@ -107,7 +107,7 @@ export function createOAuthService({
         )
       }
       try {
-        const { tokens, client } = await thread.finish(targetOf(row), entry.begun, query.code, urls())
+        const { tokens, client } = await thread.finish(httpTarget(row), entry.begun, query.code, urls())
         const scopes = tokens.scope?.split(/\s+/).filter(Boolean) ?? entry.begun.scope?.split(' ') ?? []
         save(row, { tokens, client, discovery: entry.begun.discovery, scopes, error: null })
         logger.info('oauth authorized', { server: row.id, scopes })
@@ -160,7 +160,7 @@ export function createOAuthService({
     /** Tells the authorization server to forget the tokens of a server being deleted (best effort). */
     revoke(row: ServerRow) {
       if (row.oauthTokens === null) return
-      const target = targetOf(row)
+      const target = httpTarget(row)
       void thread
         .revoke(target)
         .then((done) => done && logger.info('oauth tokens revoked', { server: row.id }))

@@ -3,6 +3,7 @@ import type { Logger } from '../../shared/logger'
 import { roundMs } from '../../shared/time'
 import type { McpTarget, McpThread, ToolCallResult } from '../mcp'
 import type { ServerRepository } from '../servers/repository'
+import { targetOf } from '../servers/target'
 import { type CallFailure, failureOf } from './failures'
 import { cancelledCall, type ToolCallRepository } from './repository'
 import {
@@ -13,7 +14,6 @@ import {
   ToolSelectionError,
   usableTools,
 } from './selection'
-import { targetOf } from './target'
 
 export type { FunctionTool, ToolEntry, ToolSet } from './selection'
 export { ToolSelectionError } from './selection'

@@ -2,10 +2,10 @@ import { roundMs } from '../../shared/time'
 import type { McpTool } from '../mcp'
 import { serverNotFound } from '../servers/errors'
 import type { ServerRepository } from '../servers/repository'
+import { targetOf } from '../servers/target'
 import type { ToolCatalog, ToolTransport } from './catalog'
 import { noResult, notAnMcpServer, toolNotFound } from './errors'
 import { failureOf } from './failures'
-import { targetOf } from './target'
 
 export type DirectTools = ReturnType<typeof createDirectTools>
 

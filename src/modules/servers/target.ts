@@ -1,6 +1,6 @@
 import type { ServerRow } from '../../db/schema'
 import type { McpTarget } from '../mcp'
-import type { ServerRepository } from '../servers/repository'
+import type { ServerRepository } from './repository'
 
 /**
  * How the MCP thread reaches a registered server, or undefined for one that answers plain HTTP (a
