@@ -481,3 +481,14 @@ test('client credentials with client_secret_basic: healthy without any browser, 
   expect(res.status).toBe(409)
   expect((await json(res)).code).toBe('oauth_not_interactive')
 }, 30_000)
+
+test('a direct call to a server that refuses the credentials is 409 auth_required, pointing at /authorize', async () => {
+  const as = await start()
+  await register('refusing', as)
+  await waitFor(async () => (await server('refusing')).status_reason === 'auth_required', 10_000)
+  const res = await call('refusing', 'read')
+  expect(res.status).toBe(409)
+  const body = await json(res)
+  expect(body.code).toBe('auth_required')
+  expect(body.detail).toContain('POST /servers/{id}/authorize')
+}, 30_000)

@@ -6,6 +6,7 @@ import { createGuardedFetch, type FetchLike } from '../../shared/guarded-fetch'
 import { createPolicy } from '../../shared/ssrf'
 import type { Failed, McpRequest, ThreadEvent, ThreadSettings } from './messages'
 import { beginAuthorization, finishAuthorization, revokeTokens } from './oauth/flows'
+import { httpStatusOf } from './outcome'
 import { createProber } from './probe'
 import { createMcpSessions } from './sessions'
 import type { HttpTarget } from './transports'
@@ -48,7 +49,11 @@ export function serveMcpThread(port: Worker, hooks: ThreadHooks = {}) {
       return await op(controller.signal)
     } catch (e) {
       const reason = controller.signal.aborted ? controller.signal.reason : e
-      return { failed: reason instanceof Error ? reason.message : String(reason) } satisfies Failed
+      const message = reason instanceof Error ? reason.message : String(reason)
+      // Only the message crosses to the API thread: the HTTP status the SDK's error carries goes in it.
+      const status = httpStatusOf(reason)
+      const failed = status && !message.includes(`HTTP ${status}`) ? `${message} (HTTP ${status})` : message
+      return { failed } satisfies Failed
     } finally {
       clearTimeout(timer)
       calls.delete(seq)

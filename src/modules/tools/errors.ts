@@ -26,6 +26,12 @@ export function noResult(failure: CallFailure, detail: string): HttpError {
       return new HttpError(504, 'server_timeout', `${detail} (AUTOMCP_TOOL_TIMEOUT)`)
     case 'mcp_error':
       return new HttpError(502, 'mcp_error', detail)
+    case 'auth_required':
+      return new HttpError(
+        409,
+        'auth_required',
+        `${detail}: the server refuses AutoMCP's credentials (authorize it with POST /servers/{id}/authorize, or change its headers)`,
+      )
     case 'unreachable':
       return new HttpError(502, 'server_unreachable', detail)
   }

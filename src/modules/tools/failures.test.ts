@@ -13,3 +13,11 @@ test("before the timeout: the server's JSON-RPC error answer, or a server that c
   expect(failureOf('Streamable HTTP error: Error POSTing to endpoint: MCP error', 3, 500)).toBe('unreachable')
   expect(failureOf('AutoMCP is stopping', 3, 500)).toBe('unreachable')
 })
+
+test('a 401 or 403 from the server is its refusal of the credentials, not an unreachable server', () => {
+  expect(failureOf('Streamable HTTP error: Error POSTing to endpoint (HTTP 401): unauthorized', 3, 500)).toBe(
+    'auth_required',
+  )
+  expect(failureOf('SSE error: Non-200 status code (403)', 3, 500)).toBe('auth_required')
+  expect(failureOf('Error POSTing to endpoint (HTTP 404): gone', 3, 500)).toBe('unreachable')
+})

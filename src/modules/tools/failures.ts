@@ -2,18 +2,22 @@
  * Why a tool call or a tool listing got no result: the server was removed meanwhile, did not answer in
  * time, answered with a JSON-RPC error, or could not be reached or spoken to.
  */
-export type CallFailure = 'removed' | 'timeout' | 'mcp_error' | 'unreachable'
+export type CallFailure = 'removed' | 'timeout' | 'mcp_error' | 'auth_required' | 'unreachable'
 
 // The SDK's McpError message: how a server's JSON-RPC error answer reads once the MCP thread passed it on.
 const mcpError = /^MCP error -?\d+:/
+// The SDK's transport errors for a refused request: `… (HTTP 401)`, `HTTP 403` (SSE), `status code 401`.
+const refused = /\bHTTP 40[13]\b|\(40[13]\)|status code 40[13]\b/
 
 /**
  * What a failure the MCP thread reported was. The thread passes failures on as messages only, so: one
  * that came once the whole timeout had passed is the timeout (the thread starts its timer after the
  * caller's clock started), one in the SDK's `MCP error <code>:` form is the server's own error answer,
- * and anything else means the server could not be reached or spoken to.
+ * one that quotes an HTTP 401 or 403 is the server refusing AutoMCP's credentials, and anything else
+ * means the server could not be reached or spoken to.
  */
 export function failureOf(message: string, elapsedMs: number, timeoutMs: number): CallFailure {
   if (elapsedMs >= timeoutMs) return 'timeout'
-  return mcpError.test(message) ? 'mcp_error' : 'unreachable'
+  if (mcpError.test(message)) return 'mcp_error'
+  return refused.test(message) ? 'auth_required' : 'unreachable'
 }

@@ -75,7 +75,7 @@ export const toolsController = (catalog: Pick<ToolCatalog, 'select'>, direct: Di
           tags: ['tools'],
           summary: "A server's tools, with their input schemas",
           description:
-            'Every tool the server lists, from its live MCP session (opened if needed), whatever its status, under its own MCP name. 404 `server_not_found`; 409 `not_an_mcp_server` (transport `http`); 502 `server_unreachable` or `mcp_error` (the reason in `detail`); 504 `server_timeout` (AUTOMCP_TOOL_TIMEOUT).',
+            'Every tool the server lists, from its live MCP session (opened if needed), whatever its status, under its own MCP name. 404 `server_not_found`; 409 `not_an_mcp_server` (transport `http`) or `auth_required` (the server refused the credentials: authorize it); 502 `server_unreachable` or `mcp_error` (the reason in `detail`); 504 `server_timeout` (AUTOMCP_TOOL_TIMEOUT).',
         },
       },
     )
@@ -95,7 +95,7 @@ export const toolsController = (catalog: Pick<ToolCatalog, 'select'>, direct: Di
           tags: ['tools'],
           summary: 'Call one tool of a server (MCP tools/call)',
           description:
-            "Calls the tool over the server's live MCP session within AUTOMCP_TOOL_TIMEOUT and answers its result; a tool that reports an error is a 200 with `is_error: true`. The call is recorded (`source` direct) and counted by `/servers/{id}/stats`. 404 `server_not_found` or `tool_not_found` (not in the server's list); 409 `not_an_mcp_server`; 422 `validation_error` (`arguments` not an object); 502 `server_unreachable` or `mcp_error`; 504 `server_timeout`.",
+            "Calls the tool over the server's live MCP session within AUTOMCP_TOOL_TIMEOUT and answers its result; a tool that reports an error is a 200 with `is_error: true`. The call is recorded (`source` direct) and counted by `/servers/{id}/stats`. 404 `server_not_found` or `tool_not_found` (not in the server's list); 409 `not_an_mcp_server` or `auth_required`; 422 `validation_error` (`arguments` not an object); 502 `server_unreachable` or `mcp_error`; 504 `server_timeout`.",
         },
       },
     )
