@@ -53,7 +53,8 @@ export function createOAuthFetch({ serverId, url, holder, base, emit, now = Date
         base(input, { ...init, signal: AbortSignal.timeout(renewTimeoutMs) })
       // What a renewal brings back stands only if nothing replaced the tokens meanwhile (a new
       // authorization at the callback): a refresh of the old ones must not undo it.
-      const still = () => holder.get(serverId)?.tokens === current?.tokens
+      // (By value: every check offers the database's copy, equal tokens in another object.)
+      const still = () => holder.get(serverId)?.tokens?.access_token === current?.tokens?.access_token
       const replaces = m.tokens?.obtained_at ?? null
       try {
         const renewed = cc(m)
