@@ -492,3 +492,19 @@ test('a direct call to a server that refuses the credentials is 409 auth_require
   expect(body.code).toBe('auth_required')
   expect(body.detail).toContain('POST /servers/{id}/authorize')
 }, 30_000)
+
+test('RFC 9207: a callback whose iss names another authorization server is refused', async () => {
+  const as = await start()
+  await register('mixup', as)
+  await waitFor(async () => (await server('mixup')).status_reason === 'auth_required', 10_000)
+  // The authorization server answers with its own iss; an attacker's answer would carry another.
+  const answer = await fetch(await authorizationUrl('mixup'), { redirect: 'manual' })
+  const back = new URL(answer.headers.get('location') as string)
+  expect(back.searchParams.get('iss')).toBe(as.base)
+  back.searchParams.set('iss', 'https://evil.example')
+  const refused = await fetch(back, { headers: html })
+  expect(refused.status).toBe(400)
+  expect(await refused.text()).toContain('another authorization server')
+  expect((await server('mixup')).auth).toMatchObject({ state: 'error' })
+  expect(as.seen.tokens.filter((t) => t.grant === 'authorization_code')).toHaveLength(0)
+}, 30_000)

@@ -139,6 +139,7 @@ export async function oauthServer({
       return new Response('bad authorization request', { status: 400 })
     const back = new URL(redirectUri)
     back.searchParams.set('state', q.get('state') ?? '')
+    back.searchParams.set('iss', base)
     if (settings.deny) back.searchParams.set('error', 'access_denied')
     else {
       const code = random('code')
@@ -219,6 +220,7 @@ export async function oauthServer({
           token_endpoint: `${base}/token`,
           registration_endpoint: `${base}/register`,
           revocation_endpoint: `${base}/revoke`,
+          authorization_response_iss_parameter_supported: true,
           scopes_supported: offline ? supported : supported.filter((s) => s !== 'offline_access'),
           response_types_supported: ['code'],
           grant_types_supported: ['authorization_code', 'refresh_token', 'client_credentials'],

@@ -76,7 +76,13 @@ export function createOAuthService({
     },
 
     /** `GET /oauth/callback`: the code exchanged for tokens, stored sealed; the server checked at once. */
-    async callback(query: { state?: string; code?: string; error?: string; error_description?: string }) {
+    async callback(query: {
+      state?: string
+      code?: string
+      error?: string
+      error_description?: string
+      iss?: string
+    }) {
       const entry = query.state ? pending.take(query.state) : undefined
       if (!entry)
         return page(
@@ -95,6 +101,22 @@ export function createOAuthService({
           'The server changed',
           'It was changed or removed since the authorization began. Authorize it again.',
         )
+      // RFC 9207: the answer names the authorization server it came from, which must be the one the
+      // authorization was begun with (a mix-up attack sends the code elsewhere).
+      const issuer = issuerOf(entry.begun.discovery)
+      if ((query.iss !== undefined || issuer?.required) && query.iss !== issuer?.issuer) {
+        save(row, {
+          state: 'error',
+          error: 'the authorization answer came from another authorization server (iss)',
+        })
+        return page(
+          false,
+          400,
+          'issuer_mismatch',
+          'Not connected',
+          'The answer came from another authorization server than the one asked.',
+        )
+      }
       if (query.error || !query.code) {
         const why = [query.error ?? 'no code', query.error_description].filter(Boolean).join(': ')
         save(row, { state: 'error', error: `the authorization was refused: ${why}` })
@@ -182,6 +204,17 @@ export function createOAuthService({
     get pending() {
       return pending.size
     },
+  }
+}
+
+/** The issuer discovery found, and whether it promised to name itself in its answers (RFC 9207). */
+function issuerOf(discovery: unknown): { issuer?: string; required: boolean } | undefined {
+  const metadata = (discovery as { authorizationServerMetadata?: Record<string, unknown> } | undefined)
+    ?.authorizationServerMetadata
+  if (!metadata) return undefined
+  return {
+    issuer: typeof metadata.issuer === 'string' ? metadata.issuer : undefined,
+    required: metadata.authorization_response_iss_parameter_supported === true,
   }
 }
 
