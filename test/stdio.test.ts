@@ -268,6 +268,23 @@ describe('stdio servers', () => {
     }
   }, 30_000)
 
+  test('a child that stops answering (SIGSTOP) is ended after three checks in a row time out, then started anew', async () => {
+    const a = await app()
+    await register(a, 'frozen', { ...memoryServer(graphFile()), timeout_ms: 500 })
+    expect(await check(a, 'frozen')).toMatchObject({ success: true })
+    const pid = (await info(a, 'frozen')).process?.pid as number
+    process.kill(pid, 'SIGSTOP')
+    try {
+      for (let i = 0; i < 3; i++) expect(await check(a, 'frozen')).toMatchObject({ status_reason: 'timeout' })
+      await waitFor(async () => (await check(a, 'frozen')).success, 20_000)
+      expect(running(pid)).toBe(false)
+      expect((await info(a, 'frozen')).process).toMatchObject({ restarts: 1 })
+      expect((await info(a, 'frozen')).process?.pid).not.toBe(pid)
+    } finally {
+      if (running(pid)) process.kill(pid, 'SIGKILL')
+    }
+  }, 40_000)
+
   test('a changed program replaces the child; a move to a URL ends it', async () => {
     const a = await app()
     await register(a, 'changing', memoryServer(graphFile()))

@@ -100,6 +100,13 @@ export function createSessionSlots(open: Open) {
   return {
     ensure,
     reopen,
+    /** Ends `s` if it is still the server's session; the next caller opens a new one. */
+    async drop(id: string, s: Session) {
+      const slot = slots.get(id)
+      if (slot?.session !== s) return
+      slot.session = undefined
+      await shutSession(s)
+    },
     async close(id: string) {
       const slot = slots.get(id)
       if (!slot) return

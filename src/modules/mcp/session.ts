@@ -24,6 +24,8 @@ export type Session = {
   /** When the lists were last fetched; 0 when the server said they changed. */
   listsAt: number
   closed: boolean
+  /** Checks in a row that got no answer over this session (a stdio child that hangs is started anew). */
+  missed?: number
   /** How long opening it took (connecting and `initialize`), in ms. */
   handshakeMs?: number
   /** What its exchanges showed beyond the SDK's errors: the last failed response, how far it got. */

@@ -15,6 +15,8 @@ export type McpSessions = ReturnType<typeof createMcpSessions>
 
 // How long a restarted stdio server has for its handshake, as no check is waiting on it.
 const restartHandshakeMs = 60_000
+// Checks in a row a live stdio session may leave unanswered before its child is started anew.
+const hungAfter = 3
 
 /**
  * One live MCP session per server, kept between checks: a check on a live session is a single `ping`.
@@ -98,6 +100,7 @@ export function createMcpSessions({
         return { s, opened: openedMs !== undefined, latencyMs: await timedPing(s, signal) }
       })
       await refreshIfStale(s, signal)
+      s.missed = 0
       return {
         status: 'healthy',
         reason: null,
@@ -109,9 +112,20 @@ export function createMcpSessions({
         opened,
       }
     } catch (e) {
+      if (signal.aborted && used.s && target.transport === 'stdio') unlessHung(target.id, used.s)
       // Failing after the session opened: what its exchanges showed goes with the error.
       throw e instanceof SessionError || !used.s ? e : new SessionError(e, used.s.seen)
     }
+  }
+
+  /**
+   * A stdio child that let `hungAfter` checks in a row go unanswered is hung (a deadlock, a stopped
+   * process): its session and child end, and the next check starts it anew. One slow answer is not
+   * enough: a server busy with a long tool call may leave a ping waiting.
+   */
+  function unlessHung(id: string, s: Session) {
+    s.missed = (s.missed ?? 0) + 1
+    if (s.missed >= hungAfter) void slots.drop(id, s).catch(() => {})
   }
 
   /** The server's tools with their input schemas, from the live session (listed again when stale). */
