@@ -85,6 +85,7 @@ export function createSessionSlots(open: Open) {
     // Of the callers that got a 404 on the same session, the first replaces it; the others use its new one.
     if (slot.session === old) {
       slot.session = undefined
+      old.forgotten = true
       await shutSession(old)
     }
     return ensure(target, signal, slot)

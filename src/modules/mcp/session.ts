@@ -24,6 +24,11 @@ export type Session = {
   /** When the lists were last fetched; 0 when the server said they changed. */
   listsAt: number
   closed: boolean
+  /**
+   * The server forgot it (a 404): closed by the caller that saw that first. A request another caller had
+   * in flight on it fails with "connection closed", but the server refused it too, so it may be sent again.
+   */
+  forgotten?: boolean
   /** Checks in a row that got no answer over this session (a stdio child that hangs is started anew). */
   missed?: number
   /** How long opening it took (connecting and `initialize`), in ms. */

@@ -75,7 +75,7 @@ export function createMcpSessions({
     try {
       return await use(s, openedMs)
     } catch (e) {
-      if (httpStatusOf(e) !== 404) throw e
+      if (httpStatusOf(e) !== 404 && !s.forgotten) throw e
       const again = await slots.reopen(target, slot, s, signal)
       return use(again.s, again.openedMs)
     }
