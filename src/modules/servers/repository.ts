@@ -1,12 +1,13 @@
 import { and, eq, isNotNull, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client'
 import { type NewServerRow, type ServerRow, servers } from '../../db/schema'
-import type { OAuthConfig, StdioCommand } from '../../shared/domain'
+import type { OAuthConfig } from '../../shared/domain'
 import type { SecretBox } from '../../shared/secrets'
-import { type Endpoint, endpointMoved } from './endpoint'
-import { createSecretSeal, sealLegacyHeaders } from './headers'
-import { createOAuthSeal, type OAuthChange } from './oauth-seal'
+import { endpointMoved } from './endpoint'
+import { sealLegacyHeaders } from './headers'
+import type { OAuthChange } from './oauth-seal'
 import { prepareServerStatements, resetCheckState } from './repository.statements'
+import { createServerSecrets } from './secrets'
 
 export { hasSealedValues } from './headers'
 
@@ -67,34 +68,7 @@ export function createServerRepository(db: Db, box: SecretBox) {
   // cannot interleave.
   const { byId, endpointOf, insert, replace, replaceAndReset, saveState, saveStateAndCapabilities } =
     prepareServerStatements(db)
-  const { sealed, plainHeaders, plainEnv } = createSecretSeal(box)
-  const oauthSeal = createOAuthSeal(box)
-  /** The settings as stored: headers, env and the OAuth settings sealed. */
-  const sealAll = (id: string, settings: Partial<ServerSettings>) => {
-    const { oauth, ...rest } = settings
-    const out = sealed(id, rest)
-    if (oauth === undefined) return out
-    return { ...out, oauth: oauthSeal.sealConfig(id, oauth), authGrant: oauth?.grant ?? null }
-  }
-  type EndpointRow = Pick<
-    ServerRow,
-    | 'url'
-    | 'transport'
-    | 'headers'
-    | 'headerNames'
-    | 'command'
-    | 'args'
-    | 'env'
-    | 'envNames'
-    | 'cwd'
-    | 'oauth'
-  >
-  const endpoint = (id: string, row: EndpointRow): Endpoint => ({
-    ...row,
-    headers: plainHeaders(id, row),
-    env: plainEnv(id, row),
-    oauth: oauthSeal.materialOf({ ...row, id } as ServerRow)?.config ?? null,
-  })
+  const secrets = createServerSecrets(box)
   /** Writes `columns` if the row still has `generation`: what a registration since must not get. */
   const setOfGeneration = (id: string, generation: number, columns: Partial<NewServerRow>) => {
     const row = db
@@ -127,16 +101,9 @@ export function createServerRepository(db: Db, box: SecretBox) {
       return byId.get({ id })
     },
 
-    /** The headers to send to the server, in plain text: for the check, never for a response. */
-    headersOf(row: ServerRow): Record<string, string> {
-      return plainHeaders(row.id, row)
-    },
-
-    /** A stdio server's program with its environment in plain text: for its child, never for a response. */
-    stdioOf(row: ServerRow): StdioCommand | undefined {
-      if (row.transport !== 'stdio' || row.command === null) return undefined
-      return { command: row.command, args: row.args, env: plainEnv(row.id, row), cwd: row.cwd }
-    },
+    headersOf: secrets.headersOf,
+    stdioOf: secrets.stdioOf,
+    oauthOf: secrets.oauthOf,
 
     /**
      * Creates or replaces the user's settings of `id`; says which it did. A new server, or one whose
@@ -144,11 +111,11 @@ export function createServerRepository(db: Db, box: SecretBox) {
      */
     upsert(id: string, settings: ServerSettings, now: number): { created: boolean } {
       const old = endpointOf.get({ id })
-      const values = { ...sealAll(id, { ...noStdio, oauth: null, ...settings }), id, now }
+      const values = { ...secrets.seal(id, { ...noStdio, oauth: null, ...settings }), id, now }
       if (!old) {
         insert.run({ ...values, generation: nextGeneration() })
         count++
-      } else if (endpointMoved(endpoint(id, old), settings))
+      } else if (endpointMoved(secrets.endpointOf(id, old), settings))
         replaceAndReset.run({ ...values, generation: nextGeneration() })
       else replace.run(values)
       return written(id, { created: !old })
@@ -161,12 +128,12 @@ export function createServerRepository(db: Db, box: SecretBox) {
         db.transaction((tx) => {
           const old = endpointOf.get({ id })
           if (!old) return undefined
-          const reset = endpointMoved(endpoint(id, old), changes)
+          const reset = endpointMoved(secrets.endpointOf(id, old), changes)
             ? { ...resetCheckState, generation: nextGeneration() }
             : {}
           return tx
             .update(servers)
-            .set({ ...sealAll(id, changes), ...reset, updatedAt: now })
+            .set({ ...secrets.seal(id, changes), ...reset, updatedAt: now })
             .where(eq(servers.id, id))
             .returning()
             .get()
@@ -186,15 +153,12 @@ export function createServerRepository(db: Db, box: SecretBox) {
       return written(id, row !== undefined)
     },
 
-    /** What a server's checks and calls need of its OAuth (settings, client, tokens) in clear: never for a response. */
-    oauthOf: (row: ServerRow) => oauthSeal.materialOf(row),
-
     /**
      * Stores what was learnt of a server's OAuth (tokens, client, discovery, challenge, state); false when
      * the server has changed (another generation) or gone since.
      */
     saveOAuth(id: string, generation: number, change: OAuthChange): boolean {
-      const columns = oauthSeal.columnsOf(id, change)
+      const columns = secrets.oauthColumns(id, change)
       return Object.keys(columns).length > 0 && setOfGeneration(id, generation, columns)
     },
 
