@@ -1,8 +1,13 @@
 import type { TSchema } from '@sinclair/typebox'
 import { t } from 'elysia'
-import { authStates, concreteTransports, oauthGrants, serverStatuses, transports } from '../../shared/domain'
+import { concreteTransports, serverStatuses, transports } from '../../shared/domain'
 import { integer, oneOf, queryNumber } from '../../shared/model'
 import { httpUrlProblem } from '../../shared/url'
+import { authInfo, oauth } from './model.oauth'
+
+export type { AuthInfo } from './model.oauth'
+
+import { args, command, cwd, env, processInfo } from './model.stdio'
 
 // The `t` schemas below validate requests, shape responses and generate the OpenAPI document.
 
@@ -30,138 +35,6 @@ const transport = oneOf(transports, {
   description:
     'How to talk to the server; `auto` tries streamable HTTP, then SSE, then plain HTTP; `stdio` starts `command` and speaks MCP over its stdin and stdout',
 })
-// A stdio server's program. Its `env` is write-only like `headers`.
-const command = t.String({
-  minLength: 1,
-  maxLength: 4096,
-  pattern: '^[^\\u0000]*$',
-  description:
-    'stdio: the program to start, a name looked up in PATH (`npx`) or a path; requires `transport: "stdio"`',
-  error: 'must be a program name or path of 1-4096 characters',
-  examples: ['npx'],
-})
-const args = t.Array(t.String({ maxLength: 8192, pattern: '^[^\\u0000]*$' }), {
-  maxItems: 256,
-  description: 'stdio: the arguments, each passed as it is (no shell)',
-  error: 'must be an array of at most 256 strings of at most 8192 characters',
-  examples: [['-y', '@modelcontextprotocol/server-memory']],
-})
-const env = t.Record(
-  t.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]{0,127}$' }),
-  t.String({
-    maxLength: 32_768,
-    pattern: '^[^\\u0000]*$',
-    error: 'must be a string of at most 32768 characters',
-  }),
-  {
-    additionalProperties: false,
-    maxProperties: 64,
-    description:
-      'stdio: environment variables for the program, on top of a safe default set (PATH, HOME, USER…). Write-only: never returned',
-    error: 'must be an object of variable names to string values (at most 64)',
-  },
-)
-const cwd = t.String({
-  minLength: 1,
-  maxLength: 4096,
-  pattern: '^/[^\\u0000]*$',
-  description: "stdio: the program's working directory, an absolute path (default: AutoMCP's own)",
-  error: 'must be an absolute path of at most 4096 characters',
-})
-// OAuth 2.1 per the MCP authorization spec; the secret and the key are write-only.
-const oauth = t.Object(
-  {
-    grant: t.Optional(
-      oneOf(oauthGrants, {
-        description:
-          '`authorization_code` (default): a user consents in a browser (POST /servers/{id}/authorize); `client_credentials`: machine to machine, with `client_id` and `client_secret` or `private_key_pem`',
-      }),
-    ),
-    client_id: t.Optional(
-      t.String({
-        minLength: 1,
-        maxLength: 2048,
-        description:
-          'A client registered beforehand; without it AutoMCP uses its metadata document or registers itself',
-        error: 'must be a string of 1-2048 characters',
-      }),
-    ),
-    client_secret: t.Optional(
-      t.String({
-        minLength: 1,
-        maxLength: 4096,
-        description: 'Write-only',
-        error: 'must be a string of 1-4096 characters',
-      }),
-    ),
-    scopes: t.Optional(
-      t.Array(t.String({ pattern: '^[\\x21\\x23-\\x5B\\x5D-\\x7E]{1,256}$' }), {
-        maxItems: 64,
-        description: "Scopes to ask for instead of those the server's challenge or metadata suggests",
-        error: 'must be an array of at most 64 OAuth scope tokens',
-      }),
-    ),
-    private_key_pem: t.Optional(
-      t.String({
-        minLength: 1,
-        maxLength: 16_384,
-        pattern: '^-----BEGIN PRIVATE KEY-----',
-        description: 'client_credentials with private_key_jwt: a PKCS #8 PEM key. Write-only',
-        error: 'must be a PKCS #8 PEM private key (-----BEGIN PRIVATE KEY-----)',
-      }),
-    ),
-    signing_alg: t.Optional(
-      t.String({
-        pattern: '^(RS|ES|PS)(256|384|512)$',
-        description: 'The JWT signing algorithm for private_key_jwt (default ES256)',
-        error: 'must be one of RS256…RS512, ES256…ES512, PS256…PS512',
-      }),
-    ),
-  },
-  {
-    additionalProperties: false,
-    description:
-      'OAuth 2.1 to the server (MCP authorization): tokens are discovered, obtained, refreshed and sealed by AutoMCP',
-    error: 'must be an object with grant, client_id, client_secret, scopes, private_key_pem or signing_alg',
-  },
-)
-const authInfo = t.Object({
-  type: oneOf(['none', 'headers', 'oauth'] as const, {
-    description: 'How AutoMCP authenticates to the server',
-  }),
-  state: t.Nullable(
-    oneOf(authStates, {
-      description:
-        '`unauthorized` until a user authorizes (or the server refused the credentials), `authorized`, `expired` (a refresh was refused: authorize again), `error`; null when nothing is known',
-    }),
-  ),
-  grant: t.Nullable(
-    oneOf(oauthGrants, { description: 'How the OAuth tokens are obtained; null without OAuth' }),
-  ),
-  scopes: t.Array(t.String(), { description: 'OAuth scopes granted' }),
-  expires_at: t.Nullable(
-    t.Number({ description: 'Epoch seconds the access token runs out (it is refreshed before)' }),
-  ),
-  error: t.Nullable(t.String()),
-})
-export type AuthInfo = typeof authInfo.static
-const processInfo = t.Nullable(
-  t.Object({
-    pid: t.Nullable(t.Integer({ description: 'The running child, or null while it is not running' })),
-    started_at: t.Nullable(t.Number({ description: 'Epoch seconds the running child started' })),
-    restarts: t.Integer({
-      description: 'Times the child was started again since registration or the last change',
-    }),
-    last_exit: t.Nullable(
-      t.Object({
-        code: t.Nullable(t.Integer()),
-        signal: t.Nullable(t.String({ examples: ['SIGKILL'] })),
-        at: t.Number({ description: 'Epoch seconds' }),
-      }),
-    ),
-  }),
-  { description: "A stdio server's child; null for other servers" },
-)
 const headers = t.Record(
   t.String({ pattern: "^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,128}$" }),
   t.String({

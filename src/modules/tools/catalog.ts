@@ -1,7 +1,7 @@
 import type { ToolCallSource } from '../../shared/domain'
 import type { Logger } from '../../shared/logger'
 import { roundMs } from '../../shared/time'
-import type { McpTarget, McpThread, ToolCallResult } from '../mcp'
+import type { McpThread, ToolCallResult } from '../mcp'
 import type { ServerRepository } from '../servers/repository'
 import { targetOf } from '../servers/target'
 import { type CallFailure, failureOf } from './failures'
@@ -80,11 +80,17 @@ export function createToolCatalog({
       if (missing.length > 0) throw new UnknownServers(missing)
     }
     const wanted = selection.servers && new Set(selection.servers)
-    const usable = rows.filter((r) => offersTools(r) && targetOf(r, repo) && (!wanted || wanted.has(r.id)))
+    // Secrets are opened once per server offered, and not at all for the others.
+    const usable = rows
+      .filter((r) => offersTools(r) && (!wanted || wanted.has(r.id)))
+      .flatMap((row) => {
+        const target = targetOf(row, repo)
+        return target ? [{ row, target }] : []
+      })
     const listed = await Promise.all(
-      usable.map(async (row) => {
+      usable.map(async ({ row, target }) => {
         try {
-          const tools = await transport.tools(targetOf(row, repo) as McpTarget, listTimeoutMs, signal)
+          const tools = await transport.tools(target, listTimeoutMs, signal)
           return {
             row,
             tools: usableTools(tools, (tool) =>

@@ -24,6 +24,16 @@ export type Begun = {
   scope?: string
 }
 
+/** The resource metadata URL the server's last challenge named, if it named one. */
+const metadataUrlOf = (m: OAuthMaterial) =>
+  m.challenge?.resourceMetadataUrl ? new URL(m.challenge.resourceMetadataUrl) : undefined
+
+/** The tokens `auth()` saved, with the times AutoMCP keeps. */
+function tokensOf(working: Working): StoredTokens {
+  if (!working.tokens) throw new Error('the token endpoint gave no tokens')
+  return stamp(working.tokens as StoredTokens)
+}
+
 const grantedOf = (m: OAuthMaterial) => m.tokens?.scope?.split(/\s+/).filter(Boolean) ?? []
 
 /**
@@ -38,12 +48,8 @@ export async function beginAuthorization(
   options: Required<Pick<ProviderOptions, 'redirectUrl' | 'state'>> & Pick<ProviderOptions, 'clientIdUrl'>,
   fetchFn: FetchLike,
 ): Promise<Begun> {
-  const resourceMetadataUrl = m.challenge?.resourceMetadataUrl
-  const info = await discoverOAuthServerInfo(url, {
-    resourceMetadataUrl: resourceMetadataUrl ? new URL(resourceMetadataUrl) : undefined,
-    fetchFn,
-  })
-  const discovery: OAuthDiscoveryState = { ...info, resourceMetadataUrl }
+  const info = await discoverOAuthServerInfo(url, { resourceMetadataUrl: metadataUrlOf(m), fetchFn })
+  const discovery: OAuthDiscoveryState = { ...info, resourceMetadataUrl: m.challenge?.resourceMetadataUrl }
   const scope = chooseScope({
     configured: m.config.scopes,
     challenge: m.challenge?.scope,
@@ -82,8 +88,7 @@ export async function finishAuthorization(
   }
   const provider = createProvider(m, { ...options, scope: begun.scope }, working)
   await auth(provider, { serverUrl: url, authorizationCode: code, scope: begun.scope, fetchFn })
-  if (!working.tokens) throw new Error('the token endpoint gave no tokens')
-  return { tokens: stamp(working.tokens as StoredTokens), client: working.client }
+  return { tokens: tokensOf(working), client: working.client }
 }
 
 /** Client credentials (machine to machine): a token without a user, discovered and asked for like the rest. */
@@ -96,16 +101,8 @@ export async function clientCredentials(
   const working: Working = { discovery: m.discovery as OAuthDiscoveryState | undefined }
   const chosen = scope ?? chooseScope({ configured: m.config.scopes, challenge: m.challenge?.scope })
   const provider = createProvider(m, { scope: chosen }, working)
-  await auth(provider, {
-    serverUrl: url,
-    scope: chosen,
-    resourceMetadataUrl: m.challenge?.resourceMetadataUrl
-      ? new URL(m.challenge.resourceMetadataUrl)
-      : undefined,
-    fetchFn,
-  })
-  if (!working.tokens) throw new Error('the token endpoint gave no tokens')
-  return { tokens: stamp(working.tokens as StoredTokens), discovery: working.discovery }
+  await auth(provider, { serverUrl: url, scope: chosen, resourceMetadataUrl: metadataUrlOf(m), fetchFn })
+  return { tokens: tokensOf(working), discovery: working.discovery }
 }
 
 /** A new access token from the refresh token (the old refresh token is kept when none comes back). */
@@ -122,7 +119,7 @@ export async function refreshTokens(
   const resource = await selectResourceURL(url, provider, discovery.resourceMetadata)
   const tokens = await refreshAuthorization(discovery.authorizationServerUrl, {
     metadata: discovery.authorizationServerMetadata,
-    clientInformation: (m.client ?? provider.clientInformation()) as OAuthClientInformationMixed,
+    clientInformation: provider.clientInformation() as OAuthClientInformationMixed,
     refreshToken,
     resource,
     addClientAuthentication: provider.addClientAuthentication,
@@ -137,9 +134,8 @@ export async function revokeTokens(m: OAuthMaterial, fetchFn: FetchLike): Promis
     | (AuthorizationServerMetadata & { revocation_endpoint?: string })
     | undefined
   const endpoint = metadata?.revocation_endpoint
-  const client =
-    m.client ??
-    (m.config.clientId ? { client_id: m.config.clientId, client_secret: m.config.clientSecret } : undefined)
+  // The client the tokens were issued to: registered, or given in the settings.
+  const client = createProvider(m, {}, {}).clientInformation() as StoredClient | undefined
   if (!endpoint || !client || !m.tokens) return false
   let revoked = false
   for (const [token, hint] of [

@@ -30,6 +30,8 @@ const groupAlive = (pgid: number) => signalGroup(pgid, 0)
  * Without /proc (not Linux) nothing is done. Returns the pids it ended.
  */
 export async function endOrphans(recorded: { pid: number; startedAt: number | null }[]): Promise<number[]> {
+  // Nearly every start has none: then /proc is not read at all.
+  if (recorded.length === 0) return []
   const bootMs = bootTimeMs()
   if (bootMs === undefined) return []
   const orphans = recorded.filter(({ pid, startedAt }) => {
