@@ -271,7 +271,8 @@ describe('stdio servers', () => {
   test('a child that stops answering (SIGSTOP) is ended after three checks in a row time out, then started anew', async () => {
     const a = await app()
     await register(a, 'frozen', { ...memoryServer(graphFile()), timeout_ms: 500 })
-    expect(await check(a, 'frozen')).toMatchObject({ success: true })
+    // Node may take longer than a check to start on a busy machine: its start-up goes on meanwhile.
+    await waitFor(async () => (await check(a, 'frozen')).success, 20_000)
     const pid = (await info(a, 'frozen')).process?.pid as number
     process.kill(pid, 'SIGSTOP')
     try {
