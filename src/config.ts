@@ -7,6 +7,7 @@ import { llmSettings } from './modules/llm/config'
 import { mcpSettings, stdioSettings } from './modules/mcp/config'
 import { metricsSettings } from './modules/metrics/config'
 import { monitoringSettings } from './modules/monitoring/config'
+import { gatewaySettings } from './modules/gateway/config'
 import { oauthSettings } from './modules/oauth/config'
 import { serverSettings } from './modules/servers/config'
 import {
@@ -64,6 +65,7 @@ export const settings = {
   ...mcpSettings,
   ...stdioSettings,
   ...oauthSettings,
+  ...gatewaySettings,
   ...monitoringSettings,
   logLevel: setting({
     flag: '--log-level',

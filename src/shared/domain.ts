@@ -21,7 +21,7 @@ export type Transport = (typeof transports)[number]
 export type ProcessExit = { code: number | null; signal: string | null; at: number }
 
 /** Who made a tool call (the `tool_calls` table). */
-export const toolCallSources = ['chat', 'v1', 'direct'] as const
+export const toolCallSources = ['chat', 'v1', 'direct', 'gateway'] as const
 export type ToolCallSource = (typeof toolCallSources)[number]
 
 /** A stdio server's program, as its child is started: `env` in plain text (it is sealed at rest). */

@@ -109,7 +109,7 @@ export function createAppMetrics() {
     ),
     toolCalls: registry.counter(
       'automcp_tool_calls_total',
-      'MCP tool calls made (for chats, /v1 and direct calls), by outcome (ok, error or cancelled)',
+      'MCP tool calls made, by outcome (ok, error or cancelled) and source (chat, v1, direct, gateway)',
     ),
     toolCallDuration: registry.histogram(
       'automcp_tool_call_duration_seconds',

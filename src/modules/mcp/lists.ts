@@ -1,10 +1,26 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
 
-/** A tool as the server lists it: what a model needs to call it. */
-export type McpTool = { name: string; description?: string; inputSchema: Record<string, unknown> }
+/** A tool as the server lists it: what a model needs to call it (the rest of its fields go along). */
+export type McpTool = {
+  name: string
+  description?: string
+  inputSchema: Record<string, unknown>
+  [field: string]: unknown
+}
+/** A resource, a resource template or a prompt as the server lists it (`uri`, `uriTemplate` or `name`). */
+export type McpResource = { uri: string; name: string; [field: string]: unknown }
+export type McpTemplate = { uriTemplate: string; name: string; [field: string]: unknown }
+export type McpPrompt = { name: string; [field: string]: unknown }
 
-/** What a server offers: its tools in full, and how many resources and prompts. */
-export type ServerLists = { tools: McpTool[]; resources: number; prompts: number }
+/** What a server offers, in full: the gateway serves these, a check reports how many. */
+export type ServerLists = {
+  tools: McpTool[]
+  resources: McpResource[]
+  templates: McpTemplate[]
+  prompts: McpPrompt[]
+}
+
+export const emptyLists = (): ServerLists => ({ tools: [], resources: [], templates: [], prompts: [] })
 
 // A server that keeps handing out cursors is not listed forever.
 const maxPages = 20
@@ -12,36 +28,32 @@ const maxPages = 20
 /** Lists what the server's capabilities say it has, following cursors up to `maxPages` pages. */
 export async function listAll(client: Client, signal: AbortSignal): Promise<ServerLists> {
   const caps = client.getServerCapabilities() ?? {}
-  const tools: McpTool[] = []
-  let resources = 0
-  let prompts = 0
-  if (caps.tools) {
-    let cursor: string | undefined
-    for (let page = 0; page < maxPages; page++) {
-      const res = await client.listTools(cursor ? { cursor } : undefined, { signal })
-      for (const t of res.tools)
-        tools.push({ name: t.name, description: t.description, inputSchema: t.inputSchema })
-      cursor = res.nextCursor
-      if (!cursor) break
-    }
+  const lists = emptyLists()
+  const options = { signal }
+  if (caps.tools) lists.tools = await pages((c) => client.listTools(c, options), 'tools')
+  if (caps.resources) {
+    lists.resources = await pages((c) => client.listResources(c, options), 'resources')
+    // Templates are optional within `resources`: a server without them may answer "method not found".
+    lists.templates = await pages<'resourceTemplates', McpTemplate>(
+      (c) => client.listResourceTemplates(c, options),
+      'resourceTemplates',
+    ).catch((): McpTemplate[] => [])
   }
-  if (caps.resources)
-    resources = await countPages((cursor) => client.listResources(cursor, { signal }), 'resources')
-  if (caps.prompts) prompts = await countPages((cursor) => client.listPrompts(cursor, { signal }), 'prompts')
-  return { tools, resources, prompts }
+  if (caps.prompts) lists.prompts = await pages((c) => client.listPrompts(c, options), 'prompts')
+  return lists
 }
 
-async function countPages<K extends string>(
-  list: (params?: { cursor: string }) => Promise<Record<K, unknown[]> & { nextCursor?: string }>,
+async function pages<K extends string, T>(
+  list: (params?: { cursor: string }) => Promise<Record<K, T[]> & { nextCursor?: string }>,
   key: K,
-): Promise<number> {
-  let count = 0
+): Promise<T[]> {
+  const all: T[] = []
   let cursor: string | undefined
   for (let page = 0; page < maxPages; page++) {
     const res = await list(cursor ? { cursor } : undefined)
-    count += res[key].length
+    all.push(...res[key])
     cursor = res.nextCursor
     if (!cursor) break
   }
-  return count
+  return all
 }

@@ -3,8 +3,10 @@ import type { GuardSettings } from '../../shared/ssrf'
 import type { Begun } from './oauth/flows'
 import type { OAuthEvent } from './oauth/material'
 import type { ProbeTarget } from './probe'
+import type { AskingCall } from './session'
 import type { ProcessEvent, StdioSettings } from './stdio/supervisor'
 import type { HttpTarget, McpTarget } from './transports'
+import type { Notice } from './upstream'
 
 /** The thread's first message: how to check, what the SSRF guard allows, and the database to checkpoint. */
 export type ThreadSettings = { slowMs: number; dbPath: string; guard: GuardSettings; stdio: StdioSettings }
@@ -23,7 +25,19 @@ export type McpRequest =
       name: string
       args: Record<string, unknown>
       timeoutMs: number
+      /** A gateway call: the client that made it, and whether it wants progress. */
+      gateway?: GatewayCall
     }
+  | { op: 'lists'; seq: number; target: McpTarget; timeoutMs: number }
+  | {
+      op: 'request'
+      seq: number
+      target: McpTarget
+      method: string
+      params: Record<string, unknown>
+      timeoutMs: number
+    }
+  | { op: 'answerClient'; seq: number; ask: number; result?: unknown; error?: RpcError }
   | { op: 'abortCall'; seq: number; call: number }
   | { op: 'logs'; seq: number; serverId: string; limit: number }
   | ({ op: 'oauthBegin'; seq: number; target: HttpTarget; state: string } & OAuthUrls)
@@ -36,8 +50,26 @@ export type OAuthUrls = { redirectUrl: string; clientIdUrl?: string }
 /** An authorization begun, as the callback needs it: everything but the URL the user was sent to. */
 export type Pending = Omit<Begun, 'authorizationUrl'>
 
-/** What the thread says unasked: a stdio server's child started or ended; a server's OAuth changed. */
-export type ThreadEvent = { event: ProcessEvent } | { oauth: OAuthEvent }
+/** The MCP client a gateway call comes from (its `call` is the request's seq), and if it wants progress. */
+export type GatewayCall = { asking: Omit<AskingCall, 'call'>; progress: boolean }
 
-/** How a tool operation that failed comes back (an Error does not survive postMessage as itself). */
-export type Failed = { failed: string }
+/** A JSON-RPC error as it crosses between the threads. */
+export type RpcError = { code: number; message: string }
+
+/**
+ * What the thread says unasked: a stdio server's child started or ended; a server's OAuth changed; for the
+ * gateway, a server's notification, a gateway call's progress, and a request a server makes of the client
+ * of a gateway call (answered by `answerClient`).
+ */
+export type ThreadEvent =
+  | { event: ProcessEvent }
+  | { oauth: OAuthEvent }
+  | { notice: { serverId: string; notice: Notice } }
+  | { progress: { call: number; params: Record<string, unknown> } }
+  | { ask: { id: number; call: number; method: string; params: Record<string, unknown> } }
+
+/**
+ * How an operation that failed comes back (an Error does not survive postMessage as itself); `code` when
+ * the server answered with a JSON-RPC error.
+ */
+export type Failed = { failed: string; code?: number }

@@ -1,9 +1,11 @@
-import type { McpTool } from './lists'
+import type { McpTool, ServerLists } from './lists'
 import type {
   Failed,
+  GatewayCall,
   McpRequest,
   OAuthUrls,
   Pending as PendingAuth,
+  RpcError,
   ThreadEvent,
   ThreadSettings,
 } from './messages'
@@ -15,6 +17,24 @@ import type { LogLine } from './stdio/log-ring'
 import type { ProcessEvent } from './stdio/supervisor'
 import type { ToolCallResult } from './tool-call'
 import type { HttpTarget, McpTarget } from './transports'
+import type { Notice } from './upstream'
+
+/** A gateway call's link to its MCP client: who it is, its progress, and the requests servers make of it. */
+export type GatewayCallLink = GatewayCall & {
+  onProgress: (params: Record<string, unknown>) => void
+  /** Passes the server's request to the client; rejects with an `RpcError`-like error when it cannot. */
+  ask: (method: string, params: Record<string, unknown>) => Promise<unknown>
+}
+
+/** An operation that failed in the thread; `code` is the server's JSON-RPC error code when it sent one. */
+export class ThreadError extends Error {
+  constructor(
+    message: string,
+    readonly code?: number,
+  ) {
+    super(message)
+  }
+}
 
 type Pending = Map<number, (result: unknown) => void>
 type WithoutSeq<T> = T extends unknown ? Omit<T, 'seq'> : never
@@ -32,20 +52,51 @@ export function createMcpThread(
   {
     onProcess = () => {},
     onOAuth = () => {},
-  }: { onProcess?: (event: ProcessEvent) => void; onOAuth?: (event: OAuthEvent) => void } = {},
+    onNotice = () => {},
+  }: {
+    onProcess?: (event: ProcessEvent) => void
+    onOAuth?: (event: OAuthEvent) => void
+    /** A server's notification, for the gateway. */
+    onNotice?: (serverId: string, notice: Notice) => void
+  } = {},
 ) {
   // smol: JavaScriptCore's small heap; the thread holds sessions, not big data.
   const worker = new Worker(entry, { name: 'mcp', smol: true })
   worker.postMessage(settings)
   const pending: Pending = new Map()
+  // Gateway calls in flight, by seq: where their progress and their servers' requests go.
+  const links = new Map<number, GatewayCallLink>()
   let seq = 0
   let ended: Error | undefined
   worker.onmessage = (event: MessageEvent<{ seq: number; result: unknown } | ThreadEvent>) => {
-    if ('event' in event.data) return onProcess(event.data.event)
-    if ('oauth' in event.data) return onOAuth(event.data.oauth)
-    const settle = pending.get(event.data.seq)
-    pending.delete(event.data.seq)
-    settle?.(event.data.result)
+    const data = event.data
+    if ('event' in data) return onProcess(data.event)
+    if ('oauth' in data) return onOAuth(data.oauth)
+    if ('notice' in data) return onNotice(data.notice.serverId, data.notice.notice)
+    if ('progress' in data) return links.get(data.progress.call)?.onProgress(data.progress.params)
+    if ('ask' in data) return void askClient(data.ask)
+    const settle = pending.get(data.seq)
+    pending.delete(data.seq)
+    settle?.(data.result)
+  }
+
+  /** A server's request of a gateway call's client, answered back to the thread (an error when gone). */
+  async function askClient({
+    id,
+    call: callSeq,
+    method,
+    params,
+  }: Extract<ThreadEvent, { ask: unknown }>['ask']) {
+    const link = links.get(callSeq)
+    let answer: { result?: unknown; error?: RpcError }
+    try {
+      if (!link) throw new ThreadError('the call that the request belongs to has ended', -32603)
+      answer = { result: await link.ask(method, params) }
+    } catch (e) {
+      const { message, code } = e as { message?: string; code?: unknown }
+      answer = { error: { code: typeof code === 'number' ? code : -32603, message: message ?? String(e) } }
+    }
+    await call({ op: 'answerClient', ask: id, ...answer }).catch(() => {})
   }
   // A thread that died answers nothing more: fail what waits, and whatever asks later.
   const end = (error: Error) => {
@@ -61,19 +112,24 @@ export function createMcpThread(
       onSeq?.(seq)
       pending.set(seq, (r) => {
         if (r instanceof Error) reject(r)
-        else if (isFailed(r)) reject(new Error(r.failed))
+        else if (isFailed(r)) reject(new ThreadError(r.failed, r.code))
         else resolve(r as T)
       })
       worker.postMessage({ ...request, seq })
     })
 
   /** A tool operation that `signal` cancels in the thread too (which then answers with its failure). */
-  function abortable<T>(request: WithoutSeq<McpRequest>, signal?: AbortSignal): Promise<T> {
+  function abortable<T>(
+    request: WithoutSeq<McpRequest>,
+    signal?: AbortSignal,
+    onSeq?: (seq: number) => void,
+  ): Promise<T> {
     let callSeq = 0
     const abort = () => void call({ op: 'abortCall', call: callSeq }).catch(() => {})
     signal?.addEventListener('abort', abort, { once: true })
     return call<T>(request, (s) => {
       callSeq = s
+      onSeq?.(s)
     }).finally(() => signal?.removeEventListener('abort', abort))
   }
 
@@ -96,7 +152,28 @@ export function createMcpThread(
       args: Record<string, unknown>,
       timeoutMs: number,
       signal?: AbortSignal,
-    ) => abortable<ToolCallResult>({ op: 'callTool', target, name, args, timeoutMs }, signal),
+      link?: GatewayCallLink,
+    ) => {
+      const gateway = link && { asking: link.asking, progress: link.progress }
+      return abortable<ToolCallResult>(
+        { op: 'callTool', target, name, args, timeoutMs, ...(gateway ? { gateway } : {}) },
+        signal,
+        (s) => link && links.set(s, link),
+      ).finally(() => {
+        for (const [s, l] of links) if (l === link) links.delete(s)
+      })
+    },
+    /** Everything a server offers (tools, resources, templates, prompts), from its live session. */
+    lists: (target: McpTarget, timeoutMs: number, signal?: AbortSignal) =>
+      abortable<ServerLists>({ op: 'lists', target, timeoutMs }, signal),
+    /** Any other MCP request to the server (prompts/get, resources/read…), its result as the server gave it. */
+    request: (
+      target: McpTarget,
+      method: string,
+      params: Record<string, unknown>,
+      timeoutMs: number,
+      signal?: AbortSignal,
+    ) => abortable<Record<string, unknown>>({ op: 'request', target, method, params, timeoutMs }, signal),
     /** The last `limit` lines a stdio server's children wrote to stderr, oldest first. */
     logs: (serverId: string, limit: number) => call<LogLine[]>({ op: 'logs', serverId, limit }),
     oauth: {

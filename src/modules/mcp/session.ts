@@ -1,13 +1,26 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { SSEClientTransport, SseError } from '@modelcontextprotocol/sdk/client/sse.js'
 import {
+  CreateMessageRequestSchema,
+  ElicitRequestSchema,
+  ListRootsRequestSchema,
+  LoggingMessageNotificationSchema,
   PromptListChangedNotificationSchema,
   ResourceListChangedNotificationSchema,
+  ResourceUpdatedNotificationSchema,
   ToolListChangedNotificationSchema,
 } from '@modelcontextprotocol/sdk/types.js'
 import type { FetchLike } from '../../shared/guarded-fetch'
 import { version } from '../../version'
 import type { ServerLists } from './lists'
+import { type ClientAsk, type Notice, whoToAsk } from './upstream'
+
+/** A request of the client with no gateway behind it (`automcp probe`): roots are none, the rest refused. */
+function answerAlone(method: string, params: Record<string, unknown>) {
+  const who = whoToAsk([], method, params)
+  return 'answer' in who ? Promise.resolve(who.answer) : Promise.reject('refused' in who ? who.refused : who)
+}
+
 import { type Seen, SessionError } from './outcome'
 import { sharedSchemaValidator } from './schema-validator'
 import type { StdioSupervisor } from './stdio/supervisor'
@@ -35,6 +48,25 @@ export type Session = {
   handshakeMs?: number
   /** What its exchanges showed beyond the SDK's errors: the last failed response, how far it got. */
   seen: Seen
+  /** Gateway calls in flight over it: a request the server makes of its client goes to one of them. */
+  asking: Set<AskingCall>
+}
+
+/** A gateway call in flight: which MCP client made it (`downstream`) and what that client can answer. */
+export type AskingCall = { call: number; downstream: string; caps: ClientCaps }
+export type ClientCaps = { sampling: boolean; elicitForm: boolean; elicitUrl: boolean; roots: boolean }
+
+/** What a server may ask of AutoMCP as its client, to be passed on to the MCP client of a gateway call. */
+const upstreamCapabilities = {
+  sampling: {},
+  elicitation: { form: {}, url: {} },
+  roots: { listChanged: true },
+}
+
+/** What the server says unasked, and what it asks, for the gateway (the checks need neither). */
+export type UpstreamHooks = {
+  notice: (serverId: string, notice: Notice, session: Session) => void
+  ask: ClientAsk
 }
 
 /** Everything that says where and how the session talks: a session for anything else is replaced. */
@@ -55,8 +87,10 @@ export async function openSession(
     fetch: fetchFn,
     stdio,
     oauthFetch,
+    hooks,
   }: {
     fetch?: FetchLike
+    hooks?: UpstreamHooks
     stdio?: Pick<StdioSupervisor, 'spawn' | 'downOf'>
     /** The fetch of a server that uses OAuth: it adds and renews the tokens. */
     oauthFetch?: (target: HttpTarget) => FetchLike
@@ -67,21 +101,24 @@ export async function openSession(
   const transport = await transportFor(target, seen, fetchFor, stdio)
   const client = new Client(
     { name: 'automcp', version },
-    { capabilities: {}, jsonSchemaValidator: sharedSchemaValidator },
+    { capabilities: upstreamCapabilities, jsonSchemaValidator: sharedSchemaValidator },
   )
-  const session: Session = { key: sessionKey(target), client, transport, listsAt: 0, closed: false, seen }
+  const session: Session = {
+    key: sessionKey(target),
+    client,
+    transport,
+    listsAt: 0,
+    closed: false,
+    seen,
+    asking: new Set(),
+  }
   // The SDK negotiates the version and hands the result to the transport: keep a copy for the record.
   const setVersion = transport.setProtocolVersion?.bind(transport)
   transport.setProtocolVersion = (v: string) => {
     session.protocolVersion = v
     setVersion?.(v)
   }
-  const stale = () => {
-    session.listsAt = 0
-  }
-  client.setNotificationHandler(ToolListChangedNotificationSchema, stale)
-  client.setNotificationHandler(ResourceListChangedNotificationSchema, stale)
-  client.setNotificationHandler(PromptListChangedNotificationSchema, stale)
+  listenTo(client, session, target.id, hooks)
   client.onclose = () => {
     session.closed = true
   }
@@ -104,6 +141,30 @@ export async function openSession(
   }
   seen.reachedMcp = true
   return session
+}
+
+/** The server's notifications and requests: lists marked stale, the rest passed to the gateway's hooks. */
+function listenTo(client: Client, session: Session, serverId: string, hooks?: UpstreamHooks) {
+  const stale = (list: 'tools' | 'resources' | 'prompts') => () => {
+    session.listsAt = 0
+    hooks?.notice(serverId, { type: 'list_changed', list }, session)
+  }
+  client.setNotificationHandler(ToolListChangedNotificationSchema, stale('tools'))
+  client.setNotificationHandler(ResourceListChangedNotificationSchema, stale('resources'))
+  client.setNotificationHandler(PromptListChangedNotificationSchema, stale('prompts'))
+  client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) =>
+    hooks?.notice(serverId, { type: 'resource_updated', uri: n.params.uri }, session),
+  )
+  client.setNotificationHandler(LoggingMessageNotificationSchema, (n) =>
+    hooks?.notice(serverId, { type: 'log', params: n.params }, session),
+  )
+  const ask = (method: string) => (req: { params: unknown }, extra: { signal: AbortSignal }) =>
+    hooks
+      ? hooks.ask(session, method, req.params as Record<string, unknown>, extra.signal)
+      : answerAlone(method, req.params as Record<string, unknown>)
+  client.setRequestHandler(CreateMessageRequestSchema, ask('sampling/createMessage') as never)
+  client.setRequestHandler(ElicitRequestSchema, ask('elicitation/create') as never)
+  client.setRequestHandler(ListRootsRequestSchema, ask('roots/list') as never)
 }
 
 /**

@@ -1,15 +1,35 @@
+import { ResultSchema } from '@modelcontextprotocol/sdk/types.js'
 import type { FetchLike } from '../../shared/guarded-fetch'
 import { MINUTE } from '../../shared/time'
-import { listAll, type McpTool } from './lists'
+import { listAll, type McpTool, type ServerLists } from './lists'
 import { createOAuthFetch } from './oauth/fetch'
 import { createOAuthHolder } from './oauth/holder'
 import type { OAuthEvent, OAuthMaterial } from './oauth/material'
 import { httpStatusOf, type ProbeOutcome, SessionError } from './outcome'
-import { openSession, type Session, timedPing } from './session'
+import { type AskingCall, openSession, type Session, timedPing } from './session'
 import { createSessionSlots } from './session-slot'
 import { createStdioSupervisor, type ProcessEvent, type StdioSettings } from './stdio/supervisor'
-import { callTool, type ToolCallResult } from './tool-call'
+import { type CallOptions, callTool, type ToolCallResult } from './tool-call'
 import type { HttpTarget, McpTarget } from './transports'
+import { type Notice, whoToAsk } from './upstream'
+
+/** What the gateway hears of the servers: their notifications, and their requests for a call's client. */
+export type GatewayHooks = {
+  notice: (serverId: string, notice: Notice) => void
+  ask: (
+    call: AskingCall,
+    method: string,
+    params: Record<string, unknown>,
+    signal: AbortSignal,
+  ) => Promise<unknown>
+}
+
+/** A gateway call's options: progress to pass on, and the client that made it (asked on its behalf). */
+export type GatewayCallOptions = CallOptions & { asking?: AskingCall }
+
+const listKinds = ['tools', 'resources', 'prompts'] as const
+// Lists refreshed after a server said they changed: a few round trips.
+const relistMs = 10_000
 
 export type McpSessions = ReturnType<typeof createMcpSessions>
 
@@ -28,8 +48,11 @@ export function createMcpSessions({
   stdio: stdioSettings = { enabled: false, commands: [], maxChildren: 0 },
   onProcess,
   onOAuth,
+  gateway,
 }: {
   fetch?: FetchLike
+  /** The gateway's hooks (none: notifications are dropped, requests of the client refused). */
+  gateway?: GatewayHooks
   listRefreshMs?: number
   /** Whether and which stdio servers may be started (off unless given). */
   stdio?: StdioSettings
@@ -53,9 +76,30 @@ export function createMcpSessions({
     onEvent: onProcess,
     restart: (target) => slots.ensure(target, AbortSignal.timeout(restartHandshakeMs)),
   })
+  // What each server listed last, per list, to tell the gateway when they change (a restarted server may
+  // come back with other tools and never say so).
+  const listed = new Map<string, Record<(typeof listKinds)[number], string>>()
+  const hooks = {
+    notice(serverId: string, notice: Notice, s: Session) {
+      if (notice.type === 'list_changed') void relist(serverId, s).catch(() => {})
+      else gateway?.notice(serverId, notice)
+    },
+    ask(session: Session, method: string, params: Record<string, unknown>, signal: AbortSignal) {
+      const who = whoToAsk(gateway ? session.asking : [], method, params)
+      if ('refused' in who) return Promise.reject(who.refused)
+      if ('answer' in who) return Promise.resolve(who.answer)
+      return (gateway as GatewayHooks).ask(who, method, params, signal)
+    },
+  }
   const slots = createSessionSlots((target, signal) =>
-    openSession(target, signal, { fetch: fetchFn, stdio, oauthFetch }),
+    openSession(target, signal, { fetch: fetchFn, stdio, oauthFetch, hooks }),
   )
+
+  /** Lists the server's offer again, now, and tells the gateway which lists changed. */
+  async function relist(serverId: string, s: Session) {
+    s.listsAt = 0
+    await refreshIfStale(serverId, s, AbortSignal.timeout(relistMs))
+  }
   /** The session's requests use the newest material: the database's copy, or a refresh made here since. */
   const offer = (target: McpTarget) => {
     if (target.transport !== 'stdio' && target.oauth) held.offer(target.id, target.oauth)
@@ -81,10 +125,22 @@ export function createMcpSessions({
     }
   }
 
-  async function refreshIfStale(s: Session, signal: AbortSignal) {
-    if (Date.now() - s.listsAt <= listRefreshMs) return
-    s.lists = await listAll(s.client, signal)
+  async function refreshIfStale(serverId: string, s: Session, signal: AbortSignal): Promise<ServerLists> {
+    if (s.lists && Date.now() - s.listsAt <= listRefreshMs) return s.lists
+    const lists = await listAll(s.client, signal)
+    s.lists = lists
     s.listsAt = Date.now()
+    const was = listed.get(serverId)
+    const now = {
+      tools: JSON.stringify(lists.tools),
+      resources: JSON.stringify([lists.resources, lists.templates]),
+      prompts: JSON.stringify(lists.prompts),
+    }
+    listed.set(serverId, now)
+    if (was)
+      for (const list of listKinds)
+        if (was[list] !== now[list]) gateway?.notice(serverId, { type: 'list_changed', list })
+    return lists
   }
 
   /**
@@ -99,7 +155,7 @@ export function createMcpSessions({
         used.s = s
         return { s, opened: openedMs !== undefined, latencyMs: await timedPing(s, signal) }
       })
-      await refreshIfStale(s, signal)
+      await refreshIfStale(target.id, s, signal)
       s.missed = 0
       return {
         status: 'healthy',
@@ -128,25 +184,56 @@ export function createMcpSessions({
     if (s.missed >= hungAfter) void slots.drop(id, s).catch(() => {})
   }
 
-  /** The server's tools with their input schemas, from the live session (listed again when stale). */
-  async function tools(target: McpTarget, signal: AbortSignal): Promise<McpTool[]> {
+  /** Everything the server offers, from the live session (listed again when stale). */
+  async function lists(target: McpTarget, signal: AbortSignal): Promise<ServerLists> {
     offer(target)
     const { s } = await slots.ensure(target, signal)
-    await refreshIfStale(s, signal)
-    return s.lists?.tools ?? []
+    return refreshIfStale(target.id, s, signal)
+  }
+
+  /**
+   * `tools/call` over the live session; a session the server forgot is opened again, once. A gateway
+   * call is known to the session while in flight, so that what the server asks goes to its client.
+   */
+  function callToolOn(
+    target: McpTarget,
+    name: string,
+    args: Record<string, unknown>,
+    signal: AbortSignal,
+    options: GatewayCallOptions = {},
+  ) {
+    return withSession<ToolCallResult>(target, signal, async (s) => {
+      const { asking } = options
+      if (asking) s.asking.add(asking)
+      try {
+        return await callTool(s.client, name, args, signal, options)
+      } finally {
+        if (asking) s.asking.delete(asking)
+      }
+    })
   }
 
   return {
     check,
-    tools,
-    /** `tools/call` over the live session; a session the server forgot is opened again, once. */
-    callTool: (target: McpTarget, name: string, args: Record<string, unknown>, signal: AbortSignal) =>
-      withSession<ToolCallResult>(target, signal, (s) => callTool(s.client, name, args, signal)),
+    lists,
+    /** The server's tools with their input schemas. */
+    tools: async (target: McpTarget, signal: AbortSignal): Promise<McpTool[]> =>
+      (await lists(target, signal)).tools,
+    callTool: callToolOn,
+    /**
+     * Any other request (prompts/get, resources/read, completion/complete, resources/subscribe…) over the
+     * live session, its result passed on as the server gave it.
+     */
+    request: (target: McpTarget, method: string, params: Record<string, unknown>, signal: AbortSignal) =>
+      withSession(target, signal, (s) =>
+        s.client.request({ method, params } as never, ResultSchema, { signal, timeout: 2 ** 31 - 1 }),
+      ),
     /** A new authorization's tokens, for the server's session from its next request on. */
     adoptOAuth: (id: string, m: OAuthMaterial) => held.replace(id, m),
     /** Ends the server's session, and its child for a stdio server. */
     async close(id: string) {
       held.forget(id)
+      listed.delete(id)
       await Promise.all([slots.close(id), stdio.forget(id)])
     },
     /** Ends every session and every child (at shutdown). */
@@ -174,7 +261,7 @@ function describe(s: Session): Record<string, unknown> {
     capabilities: s.client.getServerCapabilities() ?? {},
     // The schemas stay here for tool use; the registry shows names and descriptions.
     tools: (s.lists?.tools ?? []).map(({ name, description }) => ({ name, description })),
-    resources: s.lists?.resources ?? 0,
-    prompts: s.lists?.prompts ?? 0,
+    resources: s.lists?.resources.length ?? 0,
+    prompts: s.lists?.prompts.length ?? 0,
   }
 }

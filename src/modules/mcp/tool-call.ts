@@ -1,7 +1,16 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
 
 /** What `tools/call` answered: `ok` is false when the tool reported an error (`isError`). */
-export type ToolCallResult = { ok: boolean; content: unknown[]; structuredContent?: unknown }
+export type ToolCallResult = {
+  ok: boolean
+  content: unknown[]
+  structuredContent?: unknown
+  /** The result's `_meta`, passed on by the gateway. */
+  meta?: Record<string, unknown>
+}
+
+/** Progress the server reports during the call (only asked for when someone listens). */
+export type CallOptions = { onProgress?: (progress: Record<string, unknown>) => void }
 
 /**
  * MCP `tools/call` on a session. The SDK's own request timeout is turned off: the caller's signal carries
@@ -12,11 +21,17 @@ export async function callTool(
   name: string,
   args: Record<string, unknown>,
   signal: AbortSignal,
+  { onProgress }: CallOptions = {},
 ): Promise<ToolCallResult> {
-  const res = await client.callTool({ name, arguments: args }, undefined, { signal, timeout: 2 ** 31 - 1 })
+  const res = await client.callTool({ name, arguments: args }, undefined, {
+    signal,
+    timeout: 2 ** 31 - 1,
+    ...(onProgress ? { onprogress: (p) => onProgress(p as Record<string, unknown>) } : {}),
+  })
   return {
     ok: res.isError !== true,
     content: Array.isArray(res.content) ? res.content : [],
     ...(res.structuredContent !== undefined ? { structuredContent: res.structuredContent } : {}),
+    ...(res._meta !== undefined ? { meta: res._meta as Record<string, unknown> } : {}),
   }
 }

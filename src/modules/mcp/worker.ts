@@ -2,14 +2,17 @@
 // sweep of a thousand servers does not hold up the API's event loop. The thread's entry, src/mcp-worker.ts,
 // runs the database's WAL checkpoints here too. Messages: ./messages.ts; the API thread's side: ./remote.ts.
 
+import { McpError } from '@modelcontextprotocol/sdk/types.js'
 import { createGuardedFetch, type FetchLike } from '../../shared/guarded-fetch'
 import { createPolicy } from '../../shared/ssrf'
 import type { Failed, McpRequest, ThreadEvent, ThreadSettings } from './messages'
 import { beginAuthorization, finishAuthorization, revokeTokens } from './oauth/flows'
 import { httpStatusOf } from './outcome'
 import { createProber } from './probe'
-import { createMcpSessions } from './sessions'
+import type { AskingCall } from './session'
+import { createMcpSessions, type GatewayCallOptions, type GatewayHooks } from './sessions'
 import type { HttpTarget } from './transports'
+import { Unanswerable } from './upstream'
 
 // Discovery, registration and a token request, each a few round trips to the authorization server.
 const oauthTimeoutMs = 30_000
@@ -53,7 +56,9 @@ export function serveMcpThread(port: Worker, hooks: ThreadHooks = {}) {
       // Only the message crosses to the API thread: the HTTP status the SDK's error carries goes in it.
       const status = httpStatusOf(reason)
       const failed = status && !message.includes(`HTTP ${status}`) ? `${message} (HTTP ${status})` : message
-      return { failed } satisfies Failed
+      // The server's own JSON-RPC error (an unknown prompt, bad arguments) is passed on with its code.
+      const code = reason instanceof McpError && reason.code > -32800 ? reason.code : undefined
+      return (code === undefined ? { failed } : { failed, code }) satisfies Failed
     } finally {
       clearTimeout(timer)
       calls.delete(seq)
@@ -66,6 +71,20 @@ export function serveMcpThread(port: Worker, hooks: ThreadHooks = {}) {
     (signal: AbortSignal): FetchLike =>
     (input, init) =>
       guardedFetch(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, signal]) : signal })
+
+  const gateway = createGatewayBridge(port)
+
+  /** A gateway call's options: its client (asked on its behalf while it runs) and its progress. */
+  const gatewayOptions = (msg: Extract<McpRequest, { op: 'callTool' }>): GatewayCallOptions => {
+    if (!msg.gateway) return {}
+    const call = msg.seq
+    return {
+      asking: { ...msg.gateway.asking, call },
+      ...(msg.gateway.progress
+        ? { onProgress: (params) => port.postMessage({ progress: { call, params } } satisfies ThreadEvent) }
+        : {}),
+    }
+  }
 
   async function answer(msg: McpRequest): Promise<unknown> {
     switch (msg.op) {
@@ -86,8 +105,17 @@ export function serveMcpThread(port: Worker, hooks: ThreadHooks = {}) {
         return toolOp(msg.seq, msg.timeoutMs, (signal) => sessions.tools(msg.target, signal))
       case 'callTool':
         return toolOp(msg.seq, msg.timeoutMs, (signal) =>
-          sessions.callTool(msg.target, msg.name, msg.args, signal),
+          sessions.callTool(msg.target, msg.name, msg.args, signal, gatewayOptions(msg)),
         )
+      case 'lists':
+        return toolOp(msg.seq, msg.timeoutMs, (signal) => sessions.lists(msg.target, signal))
+      case 'request':
+        return toolOp(msg.seq, msg.timeoutMs, (signal) =>
+          sessions.request(msg.target, msg.method, msg.params, signal),
+        )
+      case 'answerClient':
+        gateway.answered(msg.ask, msg)
+        return null
       case 'oauthBegin':
         return toolOp(msg.seq, oauthTimeoutMs, (signal) =>
           beginAuthorization(msg.target.url, materialOf(msg.target), msg, within(signal)),
@@ -128,11 +156,57 @@ export function serveMcpThread(port: Worker, hooks: ThreadHooks = {}) {
         stdio: msg.stdio,
         onProcess: (event) => port.postMessage({ event } satisfies ThreadEvent),
         onOAuth: (oauth) => port.postMessage({ oauth } satisfies ThreadEvent),
+        gateway: gateway.hooks,
       })
       prober = createProber({ sessions, slowMs: msg.slowMs, fetch: guardedFetch })
       hooks.configured?.(msg)
       return
     }
     port.postMessage({ seq: msg.seq, result: await answer(msg) })
+  }
+}
+
+/**
+ * The gateway's side of the sessions: servers' notifications go to the API thread as they come, and a
+ * request a server makes of a gateway call's client waits for the answer the API thread sends back.
+ */
+function createGatewayBridge(port: Worker) {
+  const waiting = new Map<number, { resolve: (r: unknown) => void; reject: (e: Error) => void }>()
+  let asks = 0
+  const hooks: GatewayHooks = {
+    notice: (serverId, notice) => port.postMessage({ notice: { serverId, notice } } satisfies ThreadEvent),
+    ask: (call: AskingCall, method, params, signal) =>
+      new Promise((resolve, reject) => {
+        const id = ++asks
+        const done = () => {
+          waiting.delete(id)
+          signal.removeEventListener('abort', abort)
+        }
+        const abort = () => {
+          done()
+          reject(signal.reason instanceof Error ? signal.reason : new Error('cancelled'))
+        }
+        signal.addEventListener('abort', abort, { once: true })
+        waiting.set(id, {
+          resolve: (r) => {
+            done()
+            resolve(r)
+          },
+          reject: (e) => {
+            done()
+            reject(e)
+          },
+        })
+        port.postMessage({ ask: { id, call: call.call, method, params } } satisfies ThreadEvent)
+      }),
+  }
+  return {
+    hooks,
+    answered(id: number, { result, error }: { result?: unknown; error?: { code: number; message: string } }) {
+      const w = waiting.get(id)
+      if (!w) return
+      if (error) w.reject(new Unanswerable(error.code, error.message))
+      else w.resolve(result)
+    },
   }
 }

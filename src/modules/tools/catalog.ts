@@ -1,7 +1,7 @@
 import type { ToolCallSource } from '../../shared/domain'
 import type { Logger } from '../../shared/logger'
 import { roundMs } from '../../shared/time'
-import type { McpThread, ToolCallResult } from '../mcp'
+import type { GatewayCallLink, McpThread, ToolCallResult } from '../mcp'
 import type { ServerRepository } from '../servers/repository'
 import { targetOf } from '../servers/target'
 import { type CallFailure, failureOf } from './failures'
@@ -62,7 +62,7 @@ export function createToolCatalog({
   callTimeoutMs: number
   logger: Logger
   /** Every call made, with its duration in seconds (for /metrics). */
-  observe?: (outcome: 'ok' | 'error' | 'cancelled', seconds: number) => void
+  observe?: (outcome: 'ok' | 'error' | 'cancelled', seconds: number, source: ToolCallSource) => void
   now?: () => number
 }) {
   /**
@@ -115,6 +115,8 @@ export function createToolCatalog({
     args: Record<string, unknown>,
     signal: AbortSignal,
     source: ToolCallSource,
+    /** A gateway call's link to its MCP client (progress, the server's requests of the client). */
+    link?: GatewayCallLink,
   ): Promise<CallOutcome> {
     const started = performance.now()
     const row = repo.get(entry.serverId)
@@ -122,7 +124,7 @@ export function createToolCatalog({
     if (!target) return failure(`The server ${entry.serverId} is no longer registered`, 0, 'removed')
     let outcome: CallOutcome
     try {
-      const result = await transport.callTool(target, entry.tool, args, callTimeoutMs, signal)
+      const result = await transport.callTool(target, entry.tool, args, callTimeoutMs, signal, link)
       outcome = { ...result, latencyMs: performance.now() - started }
     } catch (e) {
       const { message } = e as Error
@@ -135,7 +137,7 @@ export function createToolCatalog({
     }
     // The server saw the call even when the chat was cancelled meanwhile: it is recorded as such.
     const cancelled = signal.aborted
-    observe(cancelled ? 'cancelled' : outcome.ok ? 'ok' : 'error', outcome.latencyMs / 1000)
+    observe(cancelled ? 'cancelled' : outcome.ok ? 'ok' : 'error', outcome.latencyMs / 1000, source)
     try {
       calls.record({
         serverId: entry.serverId,

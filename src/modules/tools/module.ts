@@ -20,8 +20,8 @@ export function createToolsModule({
   const catalog = createToolCatalog({
     ...deps,
     calls,
-    observe: (outcome, seconds) => {
-      metrics.toolCalls.inc({ outcome })
+    observe: (outcome, seconds, source) => {
+      metrics.toolCalls.inc({ outcome, source })
       metrics.toolCallDuration.observe(seconds)
     },
   })

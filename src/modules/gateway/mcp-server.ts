@@ -1,0 +1,221 @@
+// The SDK side of a gateway session: one low-level MCP `Server` per client session, answering from the
+// endpoint's offer and forwarding to the servers through the session's context. Loaded on the first
+// request to `/mcp` or `/sse`, so that start-up never evaluates the SDK's server.
+import { Server } from '@modelcontextprotocol/sdk/server/index.js'
+import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js'
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js'
+import { UriTemplate } from '@modelcontextprotocol/sdk/shared/uriTemplate.js'
+import {
+  CallToolRequestSchema,
+  CompleteRequestSchema,
+  CreateMessageResultSchema,
+  ElicitResultSchema,
+  ErrorCode,
+  GetPromptRequestSchema,
+  ListPromptsRequestSchema,
+  ListResourcesRequestSchema,
+  ListResourceTemplatesRequestSchema,
+  ListRootsResultSchema,
+  ListToolsRequestSchema,
+  type LoggingLevel,
+  McpError,
+  ReadResourceRequestSchema,
+  SubscribeRequestSchema,
+  UnsubscribeRequestSchema,
+} from '@modelcontextprotocol/sdk/types.js'
+import { version } from '../../version'
+import type { ClientCaps } from '../mcp'
+import { sharedSchemaValidator } from '../mcp/schema-validator'
+import { answerDiscovery, discoveryTools } from './discovery-bridge'
+import type { Offer } from './offer'
+import type { SessionContext } from './types'
+
+export { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js'
+export { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js'
+
+type Extra = RequestHandlerExtra<never, never>
+
+// Capabilities are fixed when a client connects, while servers come and go: every list may change.
+const capabilities = {
+  tools: { listChanged: true },
+  prompts: { listChanged: true },
+  resources: { listChanged: true, subscribe: true },
+  completions: {},
+  logging: {},
+}
+
+/** A gateway session's MCP server, connected to `transport`. */
+export async function createGatewayServer(ctx: SessionContext, transport: Transport) {
+  const server = new Server(
+    { name: 'automcp', version, title: 'AutoMCP' },
+    {
+      capabilities,
+      jsonSchemaValidator: sharedSchemaValidator,
+      instructions:
+        'AutoMCP serves the tools, prompts and resources of the MCP servers that are healthy now; tool names are <server>__<tool> unless the toolset keeps the original names.',
+    },
+  )
+  server.oninitialized = () => ctx.initialized(capsOf(server.getClientCapabilities()))
+  const offered = ctx.offer
+  server.setRequestHandler(ListToolsRequestSchema, async () => {
+    const offer = await offered()
+    return { tools: ctx.discovery(offer) ? discoveryTools : offer.tools } as never
+  })
+  server.setRequestHandler(CallToolRequestSchema, (req, extra) =>
+    callTool(ctx, server, req.params, extra as Extra),
+  )
+  server.setRequestHandler(
+    ListPromptsRequestSchema,
+    async () => ({ prompts: (await offered()).prompts }) as never,
+  )
+  server.setRequestHandler(GetPromptRequestSchema, async (req, extra) => {
+    const route = (await offered()).promptRoutes.get(req.params.name)
+    if (!route) throw new McpError(ErrorCode.InvalidParams, `Unknown prompt: ${req.params.name}`)
+    return (await ctx.request(
+      route.serverId,
+      'prompts/get',
+      { ...req.params, name: route.name },
+      extra.signal,
+    )) as never
+  })
+  server.setRequestHandler(
+    ListResourcesRequestSchema,
+    async () => ({ resources: (await offered()).resources }) as never,
+  )
+  server.setRequestHandler(
+    ListResourceTemplatesRequestSchema,
+    async () =>
+      ({
+        resourceTemplates: (await offered()).templates,
+      }) as never,
+  )
+  server.setRequestHandler(ReadResourceRequestSchema, async (req, extra) => {
+    const serverId = serverOfUri(await offered(), req.params.uri)
+    return (await ctx.request(serverId, 'resources/read', req.params, extra.signal)) as never
+  })
+  server.setRequestHandler(SubscribeRequestSchema, async (req) => {
+    await ctx.subscribe(req.params.uri, serverOfUri(await offered(), req.params.uri))
+    return {}
+  })
+  server.setRequestHandler(UnsubscribeRequestSchema, async (req) => {
+    await ctx.unsubscribe(req.params.uri)
+    return {}
+  })
+  server.setRequestHandler(CompleteRequestSchema, async (req, extra) => {
+    const target = completionTarget(
+      await offered(),
+      req.params.ref as { type: string; name?: string; uri?: string },
+    )
+    if (!target) return { completion: { values: [] } }
+    const params = { ...req.params, ref: target.ref }
+    return (await ctx.request(target.serverId, 'completion/complete', params, extra.signal)) as never
+  })
+  await server.connect(transport)
+  return server
+}
+
+/** Whether a log line at `level` goes to this session (its client's `logging/setLevel`). */
+export const wantsLog = (server: Server, level: LoggingLevel, sessionId: string) =>
+  !(server as unknown as { isMessageIgnored(l: LoggingLevel, s: string): boolean }).isMessageIgnored(
+    level,
+    sessionId,
+  )
+
+function capsOf(caps: ReturnType<Server['getClientCapabilities']>): ClientCaps {
+  const elicitation = caps?.elicitation as { form?: object; url?: object } | undefined
+  return {
+    sampling: caps?.sampling !== undefined,
+    // `elicitation: {}` (before modes were added) means form mode.
+    elicitForm:
+      elicitation !== undefined && (elicitation.form !== undefined || elicitation.url === undefined),
+    elicitUrl: elicitation?.url !== undefined,
+    roots: caps?.roots !== undefined,
+  }
+}
+
+const resultSchemas: Record<
+  string,
+  typeof ElicitResultSchema | typeof CreateMessageResultSchema | typeof ListRootsResultSchema
+> = {
+  'elicitation/create': ElicitResultSchema,
+  'sampling/createMessage': CreateMessageResultSchema,
+  'roots/list': ListRootsResultSchema,
+}
+
+/**
+ * `tools/call`: the server's tool through the catalog (timed, recorded as a gateway call), with its
+ * progress, and the server's requests of its client, passed on to this client on the call's own stream.
+ * An unknown tool is a tool error, as the SDK's own servers answer it.
+ */
+async function callTool(
+  ctx: SessionContext,
+  server: Server,
+  params: { name: string; arguments?: Record<string, unknown>; _meta?: { progressToken?: string | number } },
+  extra: Extra,
+) {
+  const offer = await ctx.offer()
+  const args = params.arguments ?? {}
+  if (ctx.discovery(offer)) {
+    const answered = await answerDiscovery(offer, params.name, args, (route, a) => call(route, a))
+    if (answered) return answered as never
+  }
+  const route = offer.toolRoutes.get(params.name)
+  if (!route)
+    return { isError: true, content: [{ type: 'text', text: `Unknown tool: ${params.name}` }] } as never
+  return (await call(route, args)) as never
+
+  function call(route: { serverId: string; serverName: string; name: string }, a: Record<string, unknown>) {
+    const token = params._meta?.progressToken
+    return ctx.callTool(route, a, extra.signal, {
+      caps: capsOf(server.getClientCapabilities()),
+      progress: token !== undefined,
+      onProgress: (p) =>
+        void extra
+          .sendNotification({
+            method: 'notifications/progress',
+            params: { ...p, progressToken: token },
+          } as never)
+          .catch(() => {}),
+      ask: (method, p) => {
+        const schema = resultSchemas[method]
+        if (!schema)
+          return Promise.reject(new McpError(ErrorCode.MethodNotFound, `${method} is not passed on`))
+        return extra.sendRequest({ method, params: p } as never, schema as never, { signal: extra.signal })
+      },
+    })
+  }
+}
+
+/** The server a URI belongs to: a listed resource's, else the first template (oldest server) it fits. */
+function serverOfUri(offer: Offer, uri: string): string {
+  const listed = offer.resourceRoutes.get(uri)
+  if (listed) return listed
+  for (const t of offer.templateRoutes) if (matches(t.uriTemplate, uri)) return t.serverId
+  // One server offers resources: it may have resources it does not list.
+  const withResources = [...offer.servers.values()].filter(
+    (s) => s.lists.resources.length > 0 || s.lists.templates.length > 0,
+  )
+  if (withResources.length === 1 && withResources[0]) return withResources[0].id
+  throw new McpError(-32002, `Resource not found: ${uri}`, { uri })
+}
+
+function matches(template: string, uri: string) {
+  try {
+    return new UriTemplate(template).match(uri) !== null
+  } catch {
+    return false
+  }
+}
+
+/** Where `completion/complete` goes: the prompt's server (under its own name) or the template's. */
+function completionTarget(offer: Offer, ref: { type: string; name?: string; uri?: string }) {
+  if (ref.type === 'ref/prompt' && ref.name) {
+    const route = offer.promptRoutes.get(ref.name)
+    return route && { serverId: route.serverId, ref: { ...ref, name: route.name } }
+  }
+  if (ref.type === 'ref/resource' && ref.uri) {
+    const t = offer.templateRoutes.find((r) => r.uriTemplate === ref.uri)
+    return t && { serverId: t.serverId, ref }
+  }
+  return undefined
+}

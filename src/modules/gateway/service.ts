@@ -1,0 +1,239 @@
+// The gateway's sessions: one MCP server per client session, over streamable HTTP (`/mcp`) or the legacy
+// HTTP+SSE transport (`/sse`), each bound to the API key that opened it and to its endpoint. Sessions are
+// capped per key and closed when idle; what changes in their offer, what servers log and which
+// subscribed resources changed reach them here.
+import type { Logger } from '../../shared/logger'
+import type { ClientCaps, McpThread, Notice } from '../mcp'
+import type { ServerRepository } from '../servers/repository'
+import { targetOf } from '../servers/target'
+import type { ToolCatalog } from '../tools/catalog'
+import type { GatewayCatalog, OfferPart } from './catalog'
+import type { Offer, Scope } from './offer'
+import type { CallResult, SessionContext } from './types'
+
+type SdkSide = typeof import('./mcp-server')
+type SdkServer = Awaited<ReturnType<SdkSide['createGatewayServer']>>
+
+/** One client's session. */
+export type GatewaySession = {
+  id: string
+  /** The API key (or, with auth off, the address) that opened it: only it may use the session. */
+  owner: string
+  /** Its endpoint: a toolset's name, '' for `/mcp`. */
+  endpoint: string
+  transport: 'streamable-http' | 'sse'
+  server?: SdkServer
+  close: () => Promise<void>
+  lastSeen: number
+  caps?: ClientCaps
+  /** Resource URIs it subscribed to, with their servers. */
+  subscriptions: Map<string, string>
+  /** Its calls in flight, by server, ended when the server stops being offered. */
+  calls: Map<string, Set<AbortController>>
+  /** List changes not yet told (at most one notification of each a second). */
+  pending: Set<OfferPart>
+  toldAt: number
+  timer?: ReturnType<typeof setTimeout>
+}
+
+export type GatewaySettings = {
+  maxSessionsPerKey: number
+  idleMs: number
+  discoveryThreshold: number
+}
+
+const notifyEveryMs = 1_000
+
+export type GatewayService = ReturnType<typeof createGatewayService>
+
+export function createGatewayService({
+  catalog,
+  tools,
+  repo,
+  mcp,
+  scopeOf,
+  settings,
+  logger,
+  now = Date.now,
+}: {
+  catalog: GatewayCatalog
+  tools: Pick<ToolCatalog, 'call'>
+  repo: Pick<ServerRepository, 'get' | 'headersOf' | 'stdioOf' | 'oauthOf'>
+  mcp: Pick<McpThread, 'request'>
+  /** The endpoint's scope: a toolset's (undefined when there is no such toolset), or all of `/mcp`. */
+  scopeOf: (endpoint: string) => (Scope & { discovery?: boolean }) | undefined
+  settings: GatewaySettings
+  logger: Logger
+  now?: () => number
+}) {
+  const sessions = new Map<string, GatewaySession>()
+  // Upstream subscriptions, counted over sessions: `serverId uri` → sessions subscribed.
+  const subscribed = new Map<string, Set<string>>()
+  let sdk: Promise<SdkSide> | undefined
+  const loadSdk = () => {
+    sdk ??= import('./mcp-server')
+    return sdk
+  }
+
+  const scope = (endpoint: string) => () => scopeOf(endpoint)
+  const offerOf = (endpoint: string) => catalog.offer(endpoint, scope(endpoint))
+
+  catalog.onChange((endpoint, changed) => {
+    for (const s of sessions.values()) if (s.endpoint === endpoint) tell(s, changed)
+  })
+  catalog.onGone((ids) => {
+    for (const s of sessions.values())
+      for (const id of ids)
+        for (const c of s.calls.get(id) ?? []) c.abort(new Error('the server is no longer healthy'))
+  })
+
+  /** Tells the session's client its lists changed, at most once a second for each list. */
+  function tell(s: GatewaySession, changed: OfferPart[]) {
+    for (const part of changed) s.pending.add(part)
+    if (s.timer) return
+    const wait = Math.max(0, s.toldAt + notifyEveryMs - now())
+    s.timer = setTimeout(() => {
+      s.timer = undefined
+      s.toldAt = now()
+      const server = s.server
+      if (!server) return
+      const parts = [...s.pending]
+      s.pending.clear()
+      for (const part of parts) {
+        const sent =
+          part === 'tools'
+            ? server.sendToolListChanged()
+            : part === 'prompts'
+              ? server.sendPromptListChanged()
+              : server.sendResourceListChanged()
+        void Promise.resolve(sent).catch(() => {})
+      }
+    }, wait)
+  }
+
+  function context(s: GatewaySession): SessionContext {
+    return {
+      id: s.id,
+      offer: () => offerOf(s.endpoint),
+      discovery: (offer: Offer) => {
+        const sc = scopeOf(s.endpoint)
+        return (
+          sc?.discovery === true || (sc?.name === null && offer.tools.length > settings.discoveryThreshold)
+        )
+      },
+      initialized: (caps) => {
+        s.caps = caps
+      },
+      callTool: async (route, args, signal, link): Promise<CallResult> => {
+        const controller = new AbortController()
+        const ended = AbortSignal.any([signal, controller.signal])
+        const calls = s.calls.get(route.serverId) ?? new Set()
+        s.calls.set(route.serverId, calls)
+        calls.add(controller)
+        try {
+          const outcome = await tools.call(
+            { serverId: route.serverId, serverName: route.serverName, tool: route.name },
+            args,
+            ended,
+            'gateway',
+            { ...link, asking: { downstream: s.id, caps: link.caps } },
+          )
+          return {
+            content: outcome.content,
+            ...(outcome.ok ? {} : { isError: true }),
+            ...(outcome.structuredContent !== undefined
+              ? { structuredContent: outcome.structuredContent }
+              : {}),
+            ...(outcome.meta ? { _meta: outcome.meta } : {}),
+          }
+        } finally {
+          calls.delete(controller)
+        }
+      },
+      request: (serverId, method, params, signal) => {
+        const row = repo.get(serverId)
+        const target = row && targetOf(row, repo)
+        if (!target) return Promise.reject(new Error('the server is no longer registered'))
+        return mcp.request(target, method, params, 30_000, signal)
+      },
+      subscribe: async (uri, serverId) => {
+        s.subscriptions.set(uri, serverId)
+        const key = `${serverId} ${uri}`
+        const who = subscribed.get(key) ?? new Set()
+        subscribed.set(key, who)
+        who.add(s.id)
+        if (who.size === 1)
+          await context(s).request(serverId, 'resources/subscribe', { uri }, AbortSignal.timeout(30_000))
+      },
+      unsubscribe: (uri) => unsubscribe(s, uri),
+    }
+  }
+
+  async function unsubscribe(s: GatewaySession, uri: string) {
+    const serverId = s.subscriptions.get(uri)
+    if (!serverId) return
+    s.subscriptions.delete(uri)
+    const key = `${serverId} ${uri}`
+    const who = subscribed.get(key)
+    who?.delete(s.id)
+    if (who && who.size > 0) return
+    subscribed.delete(key)
+    await context(s)
+      .request(serverId, 'resources/unsubscribe', { uri }, AbortSignal.timeout(10_000))
+      .catch(() => {})
+  }
+
+  /** A server's notification: its log lines and its subscribed resources' changes reach the sessions. */
+  async function noticed(serverId: string, notice: Notice) {
+    if (notice.type === 'list_changed') return catalog.listsChanged(serverId)
+    const { wantsLog } = await loadSdk()
+    for (const s of sessions.values()) {
+      const server = s.server
+      if (!server) continue
+      if (notice.type === 'resource_updated') {
+        if (s.subscriptions.get(notice.uri) === serverId)
+          void server.sendResourceUpdated({ uri: notice.uri }).catch(() => {})
+        continue
+      }
+      const offer = await offerOf(s.endpoint)
+      const from = offer.servers.get(serverId)
+      if (!from) continue
+      const params = { ...notice.params, logger: notice.params.logger ?? from.name } as never
+      if (wantsLog(server, (notice.params.level ?? 'info') as never, s.id))
+        void server.sendLoggingMessage(params, s.id).catch(() => {})
+    }
+  }
+
+  return {
+    sessions,
+    loadSdk,
+    context,
+    noticed,
+    /** How many sessions `owner` has open. */
+    countOf: (owner: string) => {
+      let n = 0
+      for (const s of sessions.values()) if (s.owner === owner) n++
+      return n
+    },
+    touch(s: GatewaySession) {
+      s.lastSeen = now()
+    },
+    /** Forgets a session that ended: its subscriptions and calls go with it. */
+    async ended(s: GatewaySession) {
+      if (!sessions.delete(s.id)) return
+      if (s.timer) clearTimeout(s.timer)
+      for (const calls of s.calls.values()) for (const c of calls) c.abort(new Error('the session ended'))
+      for (const uri of [...s.subscriptions.keys()]) await unsubscribe(s, uri)
+      if (![...sessions.values()].some((o) => o.endpoint === s.endpoint)) catalog.unwatch(s.endpoint)
+    },
+    /** Closes the sessions idle for longer than the setting. */
+    async sweep() {
+      const before = now() - settings.idleMs
+      for (const s of [...sessions.values()]) if (s.lastSeen < before) await s.close().catch(() => {})
+    },
+    async closeAll() {
+      await Promise.all([...sessions.values()].map((s) => s.close().catch(() => {})))
+    },
+    logger,
+  }
+}
