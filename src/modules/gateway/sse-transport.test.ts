@@ -283,7 +283,13 @@ describe('WebSseServerTransport on the wire', () => {
     const chunked = await fetch(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: new Blob([big]).stream(),
+      // A stream of its own: Bun gives a Blob's stream a Content-Length.
+      body: new ReadableStream({
+        start(controller) {
+          controller.enqueue(new TextEncoder().encode(big))
+          controller.close()
+        },
+      }),
     })
     expect(chunked.status).toBe(413)
     expect(g.only().received).toEqual([])
@@ -324,7 +330,8 @@ describe('WebSseServerTransport backpressure', () => {
   }
 
   test('a client that stops reading gets its session closed with onerror, not an unbounded queue', async () => {
-    const g = gateway({ maxQueuedBytes: 1024 * 1024, keepAliveMs: 0 }, false)
+    // The byte cap, alone: the message cap is out of reach.
+    const g = gateway({ maxQueuedBytes: 1024 * 1024, maxQueuedMessages: 1_000_000, keepAliveMs: 0 }, false)
     const url = new URL(g.base)
     const socket: Socket = connect(Number(url.port), url.hostname)
     cleanups.push(() => socket.destroy())
@@ -352,6 +359,35 @@ describe('WebSseServerTransport backpressure', () => {
     expect(session.errors).toEqual([])
     await session.transport.close()
   })
+
+  test('what waited for a paused client reaches it, in order, once it reads again', async () => {
+    const g = gateway({ maxQueuedBytes: 64 * 1024 * 1024, keepAliveMs: 0 }, false)
+    const url = new URL(g.base)
+    const socket: Socket = connect(Number(url.port), url.hostname)
+    cleanups.push(() => socket.destroy())
+    const received: Buffer[] = []
+    socket.on('data', (chunk: Buffer) => received.push(chunk))
+    socket.write(`GET /sse HTTP/1.1\r\nHost: ${url.host}\r\n\r\n`)
+    await waitFor(() => received.length > 0)
+    socket.pause()
+    const session = g.only()
+    // 10 MiB: more than the socket buffers hold, so the rest waits in the transport's queue.
+    const count = 160
+    for (let n = 0; n < count; n++) {
+      await session.transport.send({ ...big, params: { n, pad: big.params.pad } })
+      await Bun.sleep(0)
+    }
+    socket.resume()
+    const numbers = () =>
+      [
+        ...Buffer.concat(received)
+          .toString()
+          .matchAll(/"n":(\d+)/g),
+      ].map((m) => Number(m[1]))
+    await waitFor(() => numbers().length === count, 10_000)
+    expect(numbers()).toEqual(Array.from({ length: count }, (_, n) => n))
+    expect(session.errors).toEqual([])
+  }, 15_000)
 
   test('the message cap holds even while the runtime has not pulled from the stream', async () => {
     const transport = new WebSseServerTransport({ endpoint: '/m', maxQueuedMessages: 10, keepAliveMs: 0 })
