@@ -219,3 +219,5 @@ function completionTarget(offer: Offer, ref: { type: string; name?: string; uri?
   }
   return undefined
 }
+
+export { WebSseServerTransport } from './sse-transport'

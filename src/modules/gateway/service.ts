@@ -23,6 +23,8 @@ export type GatewaySession = {
   endpoint: string
   transport: 'streamable-http' | 'sse'
   server?: SdkServer
+  /** Answers one of its HTTP requests (its transport's). */
+  handle?: (request: Request) => Promise<Response>
   close: () => Promise<void>
   lastSeen: number
   caps?: ClientCaps
@@ -207,6 +209,8 @@ export function createGatewayService({
   return {
     sessions,
     loadSdk,
+    /** Whether the endpoint exists: `/mcp`, or a toolset's. */
+    serves: (endpoint: string) => endpoint === '' || scopeOf(endpoint) !== undefined,
     context,
     noticed,
     /** How many sessions `owner` has open. */

@@ -1,0 +1,121 @@
+// The gateway's two HTTP transports: streamable HTTP at `/mcp[/{toolset}]` (the SDK's Web-standard
+// transport, one per session, keyed by `Mcp-Session-Id`) and the legacy HTTP+SSE transport at
+// `/sse[/{toolset}]` with its POST endpoint. A session belongs to the key that opened it and to its
+// endpoint: another key, or another endpoint, does not find it.
+import type { GatewayService, GatewaySession } from './service'
+
+/** A JSON-RPC error as an MCP client reads it, with AutoMCP's `{ detail, code }` beside it. */
+export function rpcError(status: number, code: string, detail: string, rpcCode = -32000): Response {
+  return Response.json(
+    { jsonrpc: '2.0', error: { code: rpcCode, message: detail }, id: null, detail, code },
+    { status },
+  )
+}
+
+const noSession = () =>
+  rpcError(404, 'session_not_found', 'Session not found: start a new one with initialize', -32001)
+
+const noToolset = (name: string) =>
+  rpcError(404, 'toolset_not_found', `No toolset named ${JSON.stringify(name)}`)
+
+export type GatewayHttp = ReturnType<typeof createGatewayHttp>
+
+export function createGatewayHttp(service: GatewayService, settings: { maxSessionsPerKey: number }) {
+  const { sessions } = service
+
+  /** The session a request names, if it is the caller's and on this endpoint and transport. */
+  function find(id: string | null, owner: string, endpoint: string, transport: GatewaySession['transport']) {
+    const s = id ? sessions.get(id) : undefined
+    if (!s || s.owner !== owner || s.endpoint !== endpoint || s.transport !== transport) return undefined
+    service.touch(s)
+    return s
+  }
+
+  function newSession(
+    id: string,
+    owner: string,
+    endpoint: string,
+    transport: GatewaySession['transport'],
+  ): GatewaySession | Response {
+    if (service.countOf(owner) >= settings.maxSessionsPerKey)
+      return rpcError(
+        429,
+        'too_many_sessions',
+        `This key has ${settings.maxSessionsPerKey} MCP sessions open (AUTOMCP_GATEWAY_SESSIONS_PER_KEY): close one (DELETE) or let one expire`,
+      )
+    return {
+      id,
+      owner,
+      endpoint,
+      transport,
+      close: async () => {},
+      lastSeen: Date.now(),
+      subscriptions: new Map(),
+      calls: new Map(),
+      pending: new Set(),
+      toldAt: 0,
+    }
+  }
+
+  /** `/mcp`: POST (initialize opens a session), GET (the server's stream), DELETE (ends it). */
+  async function streamable(request: Request, owner: string, endpoint: string): Promise<Response> {
+    if (!service.serves(endpoint)) return noToolset(endpoint)
+    const sdk = await service.loadSdk()
+    const id = request.headers.get('mcp-session-id')
+    if (id) {
+      const s = find(id, owner, endpoint, 'streamable-http')
+      return s?.handle ? s.handle(request) : noSession()
+    }
+    if (request.method !== 'POST')
+      return rpcError(400, 'session_required', 'Mcp-Session-Id header is required (start with initialize)')
+    let body: unknown
+    try {
+      body = await request.json()
+    } catch {
+      return rpcError(400, 'invalid_json', 'Parse error: the body is not JSON', -32700)
+    }
+    if (!sdk.isInitializeRequest(body))
+      return rpcError(400, 'session_required', 'Mcp-Session-Id header is required (start with initialize)')
+    const sessionId = crypto.randomUUID()
+    const s = newSession(sessionId, owner, endpoint, 'streamable-http')
+    if (s instanceof Response) return s
+    const transport = new sdk.WebStandardStreamableHTTPServerTransport({
+      sessionIdGenerator: () => sessionId,
+      onsessioninitialized: () => void sessions.set(sessionId, s),
+      onsessionclosed: () => void s.close(),
+    })
+    const server = await sdk.createGatewayServer(service.context(s), transport)
+    s.server = server
+    s.close = () => server.close()
+    s.handle = (r) => transport.handleRequest(r)
+    server.onclose = () => void service.ended(s)
+    const response = await transport.handleRequest(request, { parsedBody: body })
+    if (!sessions.has(sessionId)) await server.close().catch(() => {})
+    return response
+  }
+
+  /** `GET /sse`: a legacy session's stream, whose first event names where to POST. */
+  async function sseStream(owner: string, endpoint: string, postPath: string): Promise<Response> {
+    if (!service.serves(endpoint)) return noToolset(endpoint)
+    const sdk = await service.loadSdk()
+    const transport = new sdk.WebSseServerTransport({ endpoint: postPath })
+    const s = newSession(transport.sessionId, owner, endpoint, 'sse')
+    if (s instanceof Response) return s
+    sessions.set(s.id, s)
+    const server = await sdk.createGatewayServer(service.context(s), transport)
+    s.server = server
+    s.close = () => server.close()
+    s.handle = (r) => transport.handlePost(r)
+    server.onclose = () => void service.ended(s)
+    return transport.response()
+  }
+
+  /** `POST /sse/message?sessionId=`: one message of a legacy session. */
+  function ssePost(request: Request, owner: string, endpoint: string): Promise<Response> | Response {
+    const id = new URL(request.url).searchParams.get('sessionId')
+    const s = find(id, owner, endpoint, 'sse')
+    return s?.handle ? s.handle(request) : noSession()
+  }
+
+  return { streamable, sseStream, ssePost }
+}
