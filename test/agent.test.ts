@@ -13,6 +13,8 @@ const entry = (name: string): ToolEntry => ({
   serverName: 'S',
   tool: name,
   inputSchema: { type: 'object' },
+  healthy: true,
+  latencyMs: 1,
 })
 const toolSet = (...names: string[]): ToolSet => {
   const entries = names.map(entry)

@@ -815,7 +815,7 @@ describe('tool use over /chat', () => {
 describe('what a server offers, bounded', () => {
   const object = { type: 'object', properties: { q: { type: 'string' } } }
 
-  test('a repeated tool name is offered once; a giant schema is left out; past AUTOMCP_MAX_TOOLS a chat is refused', async () => {
+  test('a repeated tool name is offered once; a giant schema is left out; past AUTOMCP_MAX_TOOLS "auto" searches and a list is refused', async () => {
     const odd = await scriptedMcp([
       { name: 'dup', inputSchema: object },
       { name: 'dup', inputSchema: { type: 'object' } },
@@ -830,9 +830,13 @@ describe('what a server offers, bounded', () => {
     await conversation(ws, 'mine')
     expect(offered(upstream.seen.at(-1))).toEqual(['Odd__dup', 'Odd__fine'])
 
-    // With the reference server's tools too, there are more than 3: the chat says so and asks for a choice.
+    // With the reference server's tools too, there are more than 3: "auto" searches them instead, and a
+    // list naming more than 3 is refused with a way out.
     ws.send(chat('all', { stream: false }))
-    const [refused] = await conversation(ws, 'all')
+    expect((await conversation(ws, 'all')).at(-1).data.automcp.discovery).toBe(true)
+    expect(offered(upstream.seen.at(-1))).toEqual(['search_tools', 'call_tool'])
+    ws.send(chat('listed', { stream: false, tools: ['Odd__dup', 'Odd__fine', 'echo', 'get-sum'] }))
+    const [refused] = await conversation(ws, 'listed')
     expect(refused).toMatchObject({ type: 'error', error: { code: 'too_many_tools' } })
     expect(refused.error.message).toContain('"servers" or "tools"')
     ws.send(chat('some', { stream: false, tools: ['Odd__fine', 'echo'] }))

@@ -14,6 +14,8 @@ export const summaryOf = (result: AgentResult) => ({
   tool_calls: result.calls,
   steps: result.steps,
   ...(result.max_steps_reached ? { max_steps_reached: true } : {}),
+  // Tells a client of "auto" that its catalog was too large and the model searched it instead.
+  ...(result.discovery ? { discovery: true } : {}),
 })
 
 export type Agent = ReturnType<typeof createAgent>
@@ -54,6 +56,7 @@ export function createAgent(upstream: Upstream, call: CallTool) {
           calls,
           steps: step,
           max_steps_reached: answer.calls.length > 0,
+          ...(tools.discovery ? { discovery: true } : {}),
           text,
         }
       messages.push(assistantMessage(answer))

@@ -64,8 +64,14 @@ export const llmSettings = {
   maxTools: setting({
     env: 'AUTOMCP_MAX_TOOLS',
     default: 128,
-    doc: "Tools one chat may be offered (OpenAI's limit is 128); more gets `too_many_tools`, to be narrowed with `servers` or `tools`",
+    doc: 'Tools one chat may be offered (OpenAI\'s limit is 128); past it `"tools": "auto"` switches to discovery mode (`search_tools` and `call_tool`) and a list of names gets `too_many_tools`',
     parse: integer(1, 10_000),
+  }),
+  discoveryThreshold: setting({
+    env: 'AUTOMCP_DISCOVERY_THRESHOLD',
+    default: 64,
+    doc: 'Tools above which `/mcp` offers discovery mode: only `search_tools` and `call_tool` rather than every tool; 0: always',
+    parse: integer(0, 100_000),
   }),
   keepAliveMs: setting({
     env: 'AUTOMCP_KEEPALIVE',

@@ -1,8 +1,11 @@
 import { roundMs } from '../../shared/time'
 import type { CallOutcome, ToolEntry, ToolSet } from '../tools/catalog'
 import type { RawCall } from './call-pieces'
+import { type ResolvedCall, resolveCall } from './resolve-call'
 import { boundedContent, refused } from './tool-results'
-import type { AgentHooks, ToolCallInfo } from './types'
+import type { AgentHooks } from './types'
+
+export { parseArguments } from './resolve-call'
 
 // Calls run at once in one step; a model asking for more gets error results for the rest.
 const maxCallsPerStep = 32
@@ -19,22 +22,16 @@ export type StepCalls = { tools: ToolSet; hooks: AgentHooks; signal: AbortSignal
 export function runCalls(raw: RawCall[], step: StepCalls) {
   const { tools, hooks, signal } = step
   const prepared = raw.map((c, i) => {
-    const entry = tools.byName.get(c.name)
-    const args = parseArguments(c.arguments)
-    const info: ToolCallInfo = {
-      id: c.id,
-      name: c.name,
-      server_id: entry?.serverId ?? null,
-      arguments: args ?? c.arguments,
-    }
-    hooks.toolCall?.(info)
-    return { entry, args, info, over: i >= maxCallsPerStep }
+    const resolved = resolveCall(tools, c)
+    hooks.toolCall?.(resolved.info)
+    return { resolved, over: i >= maxCallsPerStep }
   })
   return Promise.all(
-    prepared.map(async ({ entry, args, info, over }) => {
+    prepared.map(async ({ resolved, over }) => {
+      const { info } = resolved
       const result = over
         ? refused(`At most ${maxCallsPerStep} tools are called in one step; ask for the others next`)
-        : await runOne(entry, args, info, step)
+        : await runOne(resolved, step)
       // A cancelled chat ends with `cancelled`, not with the failures its cancellation caused.
       if (!signal.aborted)
         hooks.toolResult?.({
@@ -49,11 +46,12 @@ export function runCalls(raw: RawCall[], step: StepCalls) {
 }
 
 async function runOne(
-  entry: ToolEntry | undefined,
-  args: Record<string, unknown> | undefined,
-  info: ToolCallInfo,
+  { entry, args, info, answer, refusal }: ResolvedCall,
   { hooks, signal, call }: StepCalls,
 ): Promise<CallOutcome> {
+  // Answered by AutoMCP itself (a search of the catalog): no server is called, nothing to approve.
+  if (answer) return answer
+  if (refusal) return refused(refusal)
   if (!entry) return refused(`There is no tool named ${JSON.stringify(info.name)}`)
   if (!args) return refused('The arguments are not a JSON object')
   if (hooks.approve) {
@@ -61,15 +59,4 @@ async function runOne(
     if (!verdict.approved) return refused(verdict.reason)
   }
   return call(entry, args, signal)
-}
-
-/** A call's arguments as an object (empty text is `{}`); undefined when they are not a JSON object. */
-export function parseArguments(text: string): Record<string, unknown> | undefined {
-  if (text.trim() === '') return {}
-  try {
-    const value = JSON.parse(text)
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? value : undefined
-  } catch {
-    return undefined
-  }
 }

@@ -48,6 +48,8 @@ export type AgentResult = {
   steps: number
   /** The model still wanted tools after the last step allowed. */
   max_steps_reached: boolean
+  /** The tools were offered in discovery mode (`search_tools` and `call_tool`). */
+  discovery?: boolean
   /** All the text the model wrote, every step's in order (what a streaming client saw). */
   text: string
 }

@@ -8,15 +8,15 @@ export const toolUseFields = {
   tools: optional(
     t.Union(
       [
-        oneOf(['auto', 'none']),
+        oneOf(['auto', 'discover', 'none']),
         t.Array(t.String({ minLength: 1, maxLength: 200 }), { maxItems: 512 }),
         // OpenAI function tools of the client's own: passed to the upstream, called by the client.
         t.Array(t.Object({ type: t.String() }, { additionalProperties: true }), { maxItems: 512 }),
       ],
       {
         description:
-          '"auto": every tool of every healthy registered MCP server; a list of names: those tools (the function name the model sees, or the MCP tool name); "none": no tools; OpenAI function objects: passed through to the upstream',
-        error: 'must be "auto", "none", a list of tool names or a list of OpenAI tools',
+          '"auto": every tool of every healthy registered MCP server (discovery mode past AUTOMCP_MAX_TOOLS); "discover": discovery mode, the model offered only `search_tools` and `call_tool` over those tools; a list of names: those tools (the function name the model sees, or the MCP tool name); "none": no tools; OpenAI function objects: passed through to the upstream',
+        error: 'must be "auto", "discover", "none", a list of tool names or a list of OpenAI tools',
       },
     ),
   ),
@@ -122,7 +122,7 @@ export function toolSelectionOf(
   if (tools === 'none' || (given && Array.isArray(tools) && typeof tools[0] === 'object')) return undefined
   if (!given && !servers && fallback === 'none') return undefined
   return {
-    tools: Array.isArray(tools) && given ? (tools as string[]) : 'auto',
+    tools: Array.isArray(tools) && given ? (tools as string[]) : tools === 'discover' ? 'discover' : 'auto',
     ...(servers ? { servers } : {}),
   }
 }

@@ -40,7 +40,7 @@ test('names come from every server, so a tool keeps its name whichever servers a
   expect(onlyTwo[0]?.name).toBe(both[1]?.name as string)
 })
 
-test('a selection picks by function name or tool name, and refuses more than maxTools', () => {
+test('a selection picks by function name or tool name, and refuses a list of more than maxTools', () => {
   const named = nameTools([row('s', 'S')], [{ row: row('s', 'S'), tools: [tool('a'), tool('b'), tool('c')] }])
   expect(pickTools(named, ['S__a', 'c'], 10).entries.map((e) => e.tool)).toEqual(['a', 'c'])
   const all = pickTools(named, 'auto', 3)
@@ -49,5 +49,21 @@ test('a selection picks by function name or tool name, and refuses more than max
     function: { name: 'S__a', parameters: { type: 'object' } },
   })
   expect(all.byName.get('S__b')?.tool).toBe('b')
-  expect(() => pickTools(named, 'auto', 2)).toThrow(ToolSelectionError)
+  expect(all.discovery).toBeUndefined()
+  expect(() => pickTools(named, ['a', 'b', 'c'], 2)).toThrow(ToolSelectionError)
+})
+
+test('"discover", or "auto" over maxTools, offers search_tools and call_tool over every tool', () => {
+  const server = { ...row('s', 'S'), status: 'healthy', latencyMs: 4 } as ServerRow
+  const named = nameTools([server], [{ row: server, tools: [tool('read_file'), tool('echo')] }])
+  expect(named[0]).toMatchObject({ healthy: true, latencyMs: 4 })
+  for (const set of [
+    pickTools(named, 'discover', 10),
+    pickTools(named, 'auto', 1),
+    pickTools(named, undefined, 1),
+  ]) {
+    expect(set.definitions.map((d) => d.function.name)).toEqual(['search_tools', 'call_tool'])
+    expect([...set.byName.keys()]).toEqual(['S__read_file', 'S__echo'])
+    expect(set.discovery?.search('file').map((e) => e.name)).toEqual(['S__read_file'])
+  }
 })

@@ -1,6 +1,8 @@
 import type { ServerRow } from '../../db/schema'
 import type { McpTool } from '../mcp'
+import { discoveryTools } from './discovery'
 import { assignNames } from './names'
+import { createToolIndex, type ToolIndex } from './search'
 
 // What a chat is offered, as pure functions of the registry and the live tool lists: which servers
 // count, which of their tools, under which names, and what a selection picks.
@@ -13,6 +15,9 @@ export type ToolEntry = {
   tool: string
   description?: string
   inputSchema: Record<string, unknown>
+  /** Its server is healthy (not degraded) and answered its last check in `latencyMs`: for search. */
+  healthy: boolean
+  latencyMs: number | null
 }
 
 /** An OpenAI function tool, as sent to the upstream. */
@@ -21,7 +26,16 @@ export type FunctionTool = {
   function: { name: string; description?: string; parameters: Record<string, unknown> }
 }
 
-export type ToolSet = { entries: ToolEntry[]; definitions: FunctionTool[]; byName: Map<string, ToolEntry> }
+/**
+ * What a chat is offered. In discovery mode (`discovery` set) `definitions` are only `search_tools` and
+ * `call_tool`, which search `discovery` and call the tools of `byName`.
+ */
+export type ToolSet = {
+  entries: ToolEntry[]
+  definitions: FunctionTool[]
+  byName: Map<string, ToolEntry>
+  discovery?: ToolIndex<ToolEntry>
+}
 
 /** A chat's choice of tools that cannot be met; `code` is what the chat reports. */
 export class ToolSelectionError extends Error {
@@ -78,33 +92,54 @@ export function nameTools(rows: ServerRow[], listed: { row: ServerRow; tools: Mc
       tool: t.name,
       description: t.description,
       inputSchema: t.inputSchema,
+      healthy: row.status === 'healthy',
+      latencyMs: row.latencyMs,
     })),
   )
 }
 
-/** What a selection picks: every named tool, or those listed by function or tool name (on any server). */
+/**
+ * What a selection picks: every named tool, or those listed by function or tool name (on any server).
+ * `"discover"`, or `"auto"` over `maxTools`, is discovery mode over every named tool; a list of names
+ * over `maxTools` is refused.
+ */
 export function pickTools(named: ToolEntry[], tools: ToolSelection['tools'], maxTools: number): ToolSet {
+  if (tools === 'discover') return discoverySet(named)
   const names = Array.isArray(tools) ? new Set(tools) : undefined
   // A listed name is the function name the model sees or the tool's own name (on any server).
   const picked = names ? named.filter((e) => names.has(e.name) || names.has(e.tool)) : named
-  if (picked.length > maxTools)
+  if (picked.length > maxTools) {
+    if (!names) return discoverySet(picked)
     throw new ToolSelectionError(
       'too_many_tools',
-      `${picked.length} tools would be offered, more than ${maxTools} (AUTOMCP_MAX_TOOLS): choose some with "servers" or "tools"`,
+      `${picked.length} tools would be offered, more than ${maxTools} (AUTOMCP_MAX_TOOLS): choose fewer with "servers" or "tools", or use "tools": "discover"`,
     )
+  }
   return {
     entries: picked,
-    definitions: picked.map((e) => ({
-      type: 'function',
-      function: {
-        name: e.name,
-        ...(e.description ? { description: e.description } : {}),
-        parameters: e.inputSchema,
-      },
-    })),
+    definitions: picked.map((e) => functionTool(e.name, e.description, e.inputSchema)),
     byName: new Map(picked.map((e) => [e.name, e])),
   }
 }
+
+/** Discovery mode: `search_tools` and `call_tool` offered, over an index of `entries`. */
+function discoverySet(entries: ToolEntry[]): ToolSet {
+  return {
+    entries,
+    definitions: discoveryTools.map((t) => functionTool(t.name, t.description, t.inputSchema)),
+    byName: new Map(entries.map((e) => [e.name, e])),
+    discovery: createToolIndex(entries),
+  }
+}
+
+const functionTool = (
+  name: string,
+  description: string | undefined,
+  parameters: Record<string, unknown>,
+): FunctionTool => ({
+  type: 'function',
+  function: { name, ...(description ? { description } : {}), parameters },
+})
 
 /** The tool names the last successful check of a server listed. */
 function checkedToolNames(row: ServerRow): string[] {
@@ -112,5 +147,8 @@ function checkedToolNames(row: ServerRow): string[] {
   return Array.isArray(tools) ? tools.flatMap((t) => (typeof t?.name === 'string' ? [t.name] : [])) : []
 }
 
-/** Which tools a chat may use: every tool of the healthy servers, or of some servers, or some tools. */
-export type ToolSelection = { tools?: 'auto' | string[]; servers?: string[] }
+/**
+ * Which tools a chat may use: every tool of the healthy servers, or of some servers, or some tools;
+ * `"discover"`: those of `"auto"`, searched and called through `search_tools` and `call_tool`.
+ */
+export type ToolSelection = { tools?: 'auto' | 'discover' | string[]; servers?: string[] }
