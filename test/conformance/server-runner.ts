@@ -175,8 +175,9 @@ function automcpApi(base: string) {
   return {
     async send(method: string, path: string, body: unknown) {
       const res = await fetch(base + path, { method, headers, body: JSON.stringify(body) })
-      if (!res.ok) throw new Error(`${method} ${path} answered ${res.status}: ${await res.text()}`)
-      return res.json()
+      const text = await res.text()
+      if (!res.ok) throw new Error(`${method} ${path} answered ${res.status}: ${text}`)
+      return text ? JSON.parse(text) : undefined
     },
     async waitHealthy(id: string) {
       let last = ''
@@ -224,7 +225,8 @@ export function report(r: TargetResult): string[] {
   const lines = [`conformance server (${r.name}): direct ${counts(r.direct)}${through}`]
   if (r.gateway) {
     const differ = differences(r.direct, r.gateway)
-    lines.push(`  differ: ${differ.length ? differ.join(', ') : 'none'}`)
+    if (differ.length === 0) lines.push('  no scenario differs')
+    for (const d of differ) lines.push(`  differs: ${d}`)
   }
   for (const p of r.problems) lines.push(`  ✗ ${p}`)
   if (process.env.CONFORMANCE_VERBOSE) {
