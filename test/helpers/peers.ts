@@ -51,7 +51,15 @@ export async function spawnPeer(
     () => started.reject(new Error(`${name} did not start: ${lines.join('\n')}`)),
     30_000,
   )
-  await started.promise.finally(() => clearTimeout(timer))
+  try {
+    await started.promise
+  } catch (e) {
+    // One that never said it was ready may still run: it must not outlive the test.
+    proc.kill()
+    throw e
+  } finally {
+    clearTimeout(timer)
+  }
   return {
     port,
     base: `http://127.0.0.1:${port}`,
@@ -208,4 +216,21 @@ export async function blackHole() {
       server.close()
     },
   }
+}
+
+/**
+ * The conformance suite's own reference server (test/conformance/reference-server.ts, vendored) under Bun,
+ * on streamable HTTP at `/mcp`: it has every fixture the conformance server scenarios ask for. It takes a
+ * free port itself (PORT=0) and says which, so no other process can take the port between a check and use.
+ */
+export async function startReferenceServer() {
+  const file = join(import.meta.dir, '..', 'conformance', 'reference-server.ts')
+  const peer = await spawnPeer('conformance reference server', [process.execPath, file], {
+    port: 0,
+    ready: /^listening on port \d+$/,
+  })
+  const announced = peer.lines.find((l) => /^listening on port \d+$/.test(l)) as string
+  const port = Number(announced.slice('listening on port '.length))
+  const base = `http://127.0.0.1:${port}`
+  return { ...peer, port, base, url: `${base}/mcp` }
 }
