@@ -7,6 +7,7 @@ import { chatPathDoc } from './modules/chat'
 import { docsController, openapiDocument, openapiRoutes } from './modules/docs'
 import { eventsPathDoc } from './modules/events'
 import { eventsTopic } from './modules/events/hub'
+import { hostRules, rebindingRefusal } from './modules/gateway/module'
 import { metricsController } from './modules/metrics'
 import { maxCompletionBodyBytes } from './modules/openai'
 import { systemController } from './modules/system'
@@ -25,7 +26,7 @@ export type AppDeps = {
   db: Db
   logger: Logger
   services: Services
-  config: Pick<Config, 'corsOrigins' | 'auth' | 'metricsPublic'>
+  config: Pick<Config, 'corsOrigins' | 'auth' | 'metricsPublic' | 'allowedHosts' | 'publicUrl'>
   startedAt?: number
 }
 
@@ -45,6 +46,17 @@ export function createApp({ db, logger, services, config, startedAt = performanc
   const bodyLimitOf = (route: MatchedRoute | undefined) =>
     route?.pattern === '/v1/chat/completions' ? maxCompletionBodyBytes : maxBodyBytes
   const log = createRequestLog(logger, services.metrics)
+  // `/mcp` and `/sse` answer only to the host names AutoMCP is known by (DNS rebinding).
+  const hosts = hostRules(config.allowedHosts, config.auth === 'on', config.publicUrl)
+  const rebinding = (request: Request, route: MatchedRoute | undefined) =>
+    route && /^\/(mcp|sse)(\/|$)/.test(route.pattern)
+      ? rebindingRefusal(
+          hosts,
+          request.headers.get('host'),
+          request.headers.get('origin'),
+          config.corsOrigins,
+        )
+      : undefined
   // normalize: false so a misspelt PATCH field is refused instead of silently dropped; handlers build
   // their responses field by field, so nothing extra can leak out either.
   const app = new Elysia({
@@ -82,6 +94,7 @@ export function createApp({ db, logger, services, config, startedAt = performanc
         routes,
         log,
         bodyLimitOf,
+        rebinding,
       }),
     )
     .use(openapiDocument({ ...eventsPathDoc, ...chatPathDoc }))
@@ -94,6 +107,7 @@ export function createApp({ db, logger, services, config, startedAt = performanc
     .use(services.controllers.tools)
     .use(services.controllers.openai)
     .use(services.controllers.oauth)
+    .use(services.controllers.gateway)
     .use(metricsController(services.metrics.registry, config.metricsPublic))
   services.hub.attach((json) => app.server?.publish(eventsTopic, json))
   return app

@@ -3,11 +3,11 @@
 // configuration reference (docs/configuration.md) are derived from.
 
 import { authSettings } from './modules/auth/config'
+import { gatewaySettings } from './modules/gateway/config'
 import { llmSettings } from './modules/llm/config'
 import { mcpSettings, stdioSettings } from './modules/mcp/config'
 import { metricsSettings } from './modules/metrics/config'
 import { monitoringSettings } from './modules/monitoring/config'
-import { gatewaySettings } from './modules/gateway/config'
 import { oauthSettings } from './modules/oauth/config'
 import { serverSettings } from './modules/servers/config'
 import {

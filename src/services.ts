@@ -3,6 +3,7 @@ import type { Db } from './db/client'
 import { createAuthModule } from './modules/auth/module'
 import { createChatModule } from './modules/chat/module'
 import { createEventsModule } from './modules/events/module'
+import { createGatewayModule } from './modules/gateway/module'
 import { createLlmModule } from './modules/llm'
 import { createMcpThread, endOrphans, stdioEnabled } from './modules/mcp'
 import { createMonitoringModule } from './modules/monitoring/module'
@@ -69,7 +70,11 @@ export function createServices({
       guard,
       stdio,
     },
-    { onProcess: (event) => processChanged(event), onOAuth: (event) => oauth.service.learnt(event) },
+    {
+      onProcess: (event) => processChanged(event),
+      onOAuth: (event) => oauth.service.learnt(event),
+      onNotice: (serverId, notice) => gateway.noticed(serverId, notice),
+    },
   )
   const events = createEventsModule({ snapshotJson: () => servers.service.listText(), sockets })
 
@@ -171,6 +176,26 @@ export function createServices({
     logger,
   })
 
+  const gateway = createGatewayModule({
+    repo: servers.repo,
+    mcp,
+    tools: tools.catalog,
+    scopeOf: () => undefined,
+    settings: {
+      maxSessionsPerKey: config.gatewaySessionsPerKey,
+      idleMs: config.gatewayIdleMs,
+      discoveryThreshold: config.discoveryThreshold,
+    },
+    logger,
+    metrics,
+  })
+  // Whatever changes a server (a check, an edit, a removal) is published: the gateway follows that.
+  events.hub.listen((type, data) => {
+    if (type.startsWith('server_') && data && typeof (data as { id?: unknown }).id === 'string')
+      gateway.serverEvent((data as { id: string }).id)
+  })
+  gateway.start()
+
   return {
     /** The controllers of the modules, in the order the app mounts them. */
     controllers: {
@@ -181,6 +206,7 @@ export function createServices({
       tools: tools.controller,
       openai: openai.controller,
       oauth: oauth.controller,
+      gateway: gateway.controller,
     },
     /** The port the app listens on: the default base of OAuth's redirect URI. */
     listening(actual: number) {
@@ -207,6 +233,7 @@ export function createServices({
     async stop() {
       auth.stop()
       sockets.closeAll()
+      await gateway.stop()
       await monitoring.stop()
       mcp.terminate()
     },

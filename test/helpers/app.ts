@@ -33,8 +33,16 @@ export async function startApp({
 } = {}) {
   const logs: Record<string, unknown>[] = []
   const logger = createLogger('debug', (line) => logs.push(JSON.parse(line)))
-  const services = createServices({ db, logger, config: testConfig(config), now })
-  const app = createApp({ db, logger, services, config: { corsOrigins, auth, metricsPublic } }).listen({
+  const full = testConfig(config)
+  const services = createServices({ db, logger, config: full, now })
+  const appConfig = {
+    corsOrigins,
+    auth,
+    metricsPublic,
+    allowedHosts: full.allowedHosts,
+    publicUrl: full.publicUrl,
+  }
+  const app = createApp({ db, logger, services, config: appConfig }).listen({
     port: 0,
     hostname: '127.0.0.1',
   })

@@ -21,6 +21,8 @@ export type GuardSettings = {
   log: RequestLog
   /** The largest body the matched route takes. */
   bodyLimitOf: (route: MatchedRoute | undefined) => number
+  /** Why a request to the route is refused for its Host or Origin (DNS rebinding), if it is. */
+  rebinding?: (request: Request, route: MatchedRoute | undefined) => string | undefined
 }
 
 // Browsers cannot set headers on a WebSocket; they can offer subprotocols: ['automcp', 'bearer.<key>'].
@@ -52,6 +54,7 @@ export const authGuard = (auth: Authenticator, settings: GuardSettings) =>
 export type Refusal = { error: HttpError; reason: RefusalReason }
 export type RefusalReason =
   | 'origin_not_allowed'
+  | 'host_not_allowed'
   | 'missing_key'
   | 'invalid_key'
   | 'too_many_failures'
@@ -75,6 +78,8 @@ function decide(
   const { method } = request
   const originRefused = foreignOrigin(request, route, settings.corsOrigins)
   if (originRefused) return originRefused
+  const rebound = settings.rebinding?.(request, route)
+  if (rebound) return refuse(new HttpError(403, 'host_not_allowed', rebound), 'host_not_allowed')
   // What the matched route declares; a path that matches no route needs a key, then gets a 404.
   const access = (route?.access as Access | undefined) ?? 'admin'
   if (access === 'public') return 'anonymous'

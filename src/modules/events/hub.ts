@@ -11,11 +11,17 @@ export function createEventHub({ bufferSize = 1_000, now = Date.now } = {}) {
   let seq = now() * 1_000
   const ring: { seq: number; json: string }[] = []
   let send: (json: string) => void = () => {}
+  const listeners: ((type: string, data: unknown) => void)[] = []
 
   return {
     /** Where published events go: Bun's pub/sub once the server listens. */
     attach(sink: (json: string) => void) {
       send = sink
+    },
+
+    /** Hears every event in this process as it is published (the gateway follows servers this way). */
+    listen(listener: (type: string, data: unknown) => void) {
+      listeners.push(listener)
     },
 
     publish(type: string, data: unknown, extra: Record<string, unknown> = {}): number {
@@ -24,6 +30,7 @@ export function createEventHub({ bufferSize = 1_000, now = Date.now } = {}) {
       ring.push({ seq, json })
       if (ring.length > bufferSize) ring.shift()
       send(json)
+      for (const l of listeners) l(type, data)
       return seq
     },
 

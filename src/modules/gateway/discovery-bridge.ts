@@ -1,40 +1,57 @@
-// Discovery mode on the gateway: `search_tools` and `call_tool` over the endpoint's offer.
-// (Temporary until the discovery index lands: search_tools matches names only.)
+// Discovery mode on the gateway: `search_tools` over the endpoint's offer (an index built once per
+// offer) and `call_tool` to the tool found, by the name the endpoint gives it.
+import {
+  answerSearch,
+  callToolName,
+  discoveryError,
+  discoveryTools,
+  parseCallTool,
+  searchToolsName,
+} from '../tools/discovery'
+import { createToolIndex, type SearchEntry, type ToolIndex } from '../tools/search'
 import type { Offer, Route } from './offer'
 
-export const discoveryTools = [
-  {
-    name: 'search_tools',
-    description: 'Search the tools',
-    inputSchema: { type: 'object', properties: { query: { type: 'string' } }, required: ['query'] },
-  },
-  {
-    name: 'call_tool',
-    description: 'Call a tool',
-    inputSchema: {
-      type: 'object',
-      properties: { name: { type: 'string' }, arguments: { type: 'object' } },
-      required: ['name'],
-    },
-  },
-]
+export { discoveryTools }
 
+const indexes = new WeakMap<Offer, ToolIndex<SearchEntry>>()
+
+function indexOf(offer: Offer): ToolIndex<SearchEntry> {
+  let index = indexes.get(offer)
+  if (!index) {
+    index = createToolIndex(
+      offer.tools.map((tool) => {
+        const route = offer.toolRoutes.get(tool.name)
+        const server = route && offer.servers.get(route.serverId)
+        return {
+          name: tool.name,
+          description: tool.description,
+          serverName: route?.serverName ?? '',
+          inputSchema: tool.inputSchema,
+          healthy: server?.healthy ?? false,
+          latencyMs: server?.latencyMs ?? null,
+        }
+      }),
+    )
+    indexes.set(offer, index)
+  }
+  return index
+}
+
+/**
+ * The answer to a discovery tool, or undefined when `name` is not one (a client may still call a tool it
+ * found by its own name).
+ */
 export async function answerDiscovery(
   offer: Offer,
   name: string,
   args: Record<string, unknown>,
   call: (route: Route, args: Record<string, unknown>) => Promise<unknown>,
-): Promise<unknown | undefined> {
-  if (name === 'search_tools') {
-    const q = String(args.query ?? '')
-    const found = offer.tools.filter((t) => t.name.includes(q))
-    return { content: [{ type: 'text', text: JSON.stringify(found) }] }
-  }
-  if (name === 'call_tool') {
-    const route = offer.toolRoutes.get(String(args.name))
-    if (!route)
-      return { isError: true, content: [{ type: 'text', text: `Unknown tool: ${String(args.name)}` }] }
-    return call(route, (args.arguments as Record<string, unknown>) ?? {})
-  }
-  return undefined
+): Promise<unknown> {
+  if (name === searchToolsName) return answerSearch(indexOf(offer), args)
+  if (name !== callToolName) return undefined
+  const parsed = parseCallTool(args)
+  if ('error' in parsed) return discoveryError(parsed.error)
+  const route = offer.toolRoutes.get(parsed.name)
+  if (!route) return discoveryError(`Unknown tool: ${parsed.name}. Find tools with ${searchToolsName}.`)
+  return call(route, parsed.arguments)
 }
