@@ -3,6 +3,7 @@ import type { Db } from './db/client'
 import { createAuthModule } from './modules/auth/module'
 import { createChatModule } from './modules/chat/module'
 import { createEventsModule } from './modules/events/module'
+import { createKeysModule } from './modules/keys/module'
 import { createLlmModule } from './modules/llm'
 import { createMcpThread, endOrphans, stdioEnabled } from './modules/mcp'
 import { createMonitoringModule } from './modules/monitoring/module'
@@ -13,6 +14,7 @@ import { createServersModule } from './modules/servers/module'
 import { createProcessTracker } from './modules/servers/processes'
 import { hasSealedValues } from './modules/servers/repository'
 import { createToolsModule } from './modules/tools/module'
+import { createToolsetsModule } from './modules/toolsets/module'
 import type { Logger } from './shared/logger'
 import { createAppMetrics } from './shared/metrics'
 import { createSecretBox, loadSecretKey } from './shared/secrets'
@@ -154,6 +156,18 @@ export function createServices({
     },
   })
   monitor = monitoring.monitor
+  // Toolsets name servers by id and keys name toolsets: each side checks the other before a change.
+  const toolsets = createToolsetsModule({
+    db,
+    hasServer: (id) => servers.repo.get(id) !== undefined,
+    keysLimitedTo: auth.keys.countLimitedTo,
+    now,
+  })
+  const keys = createKeysModule({
+    keys: auth.keys,
+    toolsetExists: (name) => toolsets.repo.byName(name) !== undefined,
+    now,
+  })
   const llm = createLlmModule({ config, catalog: tools.catalog, metrics, now })
   const chat = createChatModule({
     llm,
@@ -181,6 +195,8 @@ export function createServices({
       tools: tools.controller,
       openai: openai.controller,
       oauth: oauth.controller,
+      toolsets: toolsets.controller,
+      keys: keys.controller,
     },
     /** The port the app listens on: the default base of OAuth's redirect URI. */
     listening(actual: number) {
@@ -194,6 +210,7 @@ export function createServices({
     openai: openai.deps,
     sockets,
     keys: auth.keys,
+    toolsets,
     auth: auth.authenticator,
     limiter: auth.limiter,
     authFailures: auth.failures,
