@@ -34,16 +34,19 @@ const tools = list(
   'Only these tools, by their own name (`echo`) or prefixed (`<server>__echo`); null (or absent): every tool',
 )
 const prefix = t.Boolean({
+  error: 'must be true or false',
   description:
     'true: tools are named `<server>__<tool>` as in chats; false: their own names (refused when two selected servers share one)',
 })
 const discovery = t.Boolean({
+  error: 'must be true or false',
   description:
     'true: tools/list offers only `search_tools` and `call_tool`, for catalogs too large for a model',
 })
-const description = t.Nullable(
-  t.String({ maxLength: 1000, error: 'must be a string of at most 1000 characters, or null' }),
-)
+const description = t.Nullable(t.String({ maxLength: 1000 }), {
+  description: 'For people: what the toolset is for',
+  error: 'must be a string of at most 1000 characters, or null',
+})
 
 export const ToolsetModel = {
   create: t.Object(
