@@ -3,7 +3,7 @@
 // repositories → db, shared. A rule names what may NOT be imported; everything else is allowed.
 
 const transports = '^src/modules/(chat|openai|events|docs|metrics|system)/'
-const services = '^src/modules/(llm|tools|monitoring|servers|auth)/'
+const services = '^src/modules/(llm|tools|monitoring|servers|auth|toolsets|keys)/'
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {

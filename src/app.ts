@@ -108,6 +108,8 @@ export function createApp({ db, logger, services, config, startedAt = performanc
     .use(services.controllers.openai)
     .use(services.controllers.oauth)
     .use(services.controllers.gateway)
+    .use(services.controllers.toolsets)
+    .use(services.controllers.keys)
     .use(metricsController(services.metrics.registry, config.metricsPublic))
   services.hub.attach((json) => app.server?.publish(eventsTopic, json))
   return app

@@ -4,6 +4,7 @@ import { createAuthModule } from './modules/auth/module'
 import { createChatModule } from './modules/chat/module'
 import { createEventsModule } from './modules/events/module'
 import { createGatewayModule } from './modules/gateway/module'
+import { createKeysModule } from './modules/keys/module'
 import { createLlmModule } from './modules/llm'
 import { createMcpThread, endOrphans, stdioEnabled } from './modules/mcp'
 import { createMonitoringModule } from './modules/monitoring/module'
@@ -14,6 +15,7 @@ import { createServersModule } from './modules/servers/module'
 import { createProcessTracker } from './modules/servers/processes'
 import { hasSealedValues } from './modules/servers/repository'
 import { createToolsModule } from './modules/tools/module'
+import { createToolsetsModule } from './modules/toolsets/module'
 import type { Logger } from './shared/logger'
 import { createAppMetrics } from './shared/metrics'
 import { createSecretBox, loadSecretKey } from './shared/secrets'
@@ -159,6 +161,20 @@ export function createServices({
     },
   })
   monitor = monitoring.monitor
+  // Toolsets name servers by id and keys name toolsets: each side checks the other before a change.
+  const toolsets = createToolsetsModule({
+    db,
+    hasServer: (id) => servers.repo.get(id) !== undefined,
+    keysLimitedTo: auth.keys.countLimitedTo,
+    collisions: (draft) => gateway.collisions(draft),
+    onChange: () => gateway.scopeChanged(),
+    now,
+  })
+  const keys = createKeysModule({
+    keys: auth.keys,
+    toolsetExists: (name) => toolsets.repo.byName(name) !== undefined,
+    now,
+  })
   const llm = createLlmModule({ config, catalog: tools.catalog, metrics, now })
   const chat = createChatModule({
     llm,
@@ -180,7 +196,7 @@ export function createServices({
     repo: servers.repo,
     mcp,
     tools: tools.catalog,
-    scopeOf: () => undefined,
+    scopeOf: (name) => toolsets.repo.byName(name),
     settings: {
       maxSessionsPerKey: config.gatewaySessionsPerKey,
       idleMs: config.gatewayIdleMs,
@@ -207,6 +223,8 @@ export function createServices({
       openai: openai.controller,
       oauth: oauth.controller,
       gateway: gateway.controller,
+      toolsets: toolsets.controller,
+      keys: keys.controller,
     },
     /** The port the app listens on: the default base of OAuth's redirect URI. */
     listening(actual: number) {
@@ -220,6 +238,7 @@ export function createServices({
     openai: openai.deps,
     sockets,
     keys: auth.keys,
+    toolsets,
     auth: auth.authenticator,
     limiter: auth.limiter,
     authFailures: auth.failures,

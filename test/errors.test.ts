@@ -251,6 +251,9 @@ describe('every field of /openapi/json (#12)', () => {
     'POST /servers/register': { name: 'X', url: 'http://x.test/mcp' },
     'PATCH /servers/{id}': { name: 'X' },
     'POST /v1/chat/completions': { model: 'm', messages: [{ role: 'user', content: 'hi' }] },
+    'POST /toolsets': { name: 'x' },
+    'PATCH /toolsets/{name}': { prefix: true },
+    'POST /keys': { name: 'x', role: 'read' },
   }
   // Fields that take any value, so no value is wrong.
   const anyValue = new Set([
@@ -268,7 +271,7 @@ describe('every field of /openapi/json (#12)', () => {
     for (const [path, operations] of Object.entries(doc.paths))
       for (const [method, op] of Object.entries(operations)) {
         const route = `${method.toUpperCase()} ${path}`
-        const target = path.replace('{id}', 'everything')
+        const target = path.replace('{id}', 'everything').replace('{name}', 'x')
         const body = op.requestBody?.content['application/json']?.schema?.properties ?? {}
         const query = (op.parameters ?? []).filter((p) => p.in === 'query')
         const cases = [
@@ -307,6 +310,9 @@ describe('every field of /openapi/json (#12)', () => {
         'POST /v1/chat/completions max_tokens',
         'POST /v1/chat/completions stream_options',
         'GET /events since',
+        'POST /toolsets servers',
+        'PATCH /toolsets/{name} discovery',
+        'POST /keys toolset',
       ]),
     )
   })

@@ -34,7 +34,7 @@ const noRoute = (path: string) => [
   ...(path.endsWith('/x') ? [] : [`${path}%2F`]),
 ]
 
-type Who = { name: string; key?: string; origin?: string }
+type Who = { name: string; key?: string; origin?: string; toolset?: boolean }
 
 let upstream: FakeUpstream
 let api: TestApp
@@ -67,6 +67,7 @@ async function answer(app: TestApp, method: string, target: string, who: Who, ws
 function refusedUnrouted(method: string, who: Who, authOn: boolean) {
   if (who.origin === foreign && changesState(method)) return '403 origin_not_allowed'
   if (authOn && !who.key) return '401 unauthorized'
+  if (authOn && who.toolset) return '403 toolset_only'
   return '404 route_not_found'
 }
 
@@ -97,6 +98,9 @@ async function walk(app: TestApp, people: Who[], authOn: boolean) {
 describe('every route under every spelling of its path', () => {
   test('gets the plain path answer with no key, a read key, an admin key and from a foreign Origin', async () => {
     const { key: readKey } = api.services.keys.create('reader', 'read')
+    // Limited to a toolset no walked path names (params are walked as `x`): refused on every route.
+    await api.post('/toolsets', { name: 'ts' })
+    const { key: toolsetKey } = api.services.keys.create('desktop', 'read', { toolset: 'ts' })
     await walk(
       api,
       [
@@ -106,6 +110,7 @@ describe('every route under every spelling of its path', () => {
         { name: 'read from a foreign origin', key: readKey, origin: foreign },
         { name: 'admin from a foreign origin', key: adminKey, origin: foreign },
         { name: 'admin from an allowed origin', key: adminKey, origin: allowed },
+        { name: 'limited to a toolset', key: toolsetKey, toolset: true },
       ],
       true,
     )

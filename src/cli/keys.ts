@@ -1,6 +1,9 @@
 import type { Config } from '../config'
 import type { Role } from '../modules/auth/keys'
 import { createKeyRepository } from '../modules/auth/keys.repository'
+import { createKeyService } from '../modules/keys/service'
+import { createToolsetRepository } from '../modules/toolsets/repository'
+import { HttpError } from '../shared/errors'
 import { openDatabase } from './database'
 import { fail } from './fail'
 
@@ -16,7 +19,7 @@ export function parseKeysArgs(args: string[]): {
   for (let i = 0; i < others.length; i++) {
     const arg = others[i] as string
     const [name, inline] = arg.split('=', 2) as [string, string | undefined]
-    if (name === '--name' || name === '--role') {
+    if (name === '--name' || name === '--role' || name === '--toolset') {
       const value = inline ?? others[++i]
       if (value === undefined) fail(`${name} needs a value`)
       options[name.slice(2)] = value
@@ -33,12 +36,24 @@ export function keysCommand(config: Config, action: string, options: Record<stri
   const iso = (ms: number | null) => (ms === null ? '-' : new Date(ms).toISOString())
   switch (action) {
     case 'create': {
-      const role = (options.role ?? 'admin') as Role
+      const { toolset } = options
+      // As POST /keys: a toolset key is a read key unless told otherwise; other keys default to admin here.
+      const role = (options.role ?? (toolset ? 'read' : 'admin')) as Role
       if (role !== 'admin' && role !== 'read') fail(`--role must be admin or read, got "${role}"`)
-      const { key, row } = keys.create(options.name ?? `${role} key`, role)
-      console.log(
-        `created ${row.id} (${row.role}, "${row.name}"). The key, shown only this once:\n\n  ${key}\n`,
-      )
+      const toolsets = createToolsetRepository(db)
+      const service = createKeyService({ keys, toolsetExists: (name) => toolsets.byName(name) !== undefined })
+      try {
+        const created = service.create({ name: options.name ?? `${role} key`, role, toolset })
+        const limited = created.toolset
+          ? `, limited to the toolset ${created.toolset}: /mcp/${created.toolset}`
+          : ''
+        console.log(
+          `created ${created.id} (${created.role}, "${created.name}"${limited}). The key, shown only this once:\n\n  ${created.key}\n`,
+        )
+      } catch (error) {
+        if (!(error instanceof HttpError)) throw error
+        fail(error.message.replace('body field "toolset"', '--toolset'))
+      }
       break
     }
     case 'list': {
@@ -53,6 +68,7 @@ export function keysCommand(config: Config, action: string, options: Record<stri
             `created ${iso(k.createdAt)}`,
             `last used ${iso(k.lastUsedAt)}`,
             k.revokedAt ? `revoked ${iso(k.revokedAt)}` : 'active',
+            ...(k.toolset ? [`toolset ${k.toolset}`] : []),
             JSON.stringify(k.name),
           ].join('  '),
         )

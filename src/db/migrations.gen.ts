@@ -7,6 +7,7 @@ import m3 from '../../migrations/0003_check_generation.sql' with { type: 'text' 
 import m4 from '../../migrations/0004_clear_url_userinfo.sql' with { type: 'text' }
 import m5 from '../../migrations/0005_stdio_handshake_sources.sql' with { type: 'text' }
 import m6 from '../../migrations/0006_oauth.sql' with { type: 'text' }
+import m7 from '../../migrations/0007_toolsets.sql' with { type: 'text' }
 
-export const sqlByTag: Record<string, string> = { '0000_init': m0, '0001_keys_and_sealed_headers': m1, '0002_tool_calls': m2, '0003_check_generation': m3, '0004_clear_url_userinfo': m4, '0005_stdio_handshake_sources': m5, '0006_oauth': m6 }
+export const sqlByTag: Record<string, string> = { '0000_init': m0, '0001_keys_and_sealed_headers': m1, '0002_tool_calls': m2, '0003_check_generation': m3, '0004_clear_url_userinfo': m4, '0005_stdio_handshake_sources': m5, '0006_oauth': m6, '0007_toolsets': m7 }
 export { journal }

@@ -141,6 +141,10 @@ export const apiKeys = sqliteTable('api_keys', {
   createdAt: integer('created_at').notNull(),
   lastUsedAt: integer('last_used_at'),
   revokedAt: integer('revoked_at'),
+  // The name of the toolset the key is limited to: it reaches /mcp/<toolset> and nothing else. A name,
+  // not a foreign key, so the key stays limited (to nothing) if the toolset could ever go; deleting a
+  // toolset that keys name is refused instead.
+  toolset: text('toolset'),
 })
 
 export type ApiKeyRow = typeof apiKeys.$inferSelect
@@ -167,3 +171,24 @@ export const toolCalls = sqliteTable(
     index('tool_calls_time_idx').on(t.calledAt),
   ],
 )
+
+/**
+ * Toolsets: named selections of servers and tools served at /mcp/<name> (virtual servers). Absent
+ * (null) `servers`, `tags` or `tools` select everything; see src/modules/toolsets/selection.ts.
+ */
+export const toolsets = sqliteTable('toolsets', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull().unique(),
+  description: text('description'),
+  servers: text('servers', { mode: 'json' }).$type<string[]>(),
+  tags: text('tags', { mode: 'json' }).$type<string[]>(),
+  tools: text('tools', { mode: 'json' }).$type<string[]>(),
+  // false: the tools keep their servers' own names (no `<server>__` prefix).
+  prefix: integer('prefix', { mode: 'boolean' }).notNull().default(true),
+  // true: tools/list offers only search_tools and call_tool.
+  discovery: integer('discovery', { mode: 'boolean' }).notNull().default(false),
+  createdAt: integer('created_at').notNull(),
+  updatedAt: integer('updated_at').notNull(),
+})
+
+export type ToolsetRow = typeof toolsets.$inferSelect

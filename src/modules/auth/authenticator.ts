@@ -4,6 +4,9 @@ import type { KeyRepository } from './keys.repository'
 
 export type Authenticator = ReturnType<typeof createAuthenticator>
 
+/** Who a key belongs to: its id, its role and, for a key limited to one toolset, that toolset's name. */
+export type Identity = { id: string; role: Role; toolset?: string }
+
 // `last_used_at` is for people reading `automcp keys list`: minute precision spares a write per request.
 const touchEveryMs = MINUTE
 
@@ -18,7 +21,8 @@ export function createAuthenticator(keys: KeyRepository, configuredKey?: string,
      */
     stillValid: (client: string): boolean => !client.startsWith(storedKeyPrefix) || keys.isActive(client),
 
-    identify(key: string): { id: string; role: Role } | undefined {
+    /** `toolset`: the key reaches only that toolset's gateway routes (toolset-door.ts). */
+    identify(key: string): Identity | undefined {
       const hash = hashKey(key)
       if (hash === configured) return { id: 'AUTOMCP_API_KEY', role: 'admin' }
       const found = keys.find(hash)
@@ -26,7 +30,10 @@ export function createAuthenticator(keys: KeyRepository, configuredKey?: string,
         touched.set(found.id, now())
         keys.touch(found.id, now())
       }
-      return found
+      if (!found) return undefined
+      return found.toolset === null
+        ? { id: found.id, role: found.role }
+        : { ...found, toolset: found.toolset }
     },
   }
 }

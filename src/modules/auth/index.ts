@@ -9,7 +9,8 @@ import { type Access, changesState, setCaller } from './access'
 export { type Access, accessMacro, clientOf } from './access'
 
 import { ceilSeconds } from '../../shared/time'
-import type { Authenticator } from './authenticator'
+import type { Authenticator, Identity } from './authenticator'
+import { reachesToolset, toolsetOnly } from './toolset-door'
 
 export type GuardSettings = {
   mode: 'on' | 'off'
@@ -39,9 +40,10 @@ export const authGuard = (auth: Authenticator, settings: GuardSettings) =>
     const { request, set, server } = context
     if (request.method === 'OPTIONS') return // CORS preflight carries no credentials
     // Elysia's context has `path` from the start, though its onRequest typing does not say so.
-    const route = settings.routes.of(request, (context as unknown as { path: string }).path)
+    const path = (context as unknown as { path: string }).path
+    const route = settings.routes.of(request, path)
     const address = () => server?.requestIP(request)?.address ?? 'unknown'
-    const decision = decide(auth, settings, request, route, set.headers, address)
+    const decision = decide(auth, settings, request, { route, path }, set.headers, address)
     if (typeof decision === 'string') {
       setCaller(request, decision)
       return
@@ -59,6 +61,7 @@ export type RefusalReason =
   | 'invalid_key'
   | 'too_many_failures'
   | 'forbidden'
+  | 'toolset_only'
   | 'rate_limited'
   | 'payload_too_large'
   | 'unsupported_media_type'
@@ -71,7 +74,7 @@ function decide(
   auth: Authenticator,
   settings: GuardSettings,
   request: Request,
-  route: MatchedRoute | undefined,
+  { route, path }: { route: MatchedRoute | undefined; path: string },
   responseHeaders: Record<string, unknown>,
   address: () => string,
 ): string | Refusal {
@@ -92,6 +95,10 @@ function decide(
   const waitMs = settings.limiter.take(client)
   if (waitMs > 0)
     return refuse(tooMany(waitMs, 'Too many requests; try again after Retry-After seconds'), 'rate_limited')
+  // A key handed to a desktop client reaches its toolset's gateway routes and nothing else, not even a
+  // 404 that would tell it which paths exist.
+  if (who?.toolset !== undefined && !reachesToolset(who.toolset, route, path))
+    return refuse(toolsetOnly(who.toolset), 'toolset_only')
   // A path that matches no route reaches no handler whoever asks: answered after the key check so that
   // anonymous clients cannot map the API, and before any decision that depends on the route.
   if (!route) return refuse(routeNotFound(method, new URL(request.url).pathname), 'route_not_found')
@@ -130,7 +137,7 @@ function identify(
   route: MatchedRoute | undefined,
   responseHeaders: Record<string, unknown>,
   address: () => string,
-): { id: string; role: string } | Refusal {
+): Identity | Refusal {
   const handshake = route?.method === 'WS' && request.headers.has('sec-websocket-key')
   const key = presentedKey(request, handshake, responseHeaders)
   const who = key ? auth.identify(key) : undefined

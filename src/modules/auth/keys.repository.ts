@@ -10,7 +10,7 @@ export type KeyRepository = ReturnType<typeof createKeyRepository>
 export function createKeyRepository(db: Db) {
   const p = sql.placeholder
   const byHash = db
-    .select({ id: apiKeys.id, role: apiKeys.role })
+    .select({ id: apiKeys.id, role: apiKeys.role, toolset: apiKeys.toolset })
     .from(apiKeys)
     .where(and(eq(apiKeys.hash, p('hash')), isNull(apiKeys.revokedAt)))
     .prepare()
@@ -26,7 +26,12 @@ export function createKeyRepository(db: Db) {
     .prepare()
 
   return {
-    create(name: string, role: Role, now = Date.now()): { key: string; row: ApiKeyRow } {
+    /** `toolset`: the name of the toolset the key is limited to (checked by the caller). */
+    create(
+      name: string,
+      role: Role,
+      { toolset = null, now = Date.now() }: { toolset?: string | null; now?: number } = {},
+    ): { key: string; row: ApiKeyRow } {
       const key = newKey()
       const row = db
         .insert(apiKeys)
@@ -36,6 +41,7 @@ export function createKeyRepository(db: Db) {
           role,
           hash: hashKey(key),
           prefix: prefixOf(key),
+          toolset,
           createdAt: now,
         })
         .returning()
@@ -49,7 +55,16 @@ export function createKeyRepository(db: Db) {
     count: (): number => db.select({ n: sql<number>`count(*)` }).from(apiKeys).get()?.n ?? 0,
 
     /** The live key with this hash. Read from the database every time, so a revoke works at once. */
-    find: (hash: string): { id: string; role: Role } | undefined => byHash.get({ hash }),
+    find: (hash: string): { id: string; role: Role; toolset: string | null } | undefined =>
+      byHash.get({ hash }),
+
+    /** Live keys limited to the toolset of this name. */
+    countLimitedTo: (toolset: string): number =>
+      db
+        .select({ n: sql<number>`count(*)` })
+        .from(apiKeys)
+        .where(and(eq(apiKeys.toolset, toolset), isNull(apiKeys.revokedAt)))
+        .get()?.n ?? 0,
 
     isActive: (id: string): boolean => activeById.get({ id }) !== undefined,
 

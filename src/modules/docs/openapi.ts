@@ -39,6 +39,8 @@ export const openapiDocument = (paths: OpenAPIV3.PathsObject) =>
         { name: 'servers', description: 'The registry of MCP servers' },
         { name: 'monitoring', description: 'Checks, history and statistics' },
         { name: 'tools', description: "One server's MCP tools, listed and called directly" },
+        { name: 'toolsets', description: 'Named selections of servers and tools, served at /mcp/{toolset}' },
+        { name: 'keys', description: 'API keys, listed, created and revoked (admin)' },
         { name: 'events', description: 'Live events over WebSocket' },
         { name: 'chat', description: 'Chat with an OpenAI-compatible upstream, using MCP tools' },
         {

@@ -6,7 +6,7 @@ import type { ToolCatalog } from '../tools/catalog'
 import { gatewayController } from '.'
 import { createGatewayCatalog } from './catalog'
 import { createGatewayHttp } from './http'
-import type { Scope } from './offer'
+import { buildOffer, type Scope } from './offer'
 import { createGatewayService, type GatewaySettings } from './service'
 
 export { hostRules, rebindingRefusal } from './hosts'
@@ -57,8 +57,10 @@ export function createGatewayModule({
     noticed: (serverId: string, notice: Notice) => void service.noticed(serverId, notice),
     /** A toolset changed or was removed. */
     scopeChanged: catalog.scopeChanged,
-    /** What a toolset would offer (its tool names), for the collision check on `prefix: false`. */
-    offerOf: (name: string) => catalog.offer(name, () => scopeOf(name)),
+    /** The tool names two servers of a toolset (as it would be) offer: refused with `prefix: false`. */
+    async collisions(draft: Scope): Promise<string[]> {
+      return buildOffer(await catalog.offeredServers(), { ...draft, prefix: false }).toolCollisions
+    },
     start() {
       sweeper = setInterval(() => void service.sweep(), Math.min(settings.idleMs / 4, 60_000))
       sweeper.unref?.()

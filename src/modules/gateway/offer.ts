@@ -3,6 +3,7 @@
 // built from the servers' lists whenever they or the servers' health change, read by every request.
 import type { McpPrompt, McpResource, McpTemplate, McpTool, ServerLists } from '../mcp'
 import { assignNames } from '../tools/names'
+import { selectsServer, selectsTool } from '../toolsets/selection'
 
 /** A server the endpoint may offer, oldest first: the older of two that claim a name or URI keeps it. */
 export type OfferedServer = {
@@ -19,9 +20,9 @@ export type Scope = {
   /** The toolset's name; null for `/mcp`. */
   name: string | null
   prefix: boolean
-  servers?: readonly string[] | null
-  tags?: readonly string[] | null
-  tools?: readonly string[] | null
+  servers?: string[] | null
+  tags?: string[] | null
+  tools?: string[] | null
 }
 
 /** Where a tool or prompt the client names goes: its server and its own name there. */
@@ -41,22 +42,25 @@ export type Offer = {
   servers: Map<string, OfferedServer>
   /** Names and URIs two servers claimed: served by the older one. */
   collisions: string[]
+  /** Of those, the tool names. */
+  toolCollisions: string[]
 }
 
-export const selectsServer = (scope: Scope, s: Pick<OfferedServer, 'id' | 'tags'>) =>
-  (!scope.servers || scope.servers.includes(s.id)) &&
-  (!scope.tags || scope.tags.some((tag) => s.tags.includes(tag)))
-
-const selectsTool = (scope: Scope, original: string, named: string) =>
-  !scope.tools || scope.tools.includes(original) || scope.tools.includes(named)
+const scopeSelection = (scope: Scope) => ({
+  servers: scope.servers ?? null,
+  tags: scope.tags ?? null,
+  tools: scope.tools ?? null,
+})
 
 /** The offer of `scope` over `servers` (oldest first). */
 export function buildOffer(servers: readonly OfferedServer[], scope: Scope): Offer {
-  const chosen = servers.filter((s) => selectsServer(scope, s))
-  const collisions: string[] = []
-  const tools = named(chosen, (l) => l.tools, scope.prefix, collisions).filter((t) =>
-    selectsTool(scope, t.original.name, t.name),
+  const selection = scopeSelection(scope)
+  const chosen = servers.filter((s) => selectsServer(selection, s))
+  const toolCollisions: string[] = []
+  const tools = named(chosen, (l) => l.tools, scope.prefix, toolCollisions).filter((t) =>
+    selectsTool(selection, t.serverName, t.tool, t.name),
   )
+  const collisions = [...toolCollisions]
   const prompts = named(chosen, (l) => l.prompts, scope.prefix, collisions)
   const resources = new Map<string, { serverId: string; resource: McpResource }>()
   const templates = new Map<string, { serverId: string; template: McpTemplate }>()
@@ -77,6 +81,7 @@ export function buildOffer(servers: readonly OfferedServer[], scope: Scope): Off
     templateRoutes: [...templates].map(([uriTemplate, t]) => ({ serverId: t.serverId, uriTemplate })),
     servers: new Map(chosen.map((s) => [s.id, s])),
     collisions,
+    toolCollisions,
   }
 }
 
