@@ -7,6 +7,10 @@ import { describeFieldError, type FieldError } from './validation'
 
 const maxBodyDepth = 64
 
+/** The routes whose handler reads the request body itself. */
+const readsItsOwnBody = (route: string) => /^\/(mcp|sse)(\/|$)/.test(route)
+const unread = Symbol('unread')
+
 const invalidJson = () => new HttpError(400, 'invalid_body', 'Request body is not valid JSON')
 
 /**
@@ -22,7 +26,9 @@ export const httpErrors = (
     .error({ HttpError })
     // A streamed body has no Content-Length to check up front: it is read up to the limit and no further.
     // `+json` types are JSON too (the front door refuses any other type before this).
-    .onParse({ as: 'global' }, async ({ request, contentType }) => {
+    .onParse({ as: 'global' }, async ({ request, contentType, route }) => {
+      // The MCP endpoints read their requests themselves (the SDK's transport): left unread here.
+      if (readsItsOwnBody(route)) return unread
       const streamed = !request.headers.has('content-length')
       if (!request.body || (!streamed && contentType.startsWith('application/json'))) return
       const limit = bodyLimitOf(request)
