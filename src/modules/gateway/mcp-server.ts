@@ -28,28 +28,35 @@ import type { ClientCaps } from '../mcp'
 import { sharedSchemaValidator } from '../mcp/schema-validator'
 import { answerDiscovery, discoveryTools } from './discovery-bridge'
 import type { Offer } from './offer'
-import type { SessionContext } from './types'
+import type { Offers, SessionContext } from './types'
 
 export { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js'
 export { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js'
 
 type Extra = RequestHandlerExtra<never, never>
 
-// Capabilities are fixed when a client connects, while servers come and go: every list may change.
-const capabilities = {
-  tools: { listChanged: true },
-  prompts: { listChanged: true },
-  resources: { listChanged: true, subscribe: true },
-  completions: {},
-  logging: {},
+/**
+ * What the session advertises: tools and logging always, prompts, resources and completions when a
+ * server of the endpoint offers them. Capabilities are fixed when a client connects while servers come
+ * and go, so every list may change.
+ */
+function capabilitiesOf(offers: Offers) {
+  return {
+    tools: { listChanged: true },
+    logging: {},
+    ...(offers.prompts ? { prompts: { listChanged: true } } : {}),
+    ...(offers.resources ? { resources: { listChanged: true, subscribe: true } } : {}),
+    ...(offers.completions ? { completions: {} } : {}),
+  }
 }
 
 /** A gateway session's MCP server, connected to `transport`. */
 export async function createGatewayServer(ctx: SessionContext, transport: Transport) {
+  const caps = capabilitiesOf(ctx.offers())
   const server = new Server(
     { name: 'automcp', version, title: 'AutoMCP' },
     {
-      capabilities,
+      capabilities: caps,
       jsonSchemaValidator: sharedSchemaValidator,
       instructions:
         'AutoMCP serves the tools, prompts and resources of the MCP servers that are healthy now; tool names are <server>__<tool> unless the toolset keeps the original names.',
@@ -64,54 +71,62 @@ export async function createGatewayServer(ctx: SessionContext, transport: Transp
   server.setRequestHandler(CallToolRequestSchema, (req, extra) =>
     callTool(ctx, server, req.params, extra as Extra),
   )
+  if (caps.prompts) handlePrompts(server, ctx)
+  if (caps.resources) handleResources(server, ctx)
+  if (caps.completions) handleCompletions(server, ctx)
+  await server.connect(transport)
+  return server
+}
+
+/** Prompts under the names the endpoint gives them, each fetched from its own server. */
+function handlePrompts(server: Server, ctx: SessionContext) {
   server.setRequestHandler(
     ListPromptsRequestSchema,
-    async () => ({ prompts: (await offered()).prompts }) as never,
+    async () => ({ prompts: (await ctx.offer()).prompts }) as never,
   )
   server.setRequestHandler(GetPromptRequestSchema, async (req, extra) => {
-    const route = (await offered()).promptRoutes.get(req.params.name)
+    const route = (await ctx.offer()).promptRoutes.get(req.params.name)
     if (!route) throw new McpError(ErrorCode.InvalidParams, `Unknown prompt: ${req.params.name}`)
-    return (await ctx.request(
-      route.serverId,
-      'prompts/get',
-      { ...req.params, name: route.name },
-      extra.signal,
-    )) as never
+    const params = { ...req.params, name: route.name }
+    return (await ctx.request(route.serverId, 'prompts/get', params, extra.signal)) as never
   })
+}
+
+/** Resources and templates under their own URIs, routed to the server that claims each. */
+function handleResources(server: Server, ctx: SessionContext) {
   server.setRequestHandler(
     ListResourcesRequestSchema,
-    async () => ({ resources: (await offered()).resources }) as never,
+    async () => ({ resources: (await ctx.offer()).resources }) as never,
   )
   server.setRequestHandler(
     ListResourceTemplatesRequestSchema,
-    async () =>
-      ({
-        resourceTemplates: (await offered()).templates,
-      }) as never,
+    async () => ({ resourceTemplates: (await ctx.offer()).templates }) as never,
   )
   server.setRequestHandler(ReadResourceRequestSchema, async (req, extra) => {
-    const serverId = serverOfUri(await offered(), req.params.uri)
+    const serverId = serverOfUri(await ctx.offer(), req.params.uri)
     return (await ctx.request(serverId, 'resources/read', req.params, extra.signal)) as never
   })
   server.setRequestHandler(SubscribeRequestSchema, async (req) => {
-    await ctx.subscribe(req.params.uri, serverOfUri(await offered(), req.params.uri))
+    await ctx.subscribe(req.params.uri, serverOfUri(await ctx.offer(), req.params.uri))
     return {}
   })
   server.setRequestHandler(UnsubscribeRequestSchema, async (req) => {
     await ctx.unsubscribe(req.params.uri)
     return {}
   })
+}
+
+/** Completions of a prompt's or a template's arguments, by the server that offers it. */
+function handleCompletions(server: Server, ctx: SessionContext) {
   server.setRequestHandler(CompleteRequestSchema, async (req, extra) => {
     const target = completionTarget(
-      await offered(),
+      await ctx.offer(),
       req.params.ref as { type: string; name?: string; uri?: string },
     )
     if (!target) return { completion: { values: [] } }
     const params = { ...req.params, ref: target.ref }
     return (await ctx.request(target.serverId, 'completion/complete', params, extra.signal)) as never
   })
-  await server.connect(transport)
-  return server
 }
 
 /** Whether a log line at `level` goes to this session (its client's `logging/setLevel`). */

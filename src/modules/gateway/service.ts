@@ -7,9 +7,10 @@ import type { ClientCaps, McpThread, Notice } from '../mcp'
 import type { ServerRepository } from '../servers/repository'
 import { targetOf } from '../servers/target'
 import type { ToolCatalog } from '../tools/catalog'
+import { selectsServer } from '../toolsets/selection'
 import type { GatewayCatalog, OfferPart } from './catalog'
 import type { Offer, Scope } from './offer'
-import type { CallResult, SessionContext } from './types'
+import type { CallResult, Offers, SessionContext } from './types'
 
 type SdkSide = typeof import('./mcp-server')
 type SdkServer = Awaited<ReturnType<SdkSide['createGatewayServer']>>
@@ -60,7 +61,7 @@ export function createGatewayService({
 }: {
   catalog: GatewayCatalog
   tools: Pick<ToolCatalog, 'call'>
-  repo: Pick<ServerRepository, 'get' | 'headersOf' | 'stdioOf' | 'oauthOf'>
+  repo: Pick<ServerRepository, 'list' | 'get' | 'headersOf' | 'stdioOf' | 'oauthOf'>
   mcp: Pick<McpThread, 'request'>
   /** The endpoint's scope: a toolset's (undefined when there is no such toolset), or all of `/mcp`. */
   scopeOf: (endpoint: string) => (Scope & { discovery?: boolean }) | undefined
@@ -113,10 +114,27 @@ export function createGatewayService({
     }, wait)
   }
 
+  /** What the endpoint's registered servers said they can do at their last checks, whatever their status. */
+  function offersOf(endpoint: string): Offers {
+    const sc = scopeOf(endpoint)
+    const offers = { prompts: false, resources: false, completions: false }
+    if (!sc) return offers
+    const selection = { servers: sc.servers ?? null, tags: sc.tags ?? null }
+    for (const row of repo.list()) {
+      if (!selectsServer(selection, row)) continue
+      const caps = (row.capabilities as { capabilities?: Record<string, unknown> } | null)?.capabilities ?? {}
+      offers.prompts ||= caps.prompts !== undefined
+      offers.resources ||= caps.resources !== undefined
+      offers.completions ||= caps.completions !== undefined
+    }
+    return offers
+  }
+
   function context(s: GatewaySession): SessionContext {
     return {
       id: s.id,
       offer: () => offerOf(s.endpoint),
+      offers: () => offersOf(s.endpoint),
       discovery: (offer: Offer) => {
         const sc = scopeOf(s.endpoint)
         return (

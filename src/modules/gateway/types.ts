@@ -9,12 +9,17 @@ export type CallResult = {
   _meta?: Record<string, unknown>
 }
 
+/** Which optional capabilities the endpoint's servers offer (known when a client connects). */
+export type Offers = { prompts: boolean; resources: boolean; completions: boolean }
+
 /** What one gateway session's MCP server needs of the rest of AutoMCP (SDK-free, so it loads lazily). */
 export type SessionContext = {
   /** The session's id and the API key (or client) that opened it. */
   readonly id: string
   /** What the endpoint offers now. */
   offer(): Promise<Offer>
+  /** What its servers can do, from their last checks: the capabilities the session advertises. */
+  offers(): Offers
   /** Whether `tools/list` offers only `search_tools` and `call_tool`. */
   discovery(offer: Offer): boolean
   /** A tool on its server, recorded as a gateway call. */
