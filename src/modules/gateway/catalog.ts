@@ -22,6 +22,8 @@ type Watched = {
   scope: () => Scope | undefined
   parts?: ReturnType<typeof offerParts>
   offer?: Promise<Offer>
+  /** The collisions last logged: each set is logged once. */
+  collisions?: string
 }
 
 export function createGatewayCatalog({
@@ -106,11 +108,13 @@ export function createGatewayCatalog({
     w.offer ??= offeredServers().then((servers) => {
       const s = scope()
       const built = buildOffer(s ? servers : [], s ?? { name: key, prefix: true })
-      if (built.collisions.length > 0)
+      const collisions = JSON.stringify(built.collisions)
+      if (built.collisions.length > 0 && collisions !== w.collisions)
         logger.warn('gateway: names or URIs offered by two servers are served by the older one', {
           endpoint: key || '/mcp',
           collisions: built.collisions.slice(0, 20),
         })
+      w.collisions = collisions
       return built
     })
     return w.offer
