@@ -1,8 +1,8 @@
 // The dependency direction of ARCHITECTURE.md, checked in CI (`npm run check`):
-// transports (chat, openai, events, controllers) → services (llm, tools, monitoring, servers) → mcp and
+// transports (chat, openai, events, gateway, controllers) → services (llm, tools, monitoring, servers) → mcp and
 // repositories → db, shared. A rule names what may NOT be imported; everything else is allowed.
 
-const transports = '^src/modules/(chat|openai|events|docs|metrics|system)/'
+const transports = '^src/modules/(chat|openai|events|docs|metrics|system|gateway)/'
 const services = '^src/modules/(llm|tools|monitoring|servers|auth|toolsets|keys)/'
 
 /** @type {import('dependency-cruiser').IConfiguration} */
@@ -33,10 +33,16 @@ module.exports = {
       name: 'api-thread-loads-only-the-mcp-handle',
       severity: 'error',
       comment:
-        "mcp/index.ts is the MCP thread's handle and types; the SDK's client (mcp/client.ts and what it loads) is for the MCP thread and `automcp probe`, so start-up never evaluates it.",
+        "mcp/index.ts is the MCP thread's handle and types; the SDK's client (mcp/client.ts and what it loads) is for the MCP thread and `automcp probe`, so start-up never evaluates it. The gateway's SDK side (gateway/mcp-server.ts, loaded on the first /mcp request) shares the MCP thread's schema validator code.",
       from: {
         path: '^src/',
-        pathNot: ['^src/modules/mcp/', '^src/mcp-worker\\.ts$', '^src/cli/probe\\.ts$', '^src/config\\.ts$'],
+        pathNot: [
+          '^src/modules/mcp/',
+          '^src/mcp-worker\\.ts$',
+          '^src/cli/probe\\.ts$',
+          '^src/config\\.ts$',
+          '^src/modules/gateway/mcp-server\\.ts$',
+        ],
       },
       to: { path: '^src/modules/mcp/(?!index\\.ts$)' },
     },

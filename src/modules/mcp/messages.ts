@@ -3,10 +3,9 @@ import type { GuardSettings } from '../../shared/ssrf'
 import type { Begun } from './oauth/flows'
 import type { OAuthEvent } from './oauth/material'
 import type { ProbeTarget } from './probe'
-import type { AskingCall } from './session'
 import type { ProcessEvent, StdioSettings } from './stdio/supervisor'
 import type { HttpTarget, McpTarget } from './transports'
-import type { Notice } from './upstream'
+import type { AskingCall, Notice } from './upstream'
 
 /** The thread's first message: how to check, what the SSRF guard allows, and the database to checkpoint. */
 export type ThreadSettings = { slowMs: number; dbPath: string; guard: GuardSettings; stdio: StdioSettings }

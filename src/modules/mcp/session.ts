@@ -13,7 +13,7 @@ import {
 import type { FetchLike } from '../../shared/guarded-fetch'
 import { version } from '../../version'
 import type { ServerLists } from './lists'
-import { type ClientAsk, type Notice, whoToAsk } from './upstream'
+import { type AskingCall, type ClientAsk, type Notice, whoToAsk } from './upstream'
 
 /** A request of the client with no gateway behind it (`automcp probe`): roots are none, the rest refused. */
 function answerAlone(method: string, params: Record<string, unknown>) {
@@ -51,10 +51,6 @@ export type Session = {
   /** Gateway calls in flight over it: a request the server makes of its client goes to one of them. */
   asking: Set<AskingCall>
 }
-
-/** A gateway call in flight: which MCP client made it (`downstream`) and what that client can answer. */
-export type AskingCall = { call: number; downstream: string; caps: ClientCaps }
-export type ClientCaps = { sampling: boolean; elicitForm: boolean; elicitUrl: boolean; roots: boolean }
 
 /** What a server may ask of AutoMCP as its client, to be passed on to the MCP client of a gateway call. */
 const upstreamCapabilities = {

@@ -6,12 +6,12 @@ import { createOAuthFetch } from './oauth/fetch'
 import { createOAuthHolder } from './oauth/holder'
 import type { OAuthEvent, OAuthMaterial } from './oauth/material'
 import { httpStatusOf, type ProbeOutcome, SessionError } from './outcome'
-import { type AskingCall, openSession, type Session, timedPing } from './session'
+import { openSession, type Session, timedPing } from './session'
 import { createSessionSlots } from './session-slot'
 import { createStdioSupervisor, type ProcessEvent, type StdioSettings } from './stdio/supervisor'
 import { type CallOptions, callTool, type ToolCallResult } from './tool-call'
 import type { HttpTarget, McpTarget } from './transports'
-import { type Notice, whoToAsk } from './upstream'
+import { type AskingCall, type Notice, whoToAsk } from './upstream'
 
 /** What the gateway hears of the servers: their notifications, and their requests for a call's client. */
 export type GatewayHooks = {
@@ -84,7 +84,12 @@ export function createMcpSessions({
       if (notice.type === 'list_changed') void relist(serverId, s).catch(() => {})
       else gateway?.notice(serverId, notice)
     },
-    ask(session: Session, method: string, params: Record<string, unknown>, signal: AbortSignal) {
+    ask(
+      session: Pick<Session, 'asking'>,
+      method: string,
+      params: Record<string, unknown>,
+      signal: AbortSignal,
+    ) {
       const who = whoToAsk(gateway ? session.asking : [], method, params)
       if ('refused' in who) return Promise.reject(who.refused)
       if ('answer' in who) return Promise.resolve(who.answer)

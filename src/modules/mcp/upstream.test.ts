@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test'
-import type { AskingCall, ClientCaps } from './session'
+import type { AskingCall, ClientCaps } from './upstream'
 import { whoToAsk } from './upstream'
 
 const all: ClientCaps = { sampling: true, elicitForm: true, elicitUrl: true, roots: true }

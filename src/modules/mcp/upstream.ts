@@ -1,6 +1,9 @@
 // What a server sends AutoMCP unasked (notifications) and asks of it as its client (sampling, elicitation,
 // roots), on the way to the gateway's MCP clients. Pure: which gateway call's client a request goes to.
-import type { AskingCall, Session } from './session'
+
+/** A gateway call in flight: which MCP client made it (`downstream`) and what that client can answer. */
+export type AskingCall = { call: number; downstream: string; caps: ClientCaps }
+export type ClientCaps = { sampling: boolean; elicitForm: boolean; elicitUrl: boolean; roots: boolean }
 
 /** A server's notification the gateway passes on: a list changed, a subscribed resource changed, a log. */
 export type Notice =
@@ -10,7 +13,7 @@ export type Notice =
 
 /** Answers a request the server made of its client (the session's), or rejects with why it cannot. */
 export type ClientAsk = (
-  session: Session,
+  session: { asking: Set<AskingCall> },
   method: string,
   params: Record<string, unknown>,
   signal: AbortSignal,

@@ -9,9 +9,9 @@ import type { Failed, McpRequest, ThreadEvent, ThreadSettings } from './messages
 import { beginAuthorization, finishAuthorization, revokeTokens } from './oauth/flows'
 import { httpStatusOf } from './outcome'
 import { createProber } from './probe'
-import type { AskingCall } from './session'
 import { createMcpSessions, type GatewayCallOptions, type GatewayHooks } from './sessions'
 import type { HttpTarget } from './transports'
+import type { AskingCall } from './upstream'
 import { Unanswerable } from './upstream'
 
 // Discovery, registration and a token request, each a few round trips to the authorization server.
