@@ -752,8 +752,8 @@ describe('tool use over /chat', () => {
     expect(await api.getJson('/servers/ref/stats')).toMatchObject({ tool_calls: 3, tool_errors: 1 })
     // And /metrics counts the same calls.
     const metrics = await (await api.request('/metrics')).text()
-    expect(metrics).toContain('automcp_tool_calls_total{outcome="ok"} 2')
-    expect(metrics).toContain('automcp_tool_calls_total{outcome="error"} 1')
+    expect(metrics).toContain('automcp_tool_calls_total{outcome="ok",source="chat"} 2')
+    expect(metrics).toContain('automcp_tool_calls_total{outcome="error",source="chat"} 1')
     expect(metrics).toContain('automcp_tool_call_duration_seconds_count 3')
   }, 20_000)
 

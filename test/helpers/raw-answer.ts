@@ -42,15 +42,21 @@ export function rawAnswer(
       } catch {}
       resolve(answer)
     }
-    // A handshake's answer keeps the connection open (`Connection: Upgrade`): stop at a 101's headers, or
-    // at the end of a body as long as Content-Length says.
+    // A handshake's answer keeps the connection open (`Connection: Upgrade`): stop at a 101's headers, at an
+    // event stream's, or at the end of a body as long as Content-Length says.
     socket.on('data', (data: Buffer) => {
       buffer = Buffer.concat([buffer, data])
       const end = buffer.indexOf('\r\n\r\n')
       if (end === -1) return
       const head = buffer.subarray(0, end).toString('latin1')
       const length = /\r\ncontent-length: *(\d+)/i.exec(head)?.[1]
-      if (head.startsWith('HTTP/1.1 101') || (length && buffer.length >= end + 4 + Number(length))) {
+      // An event stream that opened (an MCP session's) does not end by itself: its head is the answer.
+      const stream = /\r\ncontent-type: *text\/event-stream/i.test(head)
+      if (
+        head.startsWith('HTTP/1.1 101') ||
+        stream ||
+        (length && buffer.length >= end + 4 + Number(length))
+      ) {
         socket.destroy()
         finish()
       }

@@ -38,11 +38,25 @@ export function rawRequest(
     const received: Buffer[] = []
     // Written, not ended: Bun drops a request whose client half-closes before the answer.
     const socket = connect(port, '127.0.0.1', () => socket.write(Buffer.concat([head, payload])))
-    socket.on('data', (data: Buffer) => received.push(data))
+    let stream: RawResponse | undefined
+    // An event stream that opened (an MCP session's) does not end by itself: its head is the answer.
+    socket.on('data', (data: Buffer) => {
+      received.push(data)
+      const all = Buffer.concat(received)
+      const end = all.indexOf('\r\n\r\n')
+      if (
+        stream ||
+        end === -1 ||
+        !/\r\ncontent-type: *text\/event-stream/i.test(all.subarray(0, end).toString('latin1'))
+      )
+        return
+      stream = parseResponse(Buffer.concat([all.subarray(0, end + 4), Buffer.from('0\r\n\r\n')]))
+      socket.destroy()
+    })
     socket.on('error', reject)
     socket.on('close', () => {
       try {
-        resolve(parseResponse(Buffer.concat(received)))
+        resolve(stream ?? parseResponse(Buffer.concat(received)))
       } catch (e) {
         reject(e)
       }

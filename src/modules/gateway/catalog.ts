@@ -26,6 +26,10 @@ type Watched = {
   collisions?: string
 }
 
+/** Not a plain-HTTP server (which answers `/health`, not MCP): what `targetOf` decides, without secrets. */
+const speaksMcp = (row: ServerRow) =>
+  (row.transport === 'auto' ? row.activeTransport : row.transport) !== 'http'
+
 export function createGatewayCatalog({
   repo,
   mcp,
@@ -44,15 +48,9 @@ export function createGatewayCatalog({
   const listeners = new Set<(key: string, changed: OfferPart[], offer: Offer) => void>()
   const gone = new Set<(serverIds: Set<string>) => void>()
 
+  // Whether the server is offered, and what its offer is named and selected by (no secret is opened).
   const signature = (row: ServerRow | undefined) =>
-    row
-      ? JSON.stringify([
-          offersTools(row) && targetOf(row, repo) !== undefined,
-          row.name,
-          row.tags,
-          row.generation,
-        ])
-      : ''
+    row ? JSON.stringify([offersTools(row) && speaksMcp(row), row.name, row.tags, row.generation]) : ''
 
   function listsOf(row: ServerRow): Promise<ServerLists> | undefined {
     const target = targetOf(row, repo)

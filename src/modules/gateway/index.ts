@@ -1,6 +1,16 @@
 import { Elysia, t } from 'elysia'
-import { clientOf } from '../auth'
+import { authErrors, ErrorModel } from '../../shared/model'
+import { accessMacro, clientOf } from '../auth'
 import type { GatewayHttp } from './http'
+
+// The MCP transport's own answers: JSON-RPC, or an SSE stream of JSON-RPC messages.
+const response = {
+  ...authErrors,
+  200: t.Any({ description: 'A JSON-RPC response, or an SSE stream of JSON-RPC messages' }),
+  202: t.Any({ description: 'A notification or response accepted' }),
+  400: t.Object(ErrorModel.properties, { description: 'No session id, or not JSON-RPC' }),
+  404: t.Object(ErrorModel.properties, { description: 'No such session or toolset' }),
+}
 
 const toolsetParams = t.Object({ toolset: t.String({ description: 'A toolset name' }) })
 
@@ -32,7 +42,7 @@ export function gatewayController(http: GatewayHttp) {
     }
   const whole = mcp(() => '')
   const toolset = mcp((p) => p.toolset ?? '')
-  const common = { access: 'read' as const, parse: 'none' as const }
+  const common = { access: 'read' as const, parse: 'none' as const, response }
   const sse =
     (endpoint: string, post: string) =>
     ({ request, server }: { request: Request; server: unknown }) => {
@@ -40,6 +50,7 @@ export function gatewayController(http: GatewayHttp) {
       return http.sseStream(clientOf(request), endpoint, post)
     }
   return new Elysia({ name: 'gateway' })
+    .use(accessMacro)
     .post('/mcp', whole, { ...common, detail: streamableDoc('every healthy server') })
     .get('/mcp', whole, { ...common, detail: streamableDoc('every healthy server') })
     .delete('/mcp', whole, { ...common, detail: streamableDoc('every healthy server') })
