@@ -113,6 +113,8 @@ export function createGatewayCatalog({
           collisions: built.collisions.slice(0, 20),
         })
       w.collisions = collisions
+      // What the endpoint's clients saw first: the next rebuild is compared with it.
+      w.parts ??= offerParts(built)
       return built
     })
     return w.offer
