@@ -7,7 +7,7 @@ import { chatPathDoc } from './modules/chat'
 import { docsController, openapiDocument, openapiRoutes } from './modules/docs'
 import { eventsPathDoc } from './modules/events'
 import { eventsTopic } from './modules/events/hub'
-import { hostRules, rebindingRefusal } from './modules/gateway/module'
+import { hostRules, isGatewayRoute, rebindingRefusal } from './modules/gateway/module'
 import { metricsController } from './modules/metrics'
 import { maxCompletionBodyBytes } from './modules/openai'
 import { systemController } from './modules/system'
@@ -44,12 +44,12 @@ export function createApp({ db, logger, services, config, startedAt = performanc
     })),
   )
   const bodyLimitOf = (route: MatchedRoute | undefined) =>
-    route?.pattern === '/v1/chat/completions' ? maxCompletionBodyBytes : maxBodyBytes
+    route?.pattern === '/v1/chat/completions' || isGatewayRoute(route) ? maxCompletionBodyBytes : maxBodyBytes
   const log = createRequestLog(logger, services.metrics)
   // `/mcp` and `/sse` answer only to the host names AutoMCP is known by (DNS rebinding).
   const hosts = hostRules(config.allowedHosts, config.auth === 'on', config.publicUrl)
   const rebinding = (request: Request, route: MatchedRoute | undefined) =>
-    route && /^\/(mcp|sse)(\/|$)/.test(route.pattern)
+    isGatewayRoute(route)
       ? rebindingRefusal(
           hosts,
           request.headers.get('host'),

@@ -11,6 +11,10 @@ import { createGatewayService, type GatewaySettings } from './service'
 
 export { hostRules, rebindingRefusal } from './hosts'
 
+/** `/mcp`, `/sse` and their toolsets' routes: MCP clients' (4 MB bodies, the Host check). */
+export const isGatewayRoute = (route: { pattern: string } | undefined) =>
+  route !== undefined && /^\/(mcp|sse)(\/|$)/.test(route.pattern)
+
 /**
  * AutoMCP as an MCP server: `/mcp`, `/mcp/{toolset}` and the legacy `/sse`, serving what the healthy
  * servers offer, kept current as their health and lists change.
