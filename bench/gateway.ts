@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
 import { authHeader, fmt, quantile, startAutomcp } from './lib'
-import { memoryMb, procStat } from './proc'
+import { memoryMb, procStat, threadCpuS } from './proc'
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback)
 const calls = env('BENCH_CALLS', 2_000)
@@ -164,9 +164,10 @@ async function toolCalls(a: Automcp) {
   const pool = async (url: string, headers?: Record<string, string>) =>
     Promise.all(Array.from({ length: concurrency }, () => connect(url, headers)))
   const pools = { direct: await pool(urls.echo), gateway: await pool(gatewayUrl, authHeader) }
-  const cpu = { automcp: 0, peers: 0, bench: 0 }
+  const cpu = { automcp: 0, main: 0, mcp: 0, peers: 0, bench: 0 }
   const run = async (kind: 'direct' | 'gateway', forSeconds: number) => {
     const name = kind === 'direct' ? 'echo' : 'echo__echo'
+    const threads = threadCpuS(a.proc.pid)
     const before = { automcp: cpuOf(a.proc.pid), peers: cpuOf(peers.pid), bench: process.cpuUsage() }
     const t = performance.now()
     const end = t + forSeconds * 1000
@@ -179,8 +180,11 @@ async function toolCalls(a: Automcp) {
         }
       }),
     )
+    const threadsAfter = threadCpuS(a.proc.pid)
     const used = {
       automcp: cpuOf(a.proc.pid) - before.automcp,
+      main: threadsAfter.main - threads.main,
+      mcp: threadsAfter.mcp - threads.mcp,
       peers: cpuOf(peers.pid) - before.peers,
       bench: (() => {
         const u = process.cpuUsage(before.bench)
@@ -201,7 +205,7 @@ async function toolCalls(a: Automcp) {
       const tot = totals[kind]
       tot.n += r.n
       tot.s += r.s
-      for (const k of ['automcp', 'peers', 'bench'] as const) tot.used[k] += r.used[k]
+      for (const k of Object.keys(cpu) as (keyof typeof cpu)[]) tot.used[k] += r.used[k]
     }
   await Promise.all([...pools.direct, ...pools.gateway].map(end))
   return { seq, totals }
@@ -324,6 +328,34 @@ async function discovery() {
   }
 }
 
+// BENCH_PROFILE=1: only the throughput through /mcp, with a CPU profile of AutoMCP's main thread.
+if (process.env.BENCH_PROFILE) {
+  const p = await startAutomcp(
+    { AUTOMCP_GATEWAY_SESSIONS_PER_KEY: '100000', PROFILE_SECONDS: String(seconds + 10) },
+    { profile: true },
+  )
+  try {
+    await register(p, 'echo', urls.echo)
+    await allHealthy(p, 1)
+    const clients = await Promise.all(
+      Array.from({ length: concurrency }, () => connect(`${p.base}/mcp`, authHeader)),
+    )
+    const end = performance.now() + seconds * 1000
+    let n = 0
+    await Promise.all(
+      clients.map(async (c) => {
+        for (; performance.now() < end; n++) await c.callTool({ name: 'echo__echo', arguments: {} })
+      }),
+    )
+    console.log(`${fmt(n)} calls through /mcp in ${seconds} s; waiting for the profile…`)
+    await p.proc.exited
+    console.log(`profile in ${p.dir}`)
+  } finally {
+    peers.kill()
+  }
+  process.exit(0)
+}
+
 const loadBefore = (await Bun.file('/proc/loadavg').text()).trim()
 const a = await startAutomcp({
   AUTOMCP_DISCOVERY_THRESHOLD: '100000',
@@ -359,7 +391,7 @@ function report(
   const added99 = ms(seq.gateway, 0.99) - ms(seq.direct, 0.99)
   const rate = (k: 'direct' | 'gateway') => totals[k].n / totals[k].s
   const ratio = rate('gateway') / rate('direct')
-  const us = (k: 'direct' | 'gateway', who: 'automcp' | 'peers' | 'bench') =>
+  const us = (k: 'direct' | 'gateway', who: keyof (typeof totals)['direct']['used']) =>
     fmt((totals[k].used[who] / totals[k].n) * 1e6)
   const list50 = ms(listed.raw, 0.5)
   const perSessionKb = ((held.after - held.before) * 1024) / sessionCount
@@ -378,7 +410,7 @@ function report(
       `through /mcp ${fmt(rate('gateway'))} calls/s, ratio ${fmt(ratio, 2)} (target >= 0.5: ${verdict(ratio >= 0.5)})`,
   )
   console.log(
-    `CPU per call     through /mcp: AutoMCP ${us('gateway', 'automcp')} µs, MCP server ${us('gateway', 'peers')} µs, clients ${us('gateway', 'bench')} µs; ` +
+    `CPU per call     through /mcp: AutoMCP ${us('gateway', 'automcp')} µs (main thread ${us('gateway', 'main')}, MCP thread ${us('gateway', 'mcp')}), MCP server ${us('gateway', 'peers')} µs, clients ${us('gateway', 'bench')} µs; ` +
       `direct: MCP server ${us('direct', 'peers')} µs, clients ${us('direct', 'bench')} µs (2 cores)`,
   )
   console.log(
