@@ -58,15 +58,16 @@ export const authHeader = { authorization: `Bearer ${benchKey}` }
  * AutoMCP from source with a file database in a temporary directory, warnings only, and `env` on top of
  * `benchEnv`. `stderr` is inherited, so its warnings show beside the figures.
  */
-export async function startAutomcp(env: Record<string, string> = {}) {
+export async function startAutomcp(env: Record<string, string> = {}, { profile = false } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'automcp-bench-'))
   const port = await freePort()
+  // With `profile`, peers/profile-target.ts runs the server instead (it stops itself after
+  // PROFILE_SECONDS) and Bun writes a CPU profile of its main thread into `dir`.
+  const entry = profile
+    ? ['--cpu-prof-md', '--cpu-prof-dir', dir, join(import.meta.dir, 'peers/profile-target.ts')]
+    : [join(import.meta.dir, '..', 'src/main.ts')]
   const proc = Bun.spawn(
-    [
-      process.execPath,
-      join(import.meta.dir, '..', 'src/main.ts'),
-      ...['--port', String(port), '--host', '127.0.0.1', '--log-level', 'warn'],
-    ],
+    [process.execPath, ...entry, ...['--port', String(port), '--host', '127.0.0.1', '--log-level', 'warn']],
     {
       env: { ...process.env, ...benchEnv, AUTOMCP_DB: join(dir, 'bench.db'), ...env },
       stdout: 'ignore',

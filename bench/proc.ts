@@ -94,3 +94,31 @@ export function cpuBelowS(pid: number): number {
   }
   return (procStat(pid)?.reapedCpuS ?? 0) + descendantsOf(pid).reduce((n, d) => n + time(d), 0)
 }
+
+/**
+ * CPU seconds of a process's threads: its main thread, the thread named `mcp` (AutoMCP's MCP thread), and
+ * all the others together (JIT, garbage collection, Bun's I/O pool).
+ */
+export function threadCpuS(pid: number): { main: number; mcp: number; other: number } {
+  const sums = { main: 0, mcp: 0, other: 0 }
+  let tids: string[] = []
+  try {
+    tids = readdirSync(`/proc/${pid}/task`)
+  } catch {
+    return sums // gone
+  }
+  for (const tid of tids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8')
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+      const cpu = (Number(f[11]) + Number(f[12])) / ticksPerSecond
+      const name = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim()
+      if (Number(tid) === pid) sums.main += cpu
+      else if (name === 'mcp') sums.mcp += cpu
+      else sums.other += cpu
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return sums
+}
