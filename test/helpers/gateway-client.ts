@@ -29,7 +29,7 @@ export async function gatewayClient(
 export const toolNamesOf = async (client: Client) => (await client.listTools()).tools.map((t) => t.name)
 
 /** The text of a tool result's content. */
-export const textOf = (result: { content?: unknown }) =>
-  ((result.content ?? []) as { type: string; text?: string }[])
+export const textOf = (result: unknown) =>
+  (((result as { content?: unknown }).content ?? []) as { type: string; text?: string }[])
     .map((c) => (c.type === 'text' ? c.text : ''))
     .join('\n')
