@@ -5,20 +5,10 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { join } from 'node:path'
 import { adminKey, json, startApp, type TestApp } from './helpers/app'
 import { type GatewayClient, gatewayClient, textOf, toolNamesOf } from './helpers/gateway-client'
-import { bin, type Everything, startEverything } from './helpers/peers'
+import { bin, type Everything, everythingBin, startEverything } from './helpers/peers'
 import { tempDir } from './helpers/process'
 import { rawRequest } from './helpers/raw-http'
 import { waitFor } from './helpers/wait'
-
-const everythingBin = join(
-  import.meta.dir,
-  '..',
-  'node_modules',
-  '@modelcontextprotocol',
-  'server-everything',
-  'dist',
-  'index.js',
-)
 
 let api: TestApp
 let everything: Everything

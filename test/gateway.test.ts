@@ -1,7 +1,6 @@
 // AutoMCP as an MCP server (#16), end to end: the SDK's own client against /mcp and /sse, with real
 // servers behind: server-everything over streamable HTTP and the same server as a stdio program.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { join } from 'node:path'
 import type { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
 import {
   CreateMessageRequestSchema,
@@ -11,19 +10,9 @@ import {
 } from '@modelcontextprotocol/sdk/types.js'
 import { startApp, type TestApp } from './helpers/app'
 import { type GatewayClient, gatewayClient, textOf, toolNamesOf } from './helpers/gateway-client'
-import { type Everything, startEverything } from './helpers/peers'
+import { type Everything, everythingBin, startEverything } from './helpers/peers'
 import { parse } from './helpers/prometheus'
 import { waitFor } from './helpers/wait'
-
-const everythingBin = join(
-  import.meta.dir,
-  '..',
-  'node_modules',
-  '@modelcontextprotocol',
-  'server-everything',
-  'dist',
-  'index.js',
-)
 
 let api: TestApp
 let everything: Everything
