@@ -103,6 +103,7 @@ export function createGatewayCatalog({
       w = { scope }
       watched.set(key, w)
     }
+    const entry = w
     w.offer ??= offeredServers().then((servers) => {
       const s = scope()
       const built = buildOffer(s ? servers : [], s ?? { name: key, prefix: true })
@@ -111,6 +112,9 @@ export function createGatewayCatalog({
           endpoint: key || '/mcp',
           collisions: built.collisions.slice(0, 20),
         })
+      // What the first clients were shown is what the next rebuild compares with: else the first change
+      // after they connected would be taken for the starting point and never told.
+      entry.parts ??= offerParts(built)
       return built
     })
     return w.offer
