@@ -3,11 +3,13 @@
 // mcp-remote, the stdio bridge desktop clients run, as a real client.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { join } from 'node:path'
+import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js'
 import { adminKey, json, startApp, type TestApp } from './helpers/app'
 import { type GatewayClient, gatewayClient, textOf, toolNamesOf } from './helpers/gateway-client'
 import { bin, type Everything, everythingBin, startEverything } from './helpers/peers'
 import { tempDir } from './helpers/process'
 import { rawRequest } from './helpers/raw-http'
+import { scriptedMcp } from './helpers/scripted-mcp'
 import { waitFor } from './helpers/wait'
 
 let api: TestApp
@@ -96,6 +98,19 @@ describe('toolsets at /mcp/{name}', () => {
     expect((await api.request('/toolsets/clash')).status).toBe(404)
   })
 
+  test('a toolset changed while clients use it: they are told (list_changed) and see the new list', async () => {
+    expect((await api.post('/toolsets', { name: 'grow', servers: ['ev'], tools: ['echo'] })).status).toBe(201)
+    const client = await connect('/mcp/grow')
+    let changes = 0
+    client.setNotificationHandler(ToolListChangedNotificationSchema, async () => {
+      changes++
+    })
+    expect(await toolNamesOf(client)).toEqual(['Everything__echo'])
+    expect((await api.patch('/toolsets/grow', { tools: ['echo', 'get-sum'] })).status).toBe(200)
+    await waitFor(() => changes === 1, 10_000)
+    expect((await toolNamesOf(client)).sort()).toEqual(['Everything__echo', 'Everything__get-sum'])
+  })
+
   test('an unknown toolset is 404 toolset_not_found', async () => {
     const res = await api.post('/mcp/nope', {
       jsonrpc: '2.0',
@@ -155,6 +170,29 @@ describe('discovery', () => {
 
     const unknown = await client.callTool({ name: 'call_tool', arguments: { name: 'nothing-here' } })
     expect(unknown.isError).toBe(true)
+  })
+})
+
+describe('discovery on /mcp above the threshold', () => {
+  test('/mcp with more tools than AUTOMCP_DISCOVERY_THRESHOLD lists the two discovery tools', async () => {
+    const tools = ['alpha', 'beta', 'gamma'].map((name) => ({ name, inputSchema: { type: 'object' } }))
+    const upstream = await scriptedMcp(tools)
+    const small = await startApp({ monitor: true, config: { checkIntervalS: 1, discoveryThreshold: 2 } })
+    try {
+      await small.post('/servers/register', { id: 'three', name: 'Three', url: upstream.url })
+      await waitFor(async () => (await small.getJson('/servers/three')).status === 'healthy', 30_000)
+      const client = await gatewayClient(small.base, '/mcp')
+      try {
+        expect((await toolNamesOf(client)).sort()).toEqual(['call_tool', 'search_tools'])
+        const called = await client.callTool({ name: 'call_tool', arguments: { name: 'Three__beta' } })
+        expect(textOf(called)).toBe('called beta')
+      } finally {
+        await client.close()
+      }
+    } finally {
+      await small.stop()
+      await upstream.stop()
+    }
   })
 })
 
