@@ -165,7 +165,11 @@ describe('a call that takes time', () => {
       { onprogress: (p) => seen.push(p), timeout: 30_000 },
     )
     expect(textOf(result)).toContain('Long running operation completed')
-    expect(seen.map((p) => p.progress)).toEqual([1, 2, 3])
+    // The SDK client drops a progress that arrives in the same read as the result (it forgets the token
+    // at once but handles notifications a microtask later): the last one may be lost on its side.
+    const progress = seen.map((p) => p.progress)
+    expect(progress.length).toBeGreaterThanOrEqual(2)
+    expect(progress).toEqual([1, 2, 3].slice(0, progress.length))
     expect(seen.every((p) => p.total === 3)).toBe(true)
   }, 40_000)
 
