@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
 const modules = join(import.meta.dir, '..', '..', 'node_modules')
-const everythingBin = join(modules, '@modelcontextprotocol', 'server-everything', 'dist', 'index.js')
+/** server-everything's entry point, for Node to run (`node <it> stdio|sse|streamableHttp`). */
+export const everythingBin = join(modules, '@modelcontextprotocol', 'server-everything', 'dist', 'index.js')
 /** A program of node_modules/.bin, by its path. */
 export const bin = (name: string) => join(modules, '.bin', name)
 
@@ -75,11 +76,12 @@ export type Everything = Awaited<ReturnType<typeof startEverything>>
 
 /**
  * The reference MCP server (@modelcontextprotocol/server-everything) on a free port, run by Node as its
- * users would. `lines` is everything it logged, to count the sessions it saw open and close.
+ * users would (on `port` when given: a restart takes the same). `lines` is everything it logged, to
+ * count the sessions it saw open and close.
  */
-export async function startEverything(mode: 'streamableHttp' | 'sse') {
+export async function startEverything(mode: 'streamableHttp' | 'sse', port?: number) {
   const peer = await spawnPeer(`server-everything ${mode}`, ['node', everythingBin, mode], {
-    port: await freePort(),
+    port: port ?? (await freePort()),
     ready: /listening on port|running on port/i,
   })
   const { lines } = peer

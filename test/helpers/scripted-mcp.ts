@@ -6,7 +6,12 @@ import { CallToolRequestSchema, ListToolsRequestSchema } from '@modelcontextprot
 
 export type ScriptedTool = { name: string; description?: string; inputSchema: Record<string, unknown> }
 /** What a `tools/call` answers: a result, or a throw (an McpError goes back as a JSON-RPC error). */
-export type ScriptedCall = (name: string, args: Record<string, unknown> | undefined) => Promise<unknown>
+export type ScriptedCall = (
+  name: string,
+  args: Record<string, unknown> | undefined,
+  /** Aborted when the client cancels the call (`notifications/cancelled`). */
+  signal: AbortSignal,
+) => Promise<unknown>
 
 const calledName: ScriptedCall = async (name) => ({ content: [{ type: 'text', text: `called ${name}` }] })
 
@@ -36,7 +41,7 @@ export async function scriptedMcp(tools: ScriptedTool[], call: ScriptedCall = ca
       mcp.setRequestHandler(ListToolsRequestSchema, async () => ({ tools }))
       mcp.setRequestHandler(
         CallToolRequestSchema,
-        async (r) => (await call(r.params.name, r.params.arguments)) as { content: [] },
+        async (r, extra) => (await call(r.params.name, r.params.arguments, extra.signal)) as { content: [] },
       )
       await mcp.connect(fresh)
       transport = fresh

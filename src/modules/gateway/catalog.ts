@@ -98,11 +98,8 @@ export function createGatewayCatalog({
 
   /** The offer of the endpoint `key` (a toolset's name, '' for `/mcp`); empty for a toolset that is gone. */
   function offer(key: string, scope: () => Scope | undefined): Promise<Offer> {
-    let w = watched.get(key)
-    if (!w) {
-      w = { scope }
-      watched.set(key, w)
-    }
+    const w: Watched = watched.get(key) ?? { scope }
+    watched.set(key, w)
     w.offer ??= offeredServers().then((servers) => {
       const s = scope()
       const built = buildOffer(s ? servers : [], s ?? { name: key, prefix: true })
