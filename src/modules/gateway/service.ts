@@ -10,7 +10,8 @@ import type { ToolCatalog } from '../tools/catalog'
 import { selectsServer } from '../toolsets/selection'
 import type { GatewayCatalog, OfferPart } from './catalog'
 import type { Offer, Scope } from './offer'
-import type { CallResult, Offers, SessionContext } from './types'
+import { callFor, createSubscriptions, tellListChanged } from './session-parts'
+import type { Offers, SessionContext } from './types'
 
 type SdkSide = typeof import('./mcp-server')
 type SdkServer = Awaited<ReturnType<SdkSide['createGatewayServer']>>
@@ -45,7 +46,8 @@ export type GatewaySettings = {
   discoveryThreshold: number
 }
 
-const notifyEveryMs = 1_000
+// prompts/get, resources/read, completion/complete: a few round trips at most.
+const requestTimeoutMs = 30_000
 
 export type GatewayService = ReturnType<typeof createGatewayService>
 
@@ -70,8 +72,6 @@ export function createGatewayService({
   now?: () => number
 }) {
   const sessions = new Map<string, GatewaySession>()
-  // Upstream subscriptions, counted over sessions: `serverId uri` → sessions subscribed.
-  const subscribed = new Map<string, Set<string>>()
   let sdk: Promise<SdkSide> | undefined
   const loadSdk = () => {
     sdk ??= import('./mcp-server')
@@ -82,37 +82,27 @@ export function createGatewayService({
   const offerOf = (endpoint: string) => catalog.offer(endpoint, scope(endpoint))
 
   catalog.onChange((endpoint, changed) => {
-    for (const s of sessions.values()) if (s.endpoint === endpoint) tell(s, changed)
+    for (const s of sessions.values()) if (s.endpoint === endpoint) tellListChanged(s, changed, now)
   })
+
+  /** A request to one server, its result as the server gave it. */
+  const forward = (
+    serverId: string,
+    method: string,
+    params: Record<string, unknown>,
+    signal: AbortSignal,
+  ) => {
+    const row = repo.get(serverId)
+    const target = row && targetOf(row, repo)
+    if (!target) return Promise.reject(new Error('the server is no longer registered'))
+    return mcp.request(target, method, params, requestTimeoutMs, signal)
+  }
+  const subscriptions = createSubscriptions(forward)
   catalog.onGone((ids) => {
     for (const s of sessions.values())
       for (const id of ids)
         for (const c of s.calls.get(id) ?? []) c.abort(new Error('the server is no longer healthy'))
   })
-
-  /** Tells the session's client its lists changed, at most once a second for each list. */
-  function tell(s: GatewaySession, changed: OfferPart[]) {
-    for (const part of changed) s.pending.add(part)
-    if (s.timer) return
-    const wait = Math.max(0, s.toldAt + notifyEveryMs - now())
-    s.timer = setTimeout(() => {
-      s.timer = undefined
-      s.toldAt = now()
-      const server = s.server
-      if (!server) return
-      const parts = [...s.pending]
-      s.pending.clear()
-      for (const part of parts) {
-        const sent =
-          part === 'tools'
-            ? server.sendToolListChanged()
-            : part === 'prompts'
-              ? server.sendPromptListChanged()
-              : server.sendResourceListChanged()
-        void Promise.resolve(sent).catch(() => {})
-      }
-    }, wait)
-  }
 
   /** What the endpoint's registered servers said they can do at their last checks, whatever their status. */
   function offersOf(endpoint: string): Offers {
@@ -144,63 +134,11 @@ export function createGatewayService({
       initialized: (caps) => {
         s.caps = caps
       },
-      callTool: async (route, args, signal, link): Promise<CallResult> => {
-        const controller = new AbortController()
-        const ended = AbortSignal.any([signal, controller.signal])
-        const calls = s.calls.get(route.serverId) ?? new Set()
-        s.calls.set(route.serverId, calls)
-        calls.add(controller)
-        try {
-          const outcome = await tools.call(
-            { serverId: route.serverId, serverName: route.serverName, tool: route.name },
-            args,
-            ended,
-            'gateway',
-            { ...link, asking: { downstream: s.id, caps: link.caps } },
-          )
-          return {
-            content: outcome.content,
-            ...(outcome.ok ? {} : { isError: true }),
-            ...(outcome.structuredContent !== undefined
-              ? { structuredContent: outcome.structuredContent }
-              : {}),
-            ...(outcome.meta ? { _meta: outcome.meta } : {}),
-          }
-        } finally {
-          calls.delete(controller)
-        }
-      },
-      request: (serverId, method, params, signal) => {
-        const row = repo.get(serverId)
-        const target = row && targetOf(row, repo)
-        if (!target) return Promise.reject(new Error('the server is no longer registered'))
-        return mcp.request(target, method, params, 30_000, signal)
-      },
-      subscribe: async (uri, serverId) => {
-        s.subscriptions.set(uri, serverId)
-        const key = `${serverId} ${uri}`
-        const who = subscribed.get(key) ?? new Set()
-        subscribed.set(key, who)
-        who.add(s.id)
-        if (who.size === 1)
-          await context(s).request(serverId, 'resources/subscribe', { uri }, AbortSignal.timeout(30_000))
-      },
-      unsubscribe: (uri) => unsubscribe(s, uri),
+      callTool: (route, args, signal, link) => callFor(s, tools, route, args, signal, link),
+      request: forward,
+      subscribe: (uri, serverId) => subscriptions.subscribe(s, uri, serverId),
+      unsubscribe: (uri) => subscriptions.unsubscribe(s, uri),
     }
-  }
-
-  async function unsubscribe(s: GatewaySession, uri: string) {
-    const serverId = s.subscriptions.get(uri)
-    if (!serverId) return
-    s.subscriptions.delete(uri)
-    const key = `${serverId} ${uri}`
-    const who = subscribed.get(key)
-    who?.delete(s.id)
-    if (who && who.size > 0) return
-    subscribed.delete(key)
-    await context(s)
-      .request(serverId, 'resources/unsubscribe', { uri }, AbortSignal.timeout(10_000))
-      .catch(() => {})
   }
 
   /** A server's notification: its log lines and its subscribed resources' changes reach the sessions. */
@@ -245,7 +183,7 @@ export function createGatewayService({
       if (!sessions.delete(s.id)) return
       if (s.timer) clearTimeout(s.timer)
       for (const calls of s.calls.values()) for (const c of calls) c.abort(new Error('the session ended'))
-      for (const uri of [...s.subscriptions.keys()]) await unsubscribe(s, uri)
+      for (const uri of [...s.subscriptions.keys()]) await subscriptions.unsubscribe(s, uri)
       if (![...sessions.values()].some((o) => o.endpoint === s.endpoint)) catalog.unwatch(s.endpoint)
     },
     /** Closes the sessions idle for longer than the setting. */
