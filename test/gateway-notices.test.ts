@@ -23,6 +23,7 @@ function notifyingServer() {
   const sessions = new Map<string, WebStandardStreamableHTTPServerTransport>()
   const subscribed = new Set<string>()
   let grown = false
+  let flaked = false
   function build() {
     const mcp = new McpServer(
       { name: 'notifier', version: '1.0.0' },
@@ -32,6 +33,11 @@ function notifyingServer() {
       contents: [{ uri: 'note://one', text: 'one' }],
     }))
     mcp.server.setRequestHandler(SubscribeRequestSchema, async (r) => {
+      // The first subscription to note://flaky fails, as a server's may.
+      if (r.params.uri === 'note://flaky' && !flaked) {
+        flaked = true
+        throw new Error('not now')
+      }
       subscribed.add(r.params.uri)
       return {}
     })
@@ -123,6 +129,33 @@ test('a subscribed resource: the server hears the subscription once, and its upd
   expect(updates).toEqual(['note://one'])
   await client.unsubscribeResource({ uri: 'note://one' })
   expect([...upstream.subscribed]).toEqual([])
+}, 30_000)
+
+test('a subscription the server refused is asked again by the next subscribe, not taken as done', async () => {
+  const other = await gatewayClient(api.base)
+  try {
+    await expect(client.subscribeResource({ uri: 'note://flaky' })).rejects.toThrow('not now')
+    expect(upstream.subscribed.has('note://flaky')).toBe(false)
+    await other.subscribeResource({ uri: 'note://flaky' })
+    expect(upstream.subscribed.has('note://flaky')).toBe(true)
+  } finally {
+    await other.close()
+  }
+}, 30_000)
+
+test('switching a toolset to discovery mode tells its clients, whose tools/list is then the two tools', async () => {
+  expect((await api.post('/toolsets', { name: 'notes', servers: ['notifier'] })).status).toBe(201)
+  const session = await gatewayClient(api.base, '/mcp/notes')
+  try {
+    let told = 0
+    session.setNotificationHandler(ToolListChangedNotificationSchema, () => void told++)
+    expect(await toolNamesOf(session)).toContain('Notifier__roots')
+    expect((await api.patch('/toolsets/notes', { discovery: true })).status).toBe(200)
+    await waitFor(() => told > 0, 10_000)
+    expect(await toolNamesOf(session)).toEqual(['search_tools', 'call_tool'])
+  } finally {
+    await session.close()
+  }
 }, 30_000)
 
 test("the server's roots/list during a call is answered by the client that made it", async () => {

@@ -62,6 +62,27 @@ test('a key holds at most AUTOMCP_GATEWAY_SESSIONS_PER_KEY sessions; an idle one
   expect(await open()).toBeString()
 }, 20_000)
 
+test('an initialize body streamed past 4 MiB is refused with 413, not read to its end', async () => {
+  const chunk = new Uint8Array(1024 * 1024).fill(32)
+  let sent = 0
+  const body = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      // Spaces after a JSON value: valid JSON whatever its length, were it read to the end.
+      if (sent === 0) controller.enqueue(new TextEncoder().encode(JSON.stringify(initialize)))
+      if (sent++ < 64) controller.enqueue(chunk)
+      else controller.close()
+    },
+  })
+  const res = await fetch(`${api.base}/mcp`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
+    body,
+  })
+  expect(res.status).toBe(413)
+  expect(await res.json()).toMatchObject({ code: 'payload_too_large' })
+  expect(sent).toBeLessThan(64)
+})
+
 test('a request without a session id that is not initialize is 400; a body that is not JSON is a parse error', async () => {
   const res = await post({ jsonrpc: '2.0', id: 1, method: 'tools/list' })
   expect(res.status).toBe(400)

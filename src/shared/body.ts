@@ -28,3 +28,21 @@ export function bodyRefusal(request: Request, limit: number): HttpError | undefi
 }
 
 const describe = (type: string | null) => (type ? `"${type.slice(0, 100)}"` : 'no Content-Type')
+
+/** The body as text, or undefined as soon as it passes `limit` bytes (the rest is not read). */
+export async function readUpTo(body: ReadableStream<Uint8Array>, limit: number): Promise<string | undefined> {
+  const reader = body.getReader()
+  const parts: Uint8Array[] = []
+  let size = 0
+  for (;;) {
+    const { value, done } = await reader.read()
+    if (done) break
+    size += value.byteLength
+    if (size > limit) {
+      reader.cancel().catch(() => {})
+      return undefined
+    }
+    parts.push(value)
+  }
+  return Buffer.concat(parts).toString('utf8')
+}

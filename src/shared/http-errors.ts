@@ -1,5 +1,5 @@
 import { Elysia, type ValidationError } from 'elysia'
-import { isJsonType } from './body'
+import { isJsonType, readUpTo } from './body'
 import { HttpError, isOpenAIPath, payloadTooLarge, routeNotFound } from './errors'
 import type { Logger } from './logger'
 import { nestsDeeperThan } from './nesting'
@@ -52,24 +52,6 @@ export const httpErrors = (
       set.status = answer.status // read by the request log
       return answer.toResponse(isOpenAIPath(path ?? ''))
     })
-
-/** The body as text, or undefined as soon as it passes `limit` bytes (the rest is not read). */
-async function readUpTo(body: ReadableStream<Uint8Array>, limit: number): Promise<string | undefined> {
-  const reader = body.getReader()
-  const parts: Uint8Array[] = []
-  let size = 0
-  for (;;) {
-    const { value, done } = await reader.read()
-    if (done) break
-    size += value.byteLength
-    if (size > limit) {
-      reader.cancel().catch(() => {})
-      return undefined
-    }
-    parts.push(value)
-  }
-  return Buffer.concat(parts).toString('utf8')
-}
 
 function toHttpError(code: string | number, error: unknown, request: Request, logger: Logger): HttpError {
   if (error instanceof HttpError) return error

@@ -42,6 +42,8 @@ export function createGatewayCatalog({
   const lists = new Map<string, Promise<ServerLists>>()
   // What decides whether and how a server is offered, as last seen: a change to it rebuilds the offers.
   const seen = new Map<string, string>()
+  // Offered servers whose listing failed: any later event for one rebuilds (retried at its next check).
+  const unlisted = new Set<string>()
   const watched = new Map<string, Watched>()
   let offered: Promise<OfferedServer[]> | undefined
   let timer: ReturnType<typeof setTimeout> | undefined
@@ -60,7 +62,12 @@ export function createGatewayCatalog({
       p = mcp.lists(target, listTimeoutMs)
       lists.set(row.id, p)
       // A failed listing is asked again next time rather than kept.
+      p.then(
+        () => unlisted.delete(row.id),
+        () => {},
+      )
       p.catch((e) => {
+        unlisted.add(row.id)
         if (lists.get(row.id) === p) lists.delete(row.id)
         logger.warn('gateway: a server did not list what it offers', { server: row.id, error: String(e) })
       })
@@ -147,7 +154,8 @@ export function createGatewayCatalog({
     serverEvent(id: string) {
       const row = repo.get(id)
       const sig = signature(row)
-      if (seen.get(id) === sig) return
+      if (seen.get(id) === sig && !unlisted.has(id)) return
+      unlisted.delete(id)
       const was = seen.get(id)
       if (sig) seen.set(id, sig)
       else seen.delete(id)

@@ -2,7 +2,11 @@
 // transport, one per session, keyed by `Mcp-Session-Id`) and the legacy HTTP+SSE transport at
 // `/sse[/{toolset}]` with its POST endpoint. A session belongs to the key that opened it and to its
 // endpoint: another key, or another endpoint, does not find it.
+import { readUpTo } from '../../shared/body'
 import type { GatewayService, GatewaySession } from './service'
+
+// What the SDK's transports take (4 MiB), as the front door does for /mcp and /sse.
+export const maxBodyBytes = 4 * 1024 * 1024
 
 /** A JSON-RPC error as an MCP client reads it, with AutoMCP's `{ detail, code }` beside it. */
 export function rpcError(status: number, code: string, detail: string, rpcCode = -32000): Response {
@@ -68,9 +72,13 @@ export function createGatewayHttp(service: GatewayService, settings: { maxSessio
     }
     if (request.method !== 'POST')
       return rpcError(400, 'session_required', 'Mcp-Session-Id header is required (start with initialize)')
+    // The SDK's transport caps the requests it reads; this first one is read here, capped the same way.
+    const text = request.body ? await readUpTo(request.body, maxBodyBytes) : ''
+    if (text === undefined)
+      return rpcError(413, 'payload_too_large', `The body is over ${maxBodyBytes} bytes`, -32600)
     let body: unknown
     try {
-      body = await request.json()
+      body = JSON.parse(text)
     } catch {
       return rpcError(400, 'invalid_json', 'Parse error: the body is not JSON', -32700)
     }
@@ -102,7 +110,10 @@ export function createGatewayHttp(service: GatewayService, settings: { maxSessio
     const s = newSession(transport.sessionId, owner, endpoint, 'sse')
     if (s instanceof Response) return s
     sessions.set(s.id, s)
-    const server = await sdk.createGatewayServer(service.context(s), transport)
+    const server = await sdk.createGatewayServer(service.context(s), transport).catch((e) => {
+      sessions.delete(s.id)
+      throw e
+    })
     s.server = server
     s.close = () => server.close()
     s.handle = (r) => transport.handlePost(r)

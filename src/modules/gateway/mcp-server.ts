@@ -179,8 +179,27 @@ async function callTool(
     return { isError: true, content: [{ type: 'text', text: `Unknown tool: ${params.name}` }] } as never
   return (await call(route, args)) as never
 
-  function call(route: { serverId: string; serverName: string; name: string }, a: Record<string, unknown>) {
+  async function call(
+    route: { serverId: string; serverName: string; name: string },
+    a: Record<string, unknown>,
+  ) {
     const token = params._meta?.progressToken
+    // A request the server made of the client ends with the call (its timeout included), not 60 s later.
+    const ended = new AbortController()
+    const asked = AbortSignal.any([extra.signal, ended.signal])
+    try {
+      return await callOnce(route, a, token, asked)
+    } finally {
+      ended.abort()
+    }
+  }
+
+  function callOnce(
+    route: { serverId: string; serverName: string; name: string },
+    a: Record<string, unknown>,
+    token: string | number | undefined,
+    asked: AbortSignal,
+  ) {
     return ctx.callTool(route, a, extra.signal, {
       caps: capsOf(server.getClientCapabilities()),
       progress: token !== undefined,
@@ -195,7 +214,10 @@ async function callTool(
         const schema = resultSchemas[method]
         if (!schema)
           return Promise.reject(new McpError(ErrorCode.MethodNotFound, `${method} is not passed on`))
-        return extra.sendRequest({ method, params: p } as never, schema as never, { signal: extra.signal })
+        return extra.sendRequest({ method, params: p } as never, schema as never, {
+          signal: asked,
+          timeout: 2 ** 31 - 1,
+        })
       },
     })
   }

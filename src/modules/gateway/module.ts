@@ -31,7 +31,7 @@ export function createGatewayModule({
   repo: Pick<ServerRepository, 'list' | 'get' | 'headersOf' | 'stdioOf' | 'oauthOf'>
   mcp: Pick<McpThread, 'lists' | 'request'>
   tools: Pick<ToolCatalog, 'call'>
-  scopeOf: (toolset: string) => (Scope & { discovery?: boolean }) | undefined
+  scopeOf: (toolset: string) => Scope | undefined
   settings: GatewaySettings
   logger: Logger
   metrics: AppMetrics

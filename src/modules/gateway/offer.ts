@@ -20,6 +20,8 @@ export type Scope = {
   /** The toolset's name; null for `/mcp`. */
   name: string | null
   prefix: boolean
+  /** A toolset served in discovery mode. */
+  discovery?: boolean
   servers?: string[] | null
   tags?: string[] | null
   tools?: string[] | null
@@ -29,6 +31,8 @@ export type Scope = {
 export type Route = { serverId: string; serverName: string; name: string }
 
 export type Offer = {
+  /** The toolset asks for discovery mode (`/mcp` switches by its number of tools). */
+  discovery: boolean
   tools: McpTool[]
   toolRoutes: Map<string, Route & { tool: McpTool }>
   prompts: McpPrompt[]
@@ -71,6 +75,7 @@ export function buildOffer(servers: readonly OfferedServer[], scope: Scope): Off
       claim(templates, template.uriTemplate, { serverId: s.id, template }, collisions)
   }
   return {
+    discovery: scope.discovery === true,
     tools: tools.map((t) => ({ ...t.original, name: t.name })),
     toolRoutes: new Map(tools.map((t) => [t.name, { ...route(t), tool: t.original }])),
     prompts: prompts.map((p) => ({ ...p.original, name: p.name })),
@@ -115,7 +120,7 @@ function claim<T>(map: Map<string, T>, key: string, value: T, collisions: string
 
 /** The lists' parts that a client is told changed: compared before and after a rebuild. */
 export const offerParts = (offer: Offer) => ({
-  tools: JSON.stringify(offer.tools),
+  tools: JSON.stringify([offer.discovery, offer.tools]),
   prompts: JSON.stringify(offer.prompts),
   resources: JSON.stringify([offer.resources, offer.templates]),
 })

@@ -66,7 +66,7 @@ export function createGatewayService({
   repo: Pick<ServerRepository, 'list' | 'get' | 'headersOf' | 'stdioOf' | 'oauthOf'>
   mcp: Pick<McpThread, 'request'>
   /** The endpoint's scope: a toolset's (undefined when there is no such toolset), or all of `/mcp`. */
-  scopeOf: (endpoint: string) => (Scope & { discovery?: boolean }) | undefined
+  scopeOf: (endpoint: string) => Scope | undefined
   settings: GatewaySettings
   logger: Logger
   now?: () => number
@@ -125,12 +125,9 @@ export function createGatewayService({
       id: s.id,
       offer: () => offerOf(s.endpoint),
       offers: () => offersOf(s.endpoint),
-      discovery: (offer: Offer) => {
-        const sc = scopeOf(s.endpoint)
-        return (
-          sc?.discovery === true || (sc?.name === null && offer.tools.length > settings.discoveryThreshold)
-        )
-      },
+      // A toolset that asks for it, or `/mcp` over AUTOMCP_DISCOVERY_THRESHOLD tools.
+      discovery: (offer: Offer) =>
+        offer.discovery || (s.endpoint === '' && offer.tools.length > settings.discoveryThreshold),
       initialized: (caps) => {
         s.caps = caps
       },

@@ -93,12 +93,22 @@ export function createSubscriptions(forward: Forward) {
   const subscribed = new Map<string, Set<string>>()
   return {
     async subscribe(s: Subscriber, uri: string, serverId: string) {
+      // A URI that now goes to another server: the old subscription ends first.
+      if (s.subscriptions.has(uri) && s.subscriptions.get(uri) !== serverId) await this.unsubscribe(s, uri)
       s.subscriptions.set(uri, serverId)
       const key = `${serverId} ${uri}`
       const who = subscribed.get(key) ?? new Set()
       subscribed.set(key, who)
       who.add(s.id)
-      if (who.size === 1) await forward(serverId, 'resources/subscribe', { uri }, AbortSignal.timeout(30_000))
+      if (who.size > 1) return
+      try {
+        await forward(serverId, 'resources/subscribe', { uri }, AbortSignal.timeout(30_000))
+      } catch (e) {
+        // Not subscribed upstream: the next session that subscribes asks again.
+        s.subscriptions.delete(uri)
+        subscribed.delete(key)
+        throw e
+      }
     },
     async unsubscribe(s: Subscriber, uri: string) {
       const serverId = s.subscriptions.get(uri)

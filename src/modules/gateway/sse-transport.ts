@@ -5,6 +5,7 @@ import {
   JSONRPCMessageSchema,
   type MessageExtraInfo,
 } from '@modelcontextprotocol/sdk/types.js'
+import { readUpTo } from '../../shared/body'
 
 export type WebSseOptions = {
   /** Where the client POSTs its messages, e.g. '/sse/message'; `?sessionId=<id>` is appended. */
@@ -198,16 +199,7 @@ function isJson(contentType: string | null): boolean {
 /** The body as text, or undefined when it is larger than `max` bytes (stops reading there). */
 async function readBody(request: Request, max: number): Promise<string | undefined> {
   if (Number(request.headers.get('content-length')) > max) return undefined
-  if (!request.body) return ''
-  const decoder = new TextDecoder()
-  let received = 0
-  let text = ''
-  for await (const chunk of request.body as unknown as AsyncIterable<Uint8Array>) {
-    received += chunk.byteLength
-    if (received > max) return undefined
-    text += decoder.decode(chunk, { stream: true })
-  }
-  return text + decoder.decode()
+  return request.body ? readUpTo(request.body, max) : ''
 }
 
 const PARSE = {

@@ -11,7 +11,7 @@ import { createSessionSlots } from './session-slot'
 import { createStdioSupervisor, type ProcessEvent, type StdioSettings } from './stdio/supervisor'
 import { type CallOptions, callTool, type ToolCallResult } from './tool-call'
 import type { HttpTarget, McpTarget } from './transports'
-import { type AskingCall, type Notice, whoToAsk } from './upstream'
+import { type AskingCall, type Notice, ownCall, whoToAsk } from './upstream'
 
 /** What the gateway hears of the servers: their notifications, and their requests for a call's client. */
 export type GatewayHooks = {
@@ -207,13 +207,15 @@ export function createMcpSessions({
     signal: AbortSignal,
     options: GatewayCallOptions = {},
   ) {
+    // Every call in flight is known to the session: a server's request is passed on only when one caller
+    // could have caused it.
+    const asking = options.asking ?? ownCall()
     return withSession<ToolCallResult>(target, signal, async (s) => {
-      const { asking } = options
-      if (asking) s.asking.add(asking)
+      s.asking.add(asking)
       try {
         return await callTool(s.client, name, args, signal, options)
       } finally {
-        if (asking) s.asking.delete(asking)
+        s.asking.delete(asking)
       }
     })
   }

@@ -43,22 +43,30 @@ function canAnswer(call: AskingCall, method: string, params: Record<string, unkn
 
 /**
  * The gateway call whose MCP client gets the server's request. A server's request says nothing of the call
- * it belongs to, so it goes to the client when every gateway call in flight on the session that could
- * answer comes from that one client; with none, or with several clients, it is refused (roots: none).
+ * it belongs to, so it goes to a client only when every call in flight on the session comes from that one
+ * client (a chat's or a direct call counts as another caller, with nothing to answer), and that client
+ * declared what it is asked for. Otherwise it is refused; roots are then none.
  */
 export function whoToAsk(
   asking: Iterable<AskingCall>,
   method: string,
   params: Record<string, unknown>,
 ): AskingCall | { refused: Unanswerable } | { answer: unknown } {
-  const able = [...asking].filter((c) => canAnswer(c, method, params))
-  const clients = new Set(able.map((c) => c.downstream))
-  const first = able[0]
-  if (first && clients.size === 1) return first
-  if (method === 'roots/list' && clients.size === 0) return { answer: { roots: [] } }
+  const calls = [...asking]
+  const callers = new Set(calls.map((c) => c.downstream))
+  const able = callers.size === 1 ? calls.find((c) => canAnswer(c, method, params)) : undefined
+  if (able) return able
+  if (method === 'roots/list') return { answer: { roots: [] } }
   const why =
-    clients.size > 1
-      ? `several MCP clients have calls in flight on this server, so AutoMCP cannot tell which to ask for ${method}`
+    callers.size > 1
+      ? `calls from several callers are in flight on this server, so AutoMCP cannot tell whom to ask for ${method}`
       : `no MCP client that accepts ${method} has a call in flight on this server`
   return { refused: new Unanswerable(methodNotFound, why) }
 }
+
+/** A call made by AutoMCP itself (a chat's, a direct one): in flight on a session, able to answer nothing. */
+export const ownCall = (): AskingCall => ({
+  call: 0,
+  downstream: '',
+  caps: { sampling: false, elicitForm: false, elicitUrl: false, roots: false },
+})
