@@ -79,6 +79,22 @@ describe('buildOffer', () => {
     expect(offer.collisions).toEqual(['file:///x'])
   })
 
+  test('a tool that needs a task is left out; the others are offered without their task support', () => {
+    const tasked = server(
+      't',
+      'Tasks',
+      lists({
+        tools: [
+          { ...tool('long'), execution: { taskSupport: 'required' } },
+          { ...tool('either'), execution: { taskSupport: 'optional' } },
+        ],
+      }),
+    )
+    const offer = buildOffer([tasked], { name: null, prefix: true })
+    expect(offer.tools.map((t) => t.name)).toEqual(['Tasks__either'])
+    expect(offer.tools[0]).not.toHaveProperty('execution')
+  })
+
   test('offerParts tells which lists changed', () => {
     const before = offerParts(buildOffer([older], { name: null, prefix: true }))
     const after = offerParts(buildOffer([older, newer], { name: null, prefix: true }))

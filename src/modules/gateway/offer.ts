@@ -61,7 +61,7 @@ export function buildOffer(servers: readonly OfferedServer[], scope: Scope): Off
   const selection = scopeSelection(scope)
   const chosen = servers.filter((s) => selectsServer(selection, s))
   const toolCollisions: string[] = []
-  const tools = named(chosen, (l) => l.tools, scope.prefix, toolCollisions).filter((t) =>
+  const tools = named(chosen, (l) => l.tools.filter(callableHere), scope.prefix, toolCollisions).filter((t) =>
     selectsTool(selection, t.serverName, t.tool, t.name),
   )
   const collisions = [...toolCollisions]
@@ -76,7 +76,7 @@ export function buildOffer(servers: readonly OfferedServer[], scope: Scope): Off
   }
   return {
     discovery: scope.discovery === true,
-    tools: tools.map((t) => ({ ...t.original, name: t.name })),
+    tools: tools.map((t) => withoutTasks({ ...t.original, name: t.name })),
     toolRoutes: new Map(tools.map((t) => [t.name, { ...route(t), tool: t.original }])),
     prompts: prompts.map((p) => ({ ...p.original, name: p.name })),
     promptRoutes: new Map(prompts.map((p) => [p.name, route(p)])),
@@ -89,6 +89,12 @@ export function buildOffer(servers: readonly OfferedServer[], scope: Scope): Off
     toolCollisions,
   }
 }
+
+// The gateway runs no tasks (MCP's task-augmented calls): a tool that needs one cannot be called through it,
+// and the others are offered as plain tools.
+const callableHere = (t: McpTool) =>
+  (t.execution as { taskSupport?: string } | undefined)?.taskSupport !== 'required'
+const withoutTasks = ({ execution: _, ...tool }: McpTool): McpTool => tool
 
 type Named<T> = { serverId: string; serverName: string; tool: string; original: T; name: string }
 
