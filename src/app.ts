@@ -108,6 +108,7 @@ export function createApp({ db, logger, services, config, startedAt = performanc
     .use(services.controllers.openai)
     .use(services.controllers.oauth)
     .use(services.controllers.gateway)
+    .use(services.controllers.dashboard)
     .use(services.controllers.toolsets)
     .use(services.controllers.keys)
     .use(metricsController(services.metrics.registry, config.metricsPublic))

@@ -2,6 +2,7 @@ import type { Config } from './config'
 import type { Db } from './db/client'
 import { createAuthModule } from './modules/auth/module'
 import { createChatModule } from './modules/chat/module'
+import { dashboardController } from './modules/dashboard'
 import { createEventsModule } from './modules/events/module'
 import { createGatewayModule } from './modules/gateway/module'
 import { createKeysModule } from './modules/keys/module'
@@ -223,6 +224,7 @@ export function createServices({
       openai: openai.controller,
       oauth: oauth.controller,
       gateway: gateway.controller,
+      dashboard: dashboardController(),
       toolsets: toolsets.controller,
       keys: keys.controller,
     },

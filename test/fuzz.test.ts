@@ -486,7 +486,9 @@ const frame: fc.Arbitrary<Frame> = fc.oneof(
 
 /** A socket that keeps every message as the raw text it arrived as, and how it closed. */
 async function openSocket(route: string) {
-  const ws = new WebSocket(`${api.base.replace('http', 'ws')}${route}`, { headers: authHeaders })
+  const ws = new WebSocket(`${api.base.replace('http', 'ws')}${route}`, {
+    headers: authHeaders,
+  } as unknown as string[])
   const raw: string[] = []
   let changed = Promise.withResolvers<void>()
   const closed = new Promise<number>((resolve) => ws.addEventListener('close', (e) => resolve(e.code)))

@@ -65,7 +65,7 @@ const sse = (data: unknown) => `data: ${JSON.stringify(data)}\n\n`
 const usage = { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 }
 type Req = { model: string; messages: { role: string }[]; tools?: { function: { name: string } }[] }
 
-function answer(body: Req): Uint8Array {
+function answer(body: Req): Uint8Array<ArrayBuffer> {
   const steps = Number(/^steps:(\d+)$/.exec(body.model)?.[1] ?? 0)
   const done = body.messages.filter((m) => m.role === 'tool').length
   const base = { id: 'gen', object: 'chat.completion.chunk', created: 1, model: body.model }

@@ -79,7 +79,7 @@ export function toolUpstream(reply: (request: ToolRequest, n: number) => Reply |
         object: 'chat.completion.chunk',
         choices: [{ index: 0, delta, finish_reason: finish }],
       })
-      const parts: Uint8Array[] = [sse(chunk({ role: 'assistant', content: '' }))]
+      const parts: Uint8Array<ArrayBuffer>[] = [sse(chunk({ role: 'assistant', content: '' }))]
       for (const word of (answer.content ?? '').split(/(?<= )/).filter(Boolean))
         parts.push(sse(chunk({ content: word })))
       calls.forEach((c, index) => {

@@ -32,7 +32,7 @@ export const models = { data: [{ id: 'fake/model', name: 'Fake' }] }
 
 /** Chunks in a stream as long as `bulk` sends, all at once: far more than a paused client can buffer. */
 export const bulkChunks = 100_000
-let bulkBody: Uint8Array | undefined
+let bulkBody: Uint8Array<ArrayBuffer> | undefined
 const bulk = () => {
   bulkBody ??= encoder.encode(
     Array.from({ length: bulkChunks }, (_, i) => sse(chunk(`token ${i} `))).join('') +

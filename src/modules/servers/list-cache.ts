@@ -6,7 +6,7 @@ import { toServerInfo } from './view'
 
 export type CachedList = {
   version: number
-  bytes: Uint8Array
+  bytes: Uint8Array<ArrayBuffer>
   etag: string
   text?: string
   /** `writes` when built, and when it was last known current (performance.now()). */
