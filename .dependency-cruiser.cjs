@@ -86,8 +86,24 @@ module.exports = {
       name: 'only-the-entry-points-build-the-app',
       severity: 'error',
       comment: 'app.ts and services.ts wire the modules together; no module reaches back up to them.',
-      from: { path: '^src/', pathNot: '^src/(cli/serve|main|app)\\.ts$' },
+      from: { path: '^src/', pathNot: ['^src/(cli/serve|main|app)\\.ts$', '^src/ui/'] },
       to: { path: '^src/(app|services)\\.ts$' },
+    },
+    {
+      name: 'the-ui-knows-the-app-by-its-type',
+      severity: 'error',
+      comment:
+        "The dashboard (src/ui, bundled for the browser) calls the API through Eden, typed from app.ts's `App`: a type, never the server's code.",
+      from: { path: '^src/ui/' },
+      to: { path: '^src/(?!ui/)', dependencyTypesNot: ['type-only'] },
+    },
+    {
+      name: 'the-server-never-imports-the-ui',
+      severity: 'error',
+      comment:
+        'src/ui is bundled for the browser by the dashboard module (a macro that builds it), never imported.',
+      from: { path: '^src/(?!ui/)' },
+      to: { path: '^src/ui/' },
     },
     {
       name: 'tests-stay-out-of-src',
