@@ -91,7 +91,7 @@ export function RegisterPage() {
         <fieldset class="segmented">
           <legend>Kind</legend>
           <label>
-            <input type="radio" name="kind" checked={kind === 'url'} onChange={() => setKind('url')} /> URL
+            <input type="radio" name="kind" checked={kind === 'url'} onChange={() => setKind('url')} /> By URL
           </label>
           <label>
             <input type="radio" name="kind" checked={kind === 'stdio'} onChange={() => setKind('stdio')} />{' '}

@@ -3,7 +3,7 @@
 import { useState } from 'preact/hooks'
 import type { ServerInfo } from '../../modules/servers/model'
 import { api, errorOf } from '../api'
-import { loaded, rowOf } from '../live'
+import { loaded, order, rowOf } from '../live'
 import { DeleteServer, EditServer } from '../parts/edit-server'
 import { ms, percent, statusWords, transportOf, when } from '../parts/format'
 import { LatencyChart } from '../parts/latency-chart'
@@ -12,7 +12,8 @@ import { Tools } from '../parts/tools'
 import { canWrite } from '../session'
 
 export function ServerPage({ id }: { id: string }) {
-  const row = rowOf(id)?.value
+  // `order` changes when a server comes or goes: read so that a server registered a moment ago shows up.
+  const row = order.value.includes(id) ? rowOf(id)?.value : undefined
   const [editing, setEditing] = useState(false)
   if (!row) return <p class="muted">{loaded.value ? `No server ${id}.` : 'Loading…'}</p>
   const s = row.info

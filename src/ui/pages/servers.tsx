@@ -5,6 +5,7 @@ import type { ServerInfo } from '../../modules/servers/model'
 import { allTags, counts, loaded, order, rowOf } from '../live'
 import { ms, percent, statusWords, transportOf } from '../parts/format'
 import { Sparkline } from '../parts/sparkline'
+import { uptimeOf } from '../parts/uptime'
 import { hrefOf } from '../router'
 import { canWrite } from '../session'
 
@@ -117,7 +118,7 @@ function ServerRow({ id }: { id: string }) {
       </td>
       <td>{transportOf(s)}</td>
       <td class="num">{ms(s.latency_ms)}</td>
-      <td class="num">{percent(s.uptime_24h)}</td>
+      <td class="num">{percent(uptimeOf(id, s.uptime_24h))}</td>
       <td>
         <Sparkline values={row.latencies} />
       </td>
