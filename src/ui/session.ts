@@ -23,9 +23,6 @@ export function rememberKey(key: string | null) {
 export const authHeaders = (): Record<string, string> =>
   apiKey.value ? { authorization: `Bearer ${apiKey.value}` } : {}
 
-/**
- * A WebSocket's subprotocols: a browser cannot set headers on one, and the key never goes in its URL.
- * None without a key: AutoMCP picks a subprotocol only when one carries a key, and a browser drops a socket
- * whose server picked none of those offered.
- */
-export const socketProtocols = (): string[] => (apiKey.value ? ['automcp', `bearer.${apiKey.value}`] : [])
+/** A WebSocket's subprotocols: a browser cannot set headers on one, and the key never goes in its URL. */
+export const socketProtocols = (): string[] =>
+  apiKey.value ? ['automcp', `bearer.${apiKey.value}`] : ['automcp']

@@ -9,6 +9,7 @@ import { ms, percent, statusWords, transportOf, when } from '../parts/format'
 import { LatencyChart } from '../parts/latency-chart'
 import { CheckHistory, Logs, OAuthPanel } from '../parts/server-panels'
 import { Tools } from '../parts/tools'
+import { uptimeOf } from '../parts/uptime'
 import { canWrite } from '../session'
 
 export function ServerPage({ id }: { id: string }) {
@@ -85,7 +86,7 @@ function Summary({ server: s }: { server: ServerInfo }) {
         {ms(s.latency_ms)} <span class="muted">(handshake {ms(s.handshake_ms)})</span>
       </dd>
       <dt>Uptime 24 h</dt>
-      <dd>{percent(s.uptime_24h)}</dd>
+      <dd>{percent(uptimeOf(s.id, s.uptime_24h))}</dd>
       <dt>Last check</dt>
       <dd>{when(s.last_checked)}</dd>
       <dt>Interval</dt>

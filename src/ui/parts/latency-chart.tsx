@@ -109,7 +109,7 @@ function Plot({
           { label: 'p50', stroke: '#16a34a', dash: [4, 4], value: (_u, v) => ms(v) },
           { label: 'p95', stroke: '#f59e0b', dash: [4, 4], value: (_u, v) => ms(v) },
         ],
-        axes: [axis, { ...axis, values: (_u, ticks) => ticks.map((t) => `${t} ms`) }],
+        axes: [axis, { ...axis, size: 64, values: (_u, ticks) => ticks.map((t) => `${t} ms`) }],
       },
       data,
       el,

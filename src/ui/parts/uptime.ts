@@ -3,20 +3,24 @@
 import { type Signal, signal } from '@preact/signals'
 import { api } from '../api'
 
-const known = new Map<string, Signal<number | null>>()
+const known = new Map<string, { value: Signal<number | null>; at: number }>()
 const waiting: string[] = []
 let running = 0
 
+/** The server's own figure, else the one read from `/stats` (asked again after a minute while unknown). */
 export function uptimeOf(id: string, fromServer: number | null): number | null {
   if (fromServer !== null) return fromServer
-  let value = known.get(id)
-  if (!value) {
-    value = signal<number | null>(null)
-    known.set(id, value)
+  let entry = known.get(id)
+  if (!entry) {
+    entry = { value: signal<number | null>(null), at: 0 }
+    known.set(id, entry)
+  }
+  if (entry.value.peek() === null && Date.now() - entry.at > 60_000) {
+    entry.at = Date.now()
     waiting.push(id)
     pump()
   }
-  return value.value
+  return entry.value.value
 }
 
 function pump() {
@@ -27,8 +31,8 @@ function pump() {
       .servers({ id })
       .stats.get({ query: { window: '24h' } })
       .then(({ data }) => {
-        const value = known.get(id)
-        if (value && data) value.value = data.uptime_ratio
+        const entry = known.get(id)
+        if (entry && data) entry.value.value = data.uptime_ratio
       })
       .finally(() => {
         running--
