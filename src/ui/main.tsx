@@ -1,9 +1,7 @@
 import { render } from 'preact'
+import 'uplot/dist/uPlot.min.css'
 import './styles.css'
-
-function App() {
-  return <h1>AutoMCP</h1>
-}
+import { App } from './app'
 
 const root = document.getElementById('app')
 if (root) render(<App />, root)
