@@ -40,7 +40,7 @@ afterAll(async () => {
 
 /** A page on `base` in a fresh context (no stored key), refusing every request to another origin. */
 async function open(base: string, hash = '') {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US' })
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
   contexts.push(context)
   context.setDefaultTimeout(8_000)
   const refused: string[] = []

@@ -1,3 +1,4 @@
+import './locale-guard'
 import { render } from 'preact'
 import 'uplot/dist/uPlot.min.css'
 import './styles.css'
