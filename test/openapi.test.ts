@@ -36,8 +36,9 @@ describe('/openapi/json', () => {
       ])
     // Every operation but the public ones says what the API-key guard may answer.
     // (/events and /chat are described by hand, with their protocol.)
-    const open = ['/health', '/oauth/callback', '/oauth/client-metadata.json']
-    for (const path of open) expect(Object.values(doc.paths[path])[0]).toMatchObject({ security: [] })
+    const open = ['/health', '/oauth/callback', '/oauth/client-metadata.json', '/', '/assets/:file']
+    for (const path of open)
+      expect(Object.values(doc.paths[toOpenApiPath(path)])[0]).toMatchObject({ security: [] })
     for (const route of served.filter((r) => ![...open, '/events', '/chat'].includes(r.path))) {
       const op = doc.paths[toOpenApiPath(route.path)]?.[route.method.toLowerCase()]
       expect(Object.keys(op.responses), `${route.method} ${route.path}`).toEqual(
