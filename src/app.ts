@@ -18,6 +18,9 @@ import type { Logger } from './shared/logger'
 import { createRequestLog } from './shared/request-log'
 import { createRouteTable, type MatchedRoute } from './shared/route-match'
 
+/** What a controller that is turned off adds: nothing. */
+const noRoutes = new Elysia({ name: 'no-routes' })
+
 export const maxBodyBytes = 64 * 1024
 /** Larger WebSocket frames close the socket (1009); /chat answers messages over 256 KB with an error. */
 export const maxFrameBytes = 1024 * 1024
@@ -109,6 +112,8 @@ export function createApp({ db, logger, services, config, startedAt = performanc
     .use(services.controllers.oauth)
     .use(services.controllers.gateway)
     .use(services.controllers.dashboard)
+    // Not part of `App`'s type: the dashboard reads the API, never the status page.
+    .use((services.controllers.statusPage ?? noRoutes) as typeof noRoutes)
     .use(services.controllers.toolsets)
     .use(services.controllers.keys)
     .use(metricsController(services.metrics.registry, config.metricsPublic))

@@ -3,6 +3,7 @@
 // configuration reference (docs/configuration.md) are derived from.
 
 import { authSettings } from './modules/auth/config'
+import { dashboardSettings } from './modules/dashboard/config'
 import { gatewaySettings } from './modules/gateway/config'
 import { llmSettings } from './modules/llm/config'
 import { mcpSettings, stdioSettings } from './modules/mcp/config'
@@ -61,6 +62,7 @@ export const settings = {
   ...authSettings,
   ...serverSettings,
   ...metricsSettings,
+  ...dashboardSettings,
   ...llmSettings,
   ...mcpSettings,
   ...stdioSettings,

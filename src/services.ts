@@ -3,6 +3,8 @@ import type { Db } from './db/client'
 import { createAuthModule } from './modules/auth/module'
 import { createChatModule } from './modules/chat/module'
 import { dashboardController } from './modules/dashboard'
+import { createStatusBoard } from './modules/dashboard/status'
+import { statusController } from './modules/dashboard/status-routes'
 import { createEventsModule } from './modules/events/module'
 import { createGatewayModule } from './modules/gateway/module'
 import { createKeysModule } from './modules/keys/module'
@@ -225,6 +227,17 @@ export function createServices({
       oauth: oauth.controller,
       gateway: gateway.controller,
       dashboard: dashboardController(),
+      /** The public status page and badges: absent (their routes do not exist) unless turned on. */
+      statusPage:
+        config.statusPage === 'public'
+          ? statusController(
+              createStatusBoard({
+                servers: () => servers.repo.list(),
+                uptimeSince: monitoring.history.uptimeSince,
+                now,
+              }),
+            )
+          : undefined,
       toolsets: toolsets.controller,
       keys: keys.controller,
     },

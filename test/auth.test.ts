@@ -39,7 +39,9 @@ function openWs(url: string, options?: string[] | { headers: Record<string, stri
 
 describe('API keys', () => {
   test('every documented route but the public ones answers 401 without a key', async () => {
-    api = await startApp()
+    // With the status page on, so its public routes are documented (and so checked) too.
+    const config = { statusPage: 'public' as const }
+    api = await startApp({ config })
     const doc = await json(await anonymous('/openapi/json'))
     const operations = Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(
       ([path, ops]) =>
@@ -50,7 +52,7 @@ describe('API keys', () => {
     let refused = 0
     const fresh = async () => {
       await api.stop()
-      api = await startApp()
+      api = await startApp({ config })
     }
     for (const [method, path] of operations) {
       if (++refused % 25 === 0) await fresh()
@@ -81,6 +83,15 @@ describe('API keys', () => {
       }
       if (method === 'GET' && path === '/oauth/client-metadata.json') {
         expect(res.status).toBe(200)
+        continue
+      }
+      // The dashboard's page and the status page; an unknown file or server is a 404 there, not a 401.
+      if (method === 'GET' && (path === '/' || path === '/status')) {
+        expect(res.status, path).toBe(200)
+        continue
+      }
+      if (method === 'GET' && /^\/(assets|status)\/x$|^\/badge\/x\//.test(path)) {
+        expect(res.status, path).toBe(404)
         continue
       }
       expect(res.status, `${method} ${path}`).toBe(401)

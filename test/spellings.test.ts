@@ -42,7 +42,7 @@ let open: TestApp
 let source = 0
 beforeAll(async () => {
   upstream = fakeUpstream()
-  const config = { upstreamUrl: upstream.url, rateLimit: 0 }
+  const config = { upstreamUrl: upstream.url, rateLimit: 0, statusPage: 'public' as const }
   api = await startApp({ corsOrigins: [allowed], config })
   open = await startApp({ corsOrigins: [allowed], config, auth: 'off' })
 })
