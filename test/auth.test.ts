@@ -71,16 +71,6 @@ describe('API keys', () => {
         expect((await json(res)).code).toBe('invalid_state')
         continue
       }
-      // The dashboard's page and files are open to anyone (the data behind them needs a key).
-      if (method === 'GET' && path === '/') {
-        expect(res.status).toBe(200)
-        continue
-      }
-      if (method === 'GET' && path === '/assets/x') {
-        expect(res.status).toBe(404)
-        expect((await json(res)).code).toBe('not_found')
-        continue
-      }
       if (method === 'GET' && path === '/oauth/client-metadata.json') {
         expect(res.status).toBe(200)
         continue
