@@ -2,7 +2,7 @@
 import { useEffect, useState } from 'preact/hooks'
 import '../pages.css'
 import { type ApiError, api, errorOf } from '../api'
-import { canWrite } from '../session'
+import { canWrite, role } from '../session'
 import { Confirm, CopyButton, ErrorNote } from './parts'
 import { type Draft, draftOf, emptyDraft, ToolsetForm } from './toolset-form'
 
@@ -63,6 +63,7 @@ export function ToolsetsPage() {
       <p class="pg-hint">
         Each toolset is an MCP server of its own for clients: its URL serves the tools it selects.
       </p>
+      {role.value === 'read' && <p class="pg-hint">Read-only: an admin key creates and changes toolsets.</p>}
       <ErrorNote error={error} />
       {write && !editing && (
         <button type="button" onClick={() => setEditing({ draft: emptyDraft(), name: null })}>
