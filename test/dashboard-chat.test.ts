@@ -126,14 +126,26 @@ describe('the chat page', () => {
     await page.context().close()
   }, 30_000)
 
-  test('automatic mode calls at once; Cancel stops a chat the model is slow to answer', async () => {
+  test('chosen servers, automatic mode: the call is made at once; Cancel stops a chat the model is slow to answer', async () => {
     const held = Promise.withResolvers<Reply>()
     script = (request) => (toolMessages(request).length === 0 ? echoModel('auto')(request) : held.promise)
     const { page } = await open('#/chat')
+    const sent: Record<string, unknown>[] = []
+    const urls: string[] = []
+    page.on('websocket', (ws) => {
+      urls.push(ws.url())
+      ws.on('framesent', (f) => sent.push(JSON.parse(String(f.payload))))
+    })
+    await page.getByLabel('Chosen servers').check()
+    await expect(page.getByRole('button', { name: 'Send' }).isDisabled()).resolves.toBe(true)
+    await page.getByLabel('Everything').check()
     await ask(page, 'Echo, then think for ever')
     const card = page.getByRole('article', { name: 'Tool call Everything__echo' })
     await card.getByText('Echo: auto').waitFor()
     expect(await card.getByRole('button', { name: 'Approve' }).count()).toBe(0)
+    expect(sent[0]).toMatchObject({ type: 'chat', tools: 'auto', servers: ['ref'], tool_approval: 'auto' })
+    // The key went as a subprotocol, never in the URL.
+    expect(urls).toEqual([`${app.base.replace('http', 'ws')}/chat`])
 
     await page.getByRole('button', { name: 'Cancel' }).click()
     await page.getByText('Cancelled').waitFor()
@@ -244,7 +256,7 @@ describe('the keys page', () => {
     await page.context().close()
   }, 30_000)
 
-  test('a read key sees toolsets without write buttons, and no keys', async () => {
+  test('a read key sees toolsets without write buttons, no keys, and that chat needs an admin key', async () => {
     const readKey = (await json(await app.post('/keys', { name: 'viewer', role: 'read' }))).key as string
     expect((await app.post('/toolsets', { name: 'shown' })).status).toBe(201)
     try {
@@ -258,6 +270,9 @@ describe('the keys page', () => {
       await page.goto(`${app.base}/#/keys`)
       await page.getByText('Only an admin key can manage keys').waitFor()
       expect(await page.getByRole('button', { name: 'Create' }).count()).toBe(0)
+
+      await page.goto(`${app.base}/#/chat`)
+      await page.getByText('Chat needs an admin key').waitFor()
       await page.context().close()
     } finally {
       await app.request('/toolsets/shown', { method: 'DELETE' })

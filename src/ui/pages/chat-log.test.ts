@@ -116,3 +116,22 @@ test('content parts other than text are named', () => {
   ).toBe('a\n[image]')
   expect(contentText(undefined)).toBe('')
 })
+
+test('a late verdict refused with unknown_id is shown and does not end the chat', () => {
+  const late = {
+    type: 'error',
+    id: 'c1',
+    error: { code: 'unknown_id', message: 'No tool call "x" is waiting' },
+  }
+  expect(endsChat(late, 'c1')).toBe(false)
+  expect(fold([late])).toEqual([
+    { kind: 'error', code: 'unknown_id', message: 'No tool call "x" is waiting' },
+  ])
+})
+
+test('a chat stopped by max_steps says so', () => {
+  expect(fold([{ type: 'done', id: 'c1', steps: 8, max_steps_reached: true }])).toEqual([
+    { kind: 'end', text: 'Stopped after 8 model requests (max_steps)' },
+  ])
+  expect(fold([{ type: 'done', id: 'c1', steps: 2 }])).toEqual([])
+})

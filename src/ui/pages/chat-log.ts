@@ -50,14 +50,27 @@ export function applyMessage(entries: Entry[], chatId: string, message: Message)
     }
     case 'cancelled':
       return [...entries, { kind: 'end', text: 'Cancelled' }]
+    case 'done':
+      return message.max_steps_reached
+        ? [
+            ...entries,
+            { kind: 'end', text: `Stopped after ${String(message.steps)} model requests (max_steps)` },
+          ]
+        : entries
     default:
       return entries
   }
 }
 
-/** True for the messages that end a chat. */
-export const endsChat = (message: Message, chatId: string) =>
-  message.id === chatId && ['done', 'response', 'error', 'cancelled'].includes(String(message.type))
+/**
+ * True for the messages that end a chat. An `unknown_id` error answers a late verdict or cancel (the call
+ * stopped waiting, the chat ended): the chat, if it still runs, goes on.
+ */
+export function endsChat(message: Message, chatId: string): boolean {
+  if (message.id !== chatId) return false
+  if (message.type === 'error') return (message.error as { code?: unknown })?.code !== 'unknown_id'
+  return ['done', 'response', 'cancelled'].includes(String(message.type))
+}
 
 /** Marks a call approved or denied as soon as the user answers, before the result comes. */
 export const setApproval = (entries: Entry[], callId: string, approval: 'approved' | 'denied') =>

@@ -3,7 +3,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks'
 import '../pages.css'
 import { type ApiError, api, errorOf } from '../api'
-import { canWrite } from '../session'
+import { canWrite, role } from '../session'
 import { applyMessage, type Entry, endsChat, historyOf, setApproval } from './chat-log'
 import { type SocketMessage, useChatSocket } from './chat-socket'
 import { ChatEntries } from './chat-view'
@@ -107,6 +107,7 @@ export function ChatPage() {
   return (
     <section class="pg-page pg-chat" aria-labelledby="chat-title">
       <h2 id="chat-title">Chat</h2>
+      {role.value === 'read' && <p class="pg-warning">Chat needs an admin key: this one may only look.</p>}
       <ErrorNote error={loadError} />
       <ChatSettings
         models={models}
