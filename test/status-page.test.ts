@@ -1,6 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { join } from 'node:path'
+import { chromium } from 'playwright-core'
 import { adminKey, json, startApp, type TestApp } from './helpers/app'
+import { chromiumOptions } from './helpers/chromium'
 import { type Everything, freePort, startEverything } from './helpers/peers'
+import { tempDir } from './helpers/process'
 
 // The public status page and badges (AUTOMCP_STATUS_PAGE=public) over a real server-everything, a server
 // that refuses connections, and one never checked whose name is markup.
@@ -183,3 +187,35 @@ describe('disabled (the default)', () => {
     }
   })
 })
+
+test('in Chromium: the status page is styled under its CSP, and shows a badge; nothing else is fetched', async () => {
+  const browser = await chromium.launch(await chromiumOptions())
+  try {
+    const context = await browser.newContext({ viewport: { width: 1000, height: 700 } })
+    const refused: string[] = []
+    await context.route('**/*', (route) => {
+      if (new URL(route.request().url()).origin === api.base) return route.continue()
+      refused.push(route.request().url())
+      return route.abort('blockedbyclient')
+    })
+    const page = await context.newPage()
+    const violations: string[] = []
+    page.on('console', (m) => {
+      if (/Content Security Policy/i.test(m.text())) violations.push(m.text())
+    })
+    await page.goto(`${api.base}/status`)
+    await page.getByText('Broken One').waitFor()
+    // Its stylesheet applied: the page is not the browser's default black on white Times.
+    const font = await page.evaluate(() => getComputedStyle(document.body).fontFamily)
+    expect(font).not.toMatch(/^"?Times/)
+    await page.screenshot({ path: join(tempDir('automcp-status-'), 'status.png'), fullPage: true })
+    // A badge as another site embeds it: an image that loads.
+    await page.goto(`${api.base}/badge/ok/uptime.svg`)
+    const svg = await page.evaluate(() => document.documentElement.outerHTML)
+    expect(svg).toContain('<svg')
+    expect(violations).toEqual([])
+    expect(refused).toEqual([])
+  } finally {
+    await browser.close()
+  }
+}, 60_000)
