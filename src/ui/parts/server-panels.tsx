@@ -101,6 +101,11 @@ export function OAuthPanel({ server }: { server: ServerInfo }) {
       setError(failed?.detail ?? 'No authorization URL')
       return
     }
+    // The URL comes from the server's authorization server: only a web page is opened (never javascript:).
+    if (!/^https?:$/.test(new URL(data.authorization_url, location.href).protocol)) {
+      setError('The authorization server gave an address that is not a web page')
+      return
+    }
     window.open(data.authorization_url, '_blank', 'noopener')
     setWaiting(true)
   }
