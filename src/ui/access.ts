@@ -28,7 +28,8 @@ export async function signIn(key: string | null): Promise<SignInResult> {
   }
   if (list.status === 401) return refuse('The API key is unknown or revoked')
   if (list.status === 403) return refuse('This key may not read the server list')
-  if (list.status !== 200) return refuse(`The API answered HTTP ${list.status}`)
+  // AutoMCP restarting (503) or a rate limit (429) says nothing of the key: it is kept for the next try.
+  if (list.status !== 200) return { gate: 'signin', error: `The API answered HTTP ${list.status}; try again` }
   const keys = await api.keys.get({ headers })
   authRequired.value = true
   role.value = keys.status === 200 ? 'admin' : 'read'

@@ -44,6 +44,11 @@ export function startLive() {
   if (lastSeq !== null) url.searchParams.set('since', String(lastSeq))
   const ws = new WebSocket(url, socketProtocols())
   socket = ws
+  // Open is live: a resume with nothing missed sends nothing until the next change.
+  ws.onopen = () => {
+    attempt = 0
+    connection.value = 'live'
+  }
   ws.onmessage = (message) => {
     const event = JSON.parse(String(message.data)) as ServerEvent | { type: string }
     if (!('seq' in event)) return
@@ -69,6 +74,7 @@ export function stopLive() {
   ws?.close()
   lastSeq = null
   queue = []
+  scheduled = false
   rows.clear()
   batch(() => {
     order.value = []

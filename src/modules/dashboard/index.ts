@@ -36,7 +36,7 @@ function createUi() {
 
 /** A file with its ETag (304 when the client has it), gzipped when the client takes it. */
 function answer(file: Served, request: Request, headers: Record<string, string>): Response {
-  const base = { ...headers, etag: file.etag, vary: 'accept-encoding', 'content-type': file.type }
+  const base = { ...headers, etag: file.etag, vary: 'accept-encoding, origin', 'content-type': file.type }
   if (request.headers.get('if-none-match') === file.etag)
     return new Response(null, { status: 304, headers: base })
   if (!request.headers.get('accept-encoding')?.includes('gzip'))

@@ -36,7 +36,7 @@ export const statusController = (board: StatusBoard) =>
       '/status',
       ({ query, request }) => {
         const { rows, at } = board.rows()
-        const headers = { 'cache-control': shortCache, vary: 'accept' }
+        const headers = { 'cache-control': shortCache, vary: 'accept, origin' }
         if (wantsJson(query.format, request.headers.get('accept')))
           return Response.json(statusJson(rows, at), {
             headers: { ...headers, 'x-content-type-options': 'nosniff' },

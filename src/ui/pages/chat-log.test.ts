@@ -135,3 +135,25 @@ test('a chat stopped by max_steps says so', () => {
   ])
   expect(fold([{ type: 'done', id: 'c1', steps: 2 }])).toEqual([])
 })
+
+test('a call id seen in an earlier chat (`call_0` again): only the newest card with it changes', () => {
+  const first = fold([
+    { type: 'tool_call', id: 'c1', call: { ...call, id: 'call_0' } },
+    { type: 'tool_result', id: 'c1', call_id: 'call_0', ok: true, content: [{ type: 'text', text: 'one' }] },
+  ])
+  const both = fold(
+    [
+      { type: 'tool_call', id: 'c1', call: { ...call, id: 'call_0' } },
+      {
+        type: 'tool_result',
+        id: 'c1',
+        call_id: 'call_0',
+        ok: true,
+        content: [{ type: 'text', text: 'two' }],
+      },
+    ],
+    first,
+  )
+  const texts = both.flatMap((e) => (e.kind === 'tool' ? [e.result?.text] : []))
+  expect(texts).toEqual(['one', 'two'])
+})

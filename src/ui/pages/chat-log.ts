@@ -121,6 +121,9 @@ function appendText(entries: Entry[], text: string): Entry[] {
   return [...entries, { kind: 'assistant', text }]
 }
 
+/** The newest card with this call id changes: ids repeat across chats (AutoMCP names calls `call_0`…). */
 function updateCard(entries: Entry[], callId: string, change: (card: ToolCard) => ToolCard): Entry[] {
-  return entries.map((e) => (e.kind === 'tool' && e.call.id === callId ? change(e) : e))
+  const at = entries.findLastIndex((e) => e.kind === 'tool' && e.call.id === callId)
+  if (at === -1) return entries
+  return entries.map((e, i) => (i === at && e.kind === 'tool' ? change(e) : e))
 }

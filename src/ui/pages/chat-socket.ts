@@ -28,7 +28,9 @@ export function useChatSocket(handlers: {
         if (parsed && typeof parsed === 'object') current.current.message(parsed as SocketMessage)
       }
       opened.onclose = (event) => {
-        if (socket.current === opened) socket.current = null
+        // A socket already replaced (a new chat while it closed) has nothing left to end.
+        if (socket.current !== opened) return
+        socket.current = null
         current.current.closed(event.code)
       }
       socket.current = opened

@@ -33,7 +33,7 @@ export function ChatEntries({ entries, servers, running, onAnswer }: Props) {
           case 'tool':
             return (
               <ToolCardView
-                key={entry.call.id}
+                key={`${i}-${entry.call.id}`}
                 card={entry}
                 server={nameOf(entry.call.server_id)}
                 canAnswer={running}

@@ -67,7 +67,9 @@ function ToolItem({ id, tool }: { id: string; tool: Tool }) {
       return
     }
     setBusy(true)
-    const answer = await api.servers({ id }).tools({ name: tool.name }).call.post({ arguments: parsed })
+    // Eden joins path parameters as they are: a name with `/`, `?` or `%` must not reach another route.
+    const name = encodeURIComponent(tool.name)
+    const answer = await api.servers({ id }).tools({ name }).call.post({ arguments: parsed })
     setBusy(false)
     const failed = errorOf(answer.error)
     if (failed) setResult({ ok: false, text: `${failed.detail} (${failed.code})` })
