@@ -67,7 +67,7 @@ const page = await context.newPage()
 await page.goto(`${api.base}/`)
 // Rows of the servers' table: the header row and one per server.
 const renderedAt = await page.waitForFunction(
-  (n: number) => (document.querySelectorAll('.srow:not(.head)').length >= n ? performance.now() : false),
+  (n: number) => (document.querySelectorAll('.servers tbody tr').length >= n ? performance.now() : false),
   servers,
   { timeout: 60_000, polling: 'raf' },
 )

@@ -1,6 +1,6 @@
 // Every server, one table row each, live: a row re-renders when its own signal changes, the table only
-// when a server comes, goes or is renamed. The table is ARIA roles over CSS grid rows rather than a <table>:
-// each row is laid out and painted on its own (CSS containment does not apply inside tables), so a status
+// when a server comes, goes or is renamed. The table's rows are displayed as CSS grids, not table rows:
+// each is then laid out and painted on its own (containment does not apply to table layout), so a status
 // that changes does not lay out the other thousand rows.
 import { signal } from '@preact/signals'
 import type { ServerInfo } from '../../modules/servers/model'
@@ -35,23 +35,23 @@ export function ServersPage() {
       {loaded.value && ids.length === 0 ? (
         <p class="muted">No servers yet.</p>
       ) : (
-        <div class="servers" role="table" aria-label="Servers">
-          <div role="rowgroup">
-            <div role="row" class="srow head">
-              <span role="columnheader">Name</span>
-              <span role="columnheader">Status</span>
-              <span role="columnheader">Transport</span>
-              <span role="columnheader">Latency</span>
-              <span role="columnheader">Uptime 24 h</span>
-              <span role="columnheader">Trend</span>
-            </div>
-          </div>
-          <div role="rowgroup">
+        <table class="servers" aria-label="Servers">
+          <thead>
+            <tr class="srow head">
+              <th scope="col">Name</th>
+              <th scope="col">Status</th>
+              <th scope="col">Transport</th>
+              <th scope="col">Latency</th>
+              <th scope="col">Uptime 24 h</th>
+              <th scope="col">Trend</th>
+            </tr>
+          </thead>
+          <tbody>
             {ids.map((id) => (
               <ServerRow key={id} id={id} />
             ))}
-          </div>
-        </div>
+          </tbody>
+        </table>
       )}
     </section>
   )
@@ -110,24 +110,20 @@ function ServerRow({ id }: { id: string }) {
   if (!row || !shown(row.info)) return null
   const s = row.info
   return (
-    <div role="row" class={`srow status-${s.status}`}>
-      <span role="cell">
+    <tr class={`srow status-${s.status}`}>
+      <td>
         <a href={hrefOf({ page: 'server', id })}>{s.name}</a>
         {s.tags.length > 0 && <span class="tags"> {s.tags.join(', ')}</span>}
-      </span>
-      <span role="cell">
+      </td>
+      <td>
         <span class={`badge status-${s.status}`}>{statusWords(s)}</span>
-      </span>
-      <span role="cell">{transportOf(s)}</span>
-      <span role="cell" class="num">
-        {ms(s.latency_ms)}
-      </span>
-      <span role="cell" class="num">
-        {percent(uptimeOf(id, s.uptime_24h))}
-      </span>
-      <span role="cell">
+      </td>
+      <td>{transportOf(s)}</td>
+      <td class="num">{ms(s.latency_ms)}</td>
+      <td class="num">{percent(uptimeOf(id, s.uptime_24h))}</td>
+      <td>
         <Sparkline values={row.latencies} />
-      </span>
-    </div>
+      </td>
+    </tr>
   )
 }
