@@ -26,6 +26,14 @@ export type GatewayHttp = ReturnType<typeof createGatewayHttp>
 
 export function createGatewayHttp(service: GatewayService, settings: { maxSessionsPerKey: number }) {
   const { sessions } = service
+  // Sessions being initialised, per key: counted against the cap before they are registered, so that
+  // initialize requests sent at once cannot pass it.
+  const opening = new Map<string, number>()
+  const reserve = (owner: string, by: number) => {
+    const n = (opening.get(owner) ?? 0) + by
+    if (n > 0) opening.set(owner, n)
+    else opening.delete(owner)
+  }
 
   /** The session a request names, if it is the caller's and on this endpoint and transport. */
   function find(id: string | null, owner: string, endpoint: string, transport: GatewaySession['transport']) {
@@ -41,7 +49,7 @@ export function createGatewayHttp(service: GatewayService, settings: { maxSessio
     endpoint: string,
     transport: GatewaySession['transport'],
   ): GatewaySession | Response {
-    if (service.countOf(owner) >= settings.maxSessionsPerKey)
+    if (service.countOf(owner) + (opening.get(owner) ?? 0) >= settings.maxSessionsPerKey)
       return rpcError(
         429,
         'too_many_sessions',
@@ -87,9 +95,24 @@ export function createGatewayHttp(service: GatewayService, settings: { maxSessio
     const sessionId = crypto.randomUUID()
     const s = newSession(sessionId, owner, endpoint, 'streamable-http')
     if (s instanceof Response) return s
+    reserve(owner, 1)
+    try {
+      return await initialize(sdk, s, request, body)
+    } finally {
+      reserve(owner, -1)
+    }
+  }
+
+  /** A new streamable HTTP session answers its `initialize`; registered once the SDK accepted it. */
+  async function initialize(
+    sdk: Awaited<ReturnType<GatewayService['loadSdk']>>,
+    s: GatewaySession,
+    request: Request,
+    body: unknown,
+  ) {
     const transport = new sdk.WebStandardStreamableHTTPServerTransport({
-      sessionIdGenerator: () => sessionId,
-      onsessioninitialized: () => void sessions.set(sessionId, s),
+      sessionIdGenerator: () => s.id,
+      onsessioninitialized: () => void sessions.set(s.id, s),
       onsessionclosed: () => void s.close(),
     })
     const server = await sdk.createGatewayServer(service.context(s), transport)
@@ -98,7 +121,7 @@ export function createGatewayHttp(service: GatewayService, settings: { maxSessio
     s.handle = (r) => transport.handleRequest(r)
     server.onclose = () => void service.ended(s)
     const response = await transport.handleRequest(request, { parsedBody: body })
-    if (!sessions.has(sessionId)) await server.close().catch(() => {})
+    if (!sessions.has(s.id)) await server.close().catch(() => {})
     return response
   }
 

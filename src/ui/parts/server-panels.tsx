@@ -86,11 +86,13 @@ export function Logs({ id, version }: { id: string; version: number | null }) {
  * server's auth state, which this shows.
  */
 export function OAuthPanel({ server }: { server: ServerInfo }) {
-  const [waiting, setWaiting] = useState(false)
+  // The authorization page's address while waiting: a link too, as a browser may block the window opened
+  // after the request returned (no longer the click's own action).
+  const [waiting, setWaiting] = useState<string | null>(null)
   const [error, setError] = useState<string | null>(null)
   const state = server.auth.state
   useEffect(() => {
-    if (state === 'authorized') setWaiting(false)
+    if (state === 'authorized') setWaiting(null)
   }, [state])
 
   async function connect() {
@@ -107,7 +109,7 @@ export function OAuthPanel({ server }: { server: ServerInfo }) {
       return
     }
     window.open(data.authorization_url, '_blank', 'noopener')
-    setWaiting(true)
+    setWaiting(data.authorization_url)
   }
 
   return (
@@ -118,7 +120,15 @@ export function OAuthPanel({ server }: { server: ServerInfo }) {
         {server.auth.error && <span class="error"> — {server.auth.error}</span>}
         {server.auth.scopes.length > 0 && <span class="muted"> · scopes {server.auth.scopes.join(' ')}</span>}
       </p>
-      {waiting && <p class="muted">Waiting for the authorization to finish in the other window…</p>}
+      {waiting && (
+        <p class="muted">
+          Waiting for the authorization to finish in the other window… (
+          <a href={waiting} target="_blank" rel="noopener noreferrer">
+            open the authorization page
+          </a>{' '}
+          if no window opened)
+        </p>
+      )}
       {error && <p class="error">{error}</p>}
       {canWrite.value && server.auth.grant !== 'client_credentials' && (
         <button type="button" onClick={connect}>
