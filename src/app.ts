@@ -7,7 +7,7 @@ import { chatPathDoc } from './modules/chat'
 import { docsController, openapiDocument, openapiRoutes } from './modules/docs'
 import { eventsPathDoc } from './modules/events'
 import { eventsTopic } from './modules/events/hub'
-import { hostRules, isGatewayRoute, rebindingRefusal } from './modules/gateway/module'
+import { gatewayMaxBodyBytes, hostRules, isGatewayRoute, rebindingRefusal } from './modules/gateway/module'
 import { metricsController } from './modules/metrics'
 import { maxCompletionBodyBytes } from './modules/openai'
 import { systemController } from './modules/system'
@@ -47,12 +47,16 @@ export function createApp({ db, logger, services, config, startedAt = performanc
     })),
   )
   const bodyLimitOf = (route: MatchedRoute | undefined) =>
-    route?.pattern === '/v1/chat/completions' || isGatewayRoute(route) ? maxCompletionBodyBytes : maxBodyBytes
+    route?.pattern === '/v1/chat/completions'
+      ? maxCompletionBodyBytes
+      : isGatewayRoute(route?.pattern)
+        ? gatewayMaxBodyBytes
+        : maxBodyBytes
   const log = createRequestLog(logger, services.metrics)
   // `/mcp` and `/sse` answer only to the host names AutoMCP is known by (DNS rebinding).
   const hosts = hostRules(config.allowedHosts, config.auth === 'on', config.publicUrl)
   const rebinding = (request: Request, route: MatchedRoute | undefined) =>
-    isGatewayRoute(route)
+    isGatewayRoute(route?.pattern)
       ? rebindingRefusal(
           hosts,
           request.headers.get('host'),
@@ -85,7 +89,7 @@ export function createApp({ db, logger, services, config, startedAt = performanc
       idleTimeout: 120,
     },
   })
-    .use(httpErrors(logger, (request) => bodyLimitOf(routes.known(request))))
+    .use(httpErrors(logger, (request) => bodyLimitOf(routes.known(request)), isGatewayRoute))
     .use(log.plugin)
     .use(corsFor(config.corsOrigins))
     .use(

@@ -5,57 +5,24 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { join } from 'node:path'
 import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js'
 import { adminKey, json, startApp, type TestApp } from './helpers/app'
-import { type GatewayClient, gatewayClient, textOf, toolNamesOf } from './helpers/gateway-client'
-import { bin, type Everything, everythingBin, startEverything } from './helpers/peers'
+import { gatewayClient, startGatewayApp, textOf, toolNamesOf } from './helpers/gateway-client'
+import { bin } from './helpers/peers'
 import { tempDir } from './helpers/process'
 import { rawRequest } from './helpers/raw-http'
 import { scriptedMcp } from './helpers/scripted-mcp'
 import { waitFor } from './helpers/wait'
 
+let gateway: Awaited<ReturnType<typeof startGatewayApp>>
 let api: TestApp
-let everything: Everything
-const clients: GatewayClient[] = []
-
-async function connect(path: string, options: Parameters<typeof gatewayClient>[2] = {}) {
-  const client = await gatewayClient(api.base, path, options)
-  clients.push(client)
-  return client
-}
+const connect: Awaited<ReturnType<typeof startGatewayApp>>['connect'] = (...args) => gateway.connect(...args)
+const gatewayCalls = (serverId: string) => gateway.gatewayCalls(serverId)
 
 beforeAll(async () => {
-  everything = await startEverything('streamableHttp')
-  api = await startApp({ monitor: true, config: { checkIntervalS: 1 } })
-  const common = { failure_threshold: 1, timeout_ms: 20_000 }
-  const http = await api.post('/servers/register', {
-    id: 'ev',
-    name: 'Everything',
-    url: everything.url,
-    ...common,
-  })
-  expect(http.status, await http.clone().text()).toBe(201)
-  const stdio = await api.post('/servers/register', {
-    id: 'local',
-    name: 'Local',
-    transport: 'stdio',
-    command: 'node',
-    args: [everythingBin, 'stdio'],
-    ...common,
-  })
-  expect(stdio.status, await stdio.clone().text()).toBe(201)
-  await waitFor(async () => {
-    const servers = await api.getJson('/servers')
-    return servers.every((s: { status: string }) => s.status === 'healthy')
-  }, 60_000)
+  gateway = await startGatewayApp()
+  api = gateway.api
 }, 90_000)
 
-afterAll(async () => {
-  await Promise.all(clients.map((c) => c.close().catch(() => {})))
-  await api?.stop()
-  await everything?.stop()
-})
-
-const gatewayCalls = async (serverId: string) =>
-  (await api.getJson(`/servers/${serverId}/stats`)).tool_calls_by_source.gateway as number
+afterAll(() => gateway?.stop())
 
 describe('toolsets at /mcp/{name}', () => {
   test('prefix false: the servers’ own names, and calls go through', async () => {

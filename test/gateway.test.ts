@@ -8,57 +8,22 @@ import {
   ErrorCode,
   McpError,
 } from '@modelcontextprotocol/sdk/types.js'
-import { startApp, type TestApp } from './helpers/app'
-import { type GatewayClient, gatewayClient, textOf, toolNamesOf } from './helpers/gateway-client'
-import { type Everything, everythingBin, startEverything } from './helpers/peers'
+import type { TestApp } from './helpers/app'
+import { startGatewayApp, textOf, toolNamesOf } from './helpers/gateway-client'
 import { parse } from './helpers/prometheus'
 import { waitFor } from './helpers/wait'
 
+let gateway: Awaited<ReturnType<typeof startGatewayApp>>
 let api: TestApp
-let everything: Everything
-const clients: GatewayClient[] = []
-
-async function connect(...args: Parameters<typeof gatewayClient> extends [string, ...infer R] ? R : never) {
-  const client = await gatewayClient(api.base, ...args)
-  clients.push(client)
-  return client
-}
+const connect: Awaited<ReturnType<typeof startGatewayApp>>['connect'] = (...args) => gateway.connect(...args)
+const gatewayCalls = (serverId: string) => gateway.gatewayCalls(serverId)
 
 beforeAll(async () => {
-  everything = await startEverything('streamableHttp')
-  api = await startApp({ monitor: true, config: { checkIntervalS: 1 } })
-  // A machine busy with other tests may take seconds to start Node: the check timeout is not under test.
-  const common = { failure_threshold: 1, timeout_ms: 20_000 }
-  const http = await api.post('/servers/register', {
-    id: 'ev',
-    name: 'Everything',
-    url: everything.url,
-    ...common,
-  })
-  expect(http.status, await http.clone().text()).toBe(201)
-  const stdio = await api.post('/servers/register', {
-    id: 'local',
-    name: 'Local',
-    transport: 'stdio',
-    command: 'node',
-    args: [everythingBin, 'stdio'],
-    ...common,
-  })
-  expect(stdio.status, await stdio.clone().text()).toBe(201)
-  await waitFor(async () => {
-    const servers = await api.getJson('/servers')
-    return servers.every((s: { status: string }) => s.status === 'healthy')
-  }, 60_000)
+  gateway = await startGatewayApp()
+  api = gateway.api
 }, 90_000)
 
-afterAll(async () => {
-  await Promise.all(clients.map((c) => c.close().catch(() => {})))
-  await api?.stop()
-  await everything?.stop()
-})
-
-const gatewayCalls = async (serverId: string) =>
-  (await api.getJson(`/servers/${serverId}/stats`)).tool_calls_by_source.gateway as number
+afterAll(() => gateway?.stop())
 
 describe('/mcp with the SDK client', () => {
   test('initialize: the 2025-11-25 protocol, AutoMCP named, every capability of a gateway', async () => {

@@ -7,8 +7,6 @@ import { describeFieldError, type FieldError } from './validation'
 
 const maxBodyDepth = 64
 
-/** The routes whose handler reads the request body itself. */
-const readsItsOwnBody = (route: string) => /^\/(mcp|sse)(\/|$)/.test(route)
 const unread = Symbol('unread')
 
 const invalidJson = () => new HttpError(400, 'invalid_body', 'Request body is not valid JSON')
@@ -21,13 +19,15 @@ export const httpErrors = (
   logger: Logger,
   /** The largest body the request's route takes (the front door has checked Content-Length already). */
   bodyLimitOf: (request: Request) => number,
+  /** Whether the route (its pattern) reads the request body itself (the MCP endpoints' transports). */
+  readsItsOwnBody: (route: string) => boolean = () => false,
 ) =>
   new Elysia({ name: 'http-errors' })
     .error({ HttpError })
     // A streamed body has no Content-Length to check up front: it is read up to the limit and no further.
     // `+json` types are JSON too (the front door refuses any other type before this).
     .onParse({ as: 'global' }, async ({ request, contentType, route }) => {
-      // The MCP endpoints read their requests themselves (the SDK's transport): left unread here.
+      // Left unread for a route whose handler reads it (the MCP endpoints' transports).
       if (readsItsOwnBody(route)) return unread
       const streamed = !request.headers.has('content-length')
       if (!request.body || (!streamed && contentType.startsWith('application/json'))) return

@@ -1,10 +1,11 @@
 import { Elysia, t } from 'elysia'
 import { HttpError } from '../../shared/errors'
 import { ErrorModel } from '../../shared/model'
+import { fileResponse, type StaticFile } from '../../shared/static-file'
 import { accessMacro } from '../auth'
 import { pageHeaders, shellHtml } from './shell'
 
-type Served = { body: string; type: string; etag: string; gzipped?: Uint8Array<ArrayBuffer> }
+type Served = StaticFile & { type: string; etag: string }
 
 const typeOf = (name: string) =>
   name.endsWith('.js')
@@ -39,10 +40,7 @@ function answer(file: Served, request: Request, headers: Record<string, string>)
   const base = { ...headers, etag: file.etag, vary: 'accept-encoding, origin', 'content-type': file.type }
   if (request.headers.get('if-none-match') === file.etag)
     return new Response(null, { status: 304, headers: base })
-  if (!request.headers.get('accept-encoding')?.includes('gzip'))
-    return new Response(file.body, { headers: base })
-  file.gzipped ??= Bun.gzipSync(file.body) as Uint8Array<ArrayBuffer>
-  return new Response(file.gzipped, { headers: { ...base, 'content-encoding': 'gzip' } })
+  return fileResponse(file, request.headers.get('accept-encoding'), base)
 }
 
 /**

@@ -41,14 +41,14 @@ export function createGatewayCatalog({
 }) {
   const lists = new Map<string, Promise<ServerLists>>()
   // What decides whether and how a server is offered, as last seen: a change to it rebuilds the offers.
-  const seen = new Map<string, string>()
+  const seen = new Map<string, { sig: string; generation: number }>()
   // Offered servers whose listing failed: any later event for one rebuilds (retried at its next check).
   const unlisted = new Set<string>()
   const watched = new Map<string, Watched>()
   let offered: Promise<OfferedServer[]> | undefined
   let timer: ReturnType<typeof setTimeout> | undefined
   const listeners = new Set<(key: string, changed: OfferPart[], offer: Offer) => void>()
-  const gone = new Set<(serverIds: Set<string>) => void>()
+  const gone = new Set<(serverId: string) => void>()
 
   // Whether the server is offered, and what its offer is named and selected by (no secret is opened).
   const signature = (row: ServerRow | undefined) =>
@@ -64,13 +64,12 @@ export function createGatewayCatalog({
       // A failed listing is asked again next time rather than kept.
       p.then(
         () => unlisted.delete(row.id),
-        () => {},
+        (e) => {
+          unlisted.add(row.id)
+          if (lists.get(row.id) === p) lists.delete(row.id)
+          logger.warn('gateway: a server did not list what it offers', { server: row.id, error: String(e) })
+        },
       )
-      p.catch((e) => {
-        unlisted.add(row.id)
-        if (lists.get(row.id) === p) lists.delete(row.id)
-        logger.warn('gateway: a server did not list what it offers', { server: row.id, error: String(e) })
-      })
     }
     return p
   }
@@ -84,7 +83,7 @@ export function createGatewayCatalog({
         .sort((a, b) => a.createdAt - b.createdAt)
       const all = await Promise.all(
         rows.map(async (row): Promise<OfferedServer | undefined> => {
-          seen.set(row.id, signature(row))
+          seen.set(row.id, { sig: signature(row), generation: row.generation })
           const l = await listsOf(row)?.catch(() => undefined)
           return (
             l && {
@@ -154,14 +153,14 @@ export function createGatewayCatalog({
     serverEvent(id: string) {
       const row = repo.get(id)
       const sig = signature(row)
-      if (seen.get(id) === sig && !unlisted.has(id)) return
-      unlisted.delete(id)
       const was = seen.get(id)
-      if (sig) seen.set(id, sig)
+      if (was?.sig === sig && !unlisted.has(id)) return
+      unlisted.delete(id)
+      if (row) seen.set(id, { sig, generation: row.generation })
       else seen.delete(id)
       // A new endpoint (generation) or a server gone: its lists are asked again.
-      if (!row || (was && JSON.parse(was)[3] !== row.generation)) lists.delete(id)
-      if (!row || !offersTools(row)) for (const g of gone) g(new Set([id]))
+      if (!row || (was && was.generation !== row.generation)) lists.delete(id)
+      if (!row || !offersTools(row)) for (const g of gone) g(id)
       invalidate()
     },
     /** The server said (or a refresh showed) that its lists changed. */
@@ -178,7 +177,7 @@ export function createGatewayCatalog({
       listeners.add(listener)
     },
     /** Hears of servers that stopped being offered (their calls in flight are ended). */
-    onGone(listener: (serverIds: Set<string>) => void) {
+    onGone(listener: (serverId: string) => void) {
       gone.add(listener)
     },
     stop() {

@@ -11,9 +11,14 @@ import { createGatewayService, type GatewaySettings } from './service'
 
 export { hostRules, rebindingRefusal } from './hosts'
 
-/** `/mcp`, `/sse` and their toolsets' routes: MCP clients' (4 MB bodies, the Host check). */
-export const isGatewayRoute = (route: { pattern: string } | undefined) =>
-  route !== undefined && /^\/(mcp|sse)(\/|$)/.test(route.pattern)
+export { maxBodyBytes as gatewayMaxBodyBytes } from './http'
+
+/**
+ * `/mcp`, `/sse` and their toolsets' routes, by their pattern: MCP clients' (4 MB bodies, the Host check,
+ * bodies read by the MCP transport itself).
+ */
+export const isGatewayRoute = (pattern: string | undefined) =>
+  pattern !== undefined && /^\/(mcp|sse)(\/|$)/.test(pattern)
 
 /**
  * AutoMCP as an MCP server: `/mcp`, `/mcp/{toolset}` and the legacy `/sse`, serving what the healthy

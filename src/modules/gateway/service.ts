@@ -98,10 +98,9 @@ export function createGatewayService({
     return mcp.request(target, method, params, requestTimeoutMs, signal)
   }
   const subscriptions = createSubscriptions(forward)
-  catalog.onGone((ids) => {
+  catalog.onGone((id) => {
     for (const s of sessions.values())
-      for (const id of ids)
-        for (const c of s.calls.get(id) ?? []) c.abort(new Error('the server is no longer healthy'))
+      for (const c of s.calls.get(id) ?? []) c.abort(new Error('the server is no longer healthy'))
   })
 
   /** What the endpoint's registered servers said they can do at their last checks, whatever their status. */

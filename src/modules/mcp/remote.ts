@@ -155,13 +155,15 @@ export function createMcpThread(
       link?: GatewayCallLink,
     ) => {
       const gateway = link && { asking: link.asking, progress: link.progress }
+      let callSeq = 0
       return abortable<ToolCallResult>(
         { op: 'callTool', target, name, args, timeoutMs, ...(gateway ? { gateway } : {}) },
         signal,
-        (s) => link && links.set(s, link),
-      ).finally(() => {
-        for (const [s, l] of links) if (l === link) links.delete(s)
-      })
+        (s) => {
+          callSeq = s
+          if (link) links.set(s, link)
+        },
+      ).finally(() => links.delete(callSeq))
     },
     /** Everything a server offers (tools, resources, templates, prompts), from its live session. */
     lists: (target: McpTarget, timeoutMs: number, signal?: AbortSignal) =>

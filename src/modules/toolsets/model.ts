@@ -48,39 +48,30 @@ const description = t.Nullable(t.String({ maxLength: 1000 }), {
   error: 'must be a string of at most 1000 characters, or null',
 })
 
+/** What a toolset is made of, all optional: given when it is created, changed by a PATCH. */
+const editable = {
+  description: t.Optional(description),
+  servers: t.Optional(servers),
+  tags: t.Optional(tags),
+  tools: t.Optional(tools),
+  prefix: t.Optional(prefix),
+  discovery: t.Optional(discovery),
+}
+
 export const ToolsetModel = {
   create: t.Object(
-    {
-      name,
-      description: t.Optional(description),
-      servers: t.Optional(servers),
-      tags: t.Optional(tags),
-      tools: t.Optional(tools),
-      prefix: t.Optional(prefix),
-      discovery: t.Optional(discovery),
-    },
+    { name, ...editable },
     {
       additionalProperties: false,
       description: 'A toolset: a selection of servers and tools served at /mcp/<name>',
     },
   ),
 
-  patch: t.Object(
-    {
-      description: t.Optional(description),
-      servers: t.Optional(servers),
-      tags: t.Optional(tags),
-      tools: t.Optional(tools),
-      prefix: t.Optional(prefix),
-      discovery: t.Optional(discovery),
-    },
-    {
-      additionalProperties: false,
-      minProperties: 1,
-      description:
-        'Fields to change; null widens a list to everything. The name cannot change (keys name it)',
-    },
-  ),
+  patch: t.Object(editable, {
+    additionalProperties: false,
+    minProperties: 1,
+    description: 'Fields to change; null widens a list to everything. The name cannot change (keys name it)',
+  }),
 
   info: t.Object({
     id: t.String(),
