@@ -269,6 +269,7 @@ export function createServices({
       sockets.closeAll()
       await gateway.stop()
       await monitoring.stop()
+      tools.calls.flush()
       mcp.terminate()
     },
   }

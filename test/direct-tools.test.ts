@@ -42,7 +42,11 @@ async function register(body: Record<string, unknown>) {
 
 const call = (server: string, tool: string, body: unknown = {}) =>
   api.post(`/servers/${server}/tools/${encodeURIComponent(tool)}/call`, body)
-const recorded = () => api.db.select().from(toolCalls).all()
+// Calls are written in batches: the waiting ones first.
+const recorded = () => {
+  api.services.toolCalls.flush()
+  return api.db.select().from(toolCalls).all()
+}
 
 describe('listing a server’s tools', () => {
   for (const mode of ['streamableHttp', 'sse'] as const)

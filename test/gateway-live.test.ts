@@ -125,6 +125,7 @@ describe('cancellation', () => {
       const stats = await api.getJson('/servers/slow/stats')
       return stats.tool_calls_by_source.gateway === 1
     }, 10_000)
+    api.services.toolCalls.flush()
     const row = api.db.$client
       .query("SELECT error, source FROM tool_calls WHERE server_id = 'slow'")
       .get() as { error: string; source: string }

@@ -1,5 +1,5 @@
-// The gateway's two HTTP transports: streamable HTTP at `/mcp[/{toolset}]` (the SDK's Web-standard
-// transport, one per session, keyed by `Mcp-Session-Id`) and the legacy HTTP+SSE transport at
+// The gateway's two HTTP transports: streamable HTTP at `/mcp[/{toolset}]` (one transport per session,
+// keyed by `Mcp-Session-Id`) and the legacy HTTP+SSE transport at
 // `/sse[/{toolset}]` with its POST endpoint. A session belongs to the key that opened it and to its
 // endpoint: another key, or another endpoint, does not find it.
 import { readUpTo } from '../../shared/body'
@@ -80,7 +80,7 @@ export function createGatewayHttp(service: GatewayService, settings: { maxSessio
     }
     if (request.method !== 'POST')
       return rpcError(400, 'session_required', 'Mcp-Session-Id header is required (start with initialize)')
-    // The SDK's transport caps the requests it reads; this first one is read here, capped the same way.
+    // The transport caps the requests it reads; this first one is read here, capped the same way.
     const text = request.body ? await readUpTo(request.body, maxBodyBytes) : ''
     if (text === undefined)
       return rpcError(413, 'payload_too_large', `The body is over ${maxBodyBytes} bytes`, -32600)
@@ -110,8 +110,9 @@ export function createGatewayHttp(service: GatewayService, settings: { maxSessio
     request: Request,
     body: unknown,
   ) {
-    const transport = new sdk.WebStandardStreamableHTTPServerTransport({
-      sessionIdGenerator: () => s.id,
+    const transport = new sdk.WebStreamableServerTransport({
+      sessionId: s.id,
+      maxBodyBytes,
       onsessioninitialized: () => void sessions.set(s.id, s),
       onsessionclosed: () => void s.close(),
     })
@@ -129,7 +130,7 @@ export function createGatewayHttp(service: GatewayService, settings: { maxSessio
   async function sseStream(owner: string, endpoint: string, postPath: string): Promise<Response> {
     if (!service.serves(endpoint)) return noToolset(endpoint)
     const sdk = await service.loadSdk()
-    const transport = new sdk.WebSseServerTransport({ endpoint: postPath })
+    const transport = new sdk.WebSseServerTransport({ endpoint: postPath, maxBodyBytes })
     const s = newSession(transport.sessionId, owner, endpoint, 'sse')
     if (s instanceof Response) return s
     sessions.set(s.id, s)

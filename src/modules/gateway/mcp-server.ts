@@ -30,7 +30,6 @@ import { answerDiscovery, discoveryTools } from './discovery-bridge'
 import type { Offer } from './offer'
 import type { Offers, SessionContext } from './types'
 
-export { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js'
 export { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js'
 
 type Extra = RequestHandlerExtra<never, never>
@@ -258,3 +257,4 @@ function completionTarget(offer: Offer, ref: { type: string; name?: string; uri?
 }
 
 export { WebSseServerTransport } from './sse-transport'
+export { WebStreamableServerTransport } from './streamable-transport'

@@ -1,7 +1,7 @@
 import type { Db } from '../../db/client'
 import type { AppMetrics } from '../../shared/metrics'
 import type { ServerService } from '../servers/service'
-import type { ToolCallRepository } from '../tools/repository'
+import type { ToolCallLog } from '../tools/call-log'
 import { monitoringController } from '.'
 import { createHistoryRepository } from './history.repository'
 import { createMonitor } from './monitor'
@@ -23,7 +23,7 @@ export function createMonitoringModule({
   db: Db
   metrics: AppMetrics
   servers: ServerService
-  toolCalls: ToolCallRepository
+  toolCalls: Pick<ToolCallLog, 'counts' | 'prune'>
 }) {
   const history = createHistoryRepository(db)
   const monitor = createMonitor({

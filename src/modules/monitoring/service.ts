@@ -1,6 +1,6 @@
 import { msToSeconds, secondsToMs } from '../../shared/time'
 import type { ServerService } from '../servers/service'
-import type { ToolCallRepository } from '../tools/repository'
+import type { ToolCallLog } from '../tools/call-log'
 import type { HistoryRepository } from './history.repository'
 import { type StatsWindow, windows } from './model'
 import type { Monitor, MonitorSettings } from './monitor'
@@ -18,7 +18,7 @@ export function createMonitoringService({
 }: {
   servers: ServerService
   history: HistoryRepository
-  toolCalls: Pick<ToolCallRepository, 'counts'>
+  toolCalls: Pick<ToolCallLog, 'counts'>
   monitor: Monitor
   settings: Pick<MonitorSettings, 'retainRawMs' | 'retainHourlyMs'>
   now?: () => number

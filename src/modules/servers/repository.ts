@@ -53,6 +53,9 @@ export type ServerRepository = ReturnType<typeof createServerRepository>
  */
 export function createServerRepository(db: Db, box: SecretBox) {
   let changed = new Set<string>()
+  // Each row's last write, numbered across rows: what a cache of something read from a row compares.
+  const revisions = new Map<string, number>()
+  let writes = 0
   // Kept by hand from one count at start: only this process writes `servers`.
   let count = db.select({ n: sql<number>`count(*)` }).from(servers).get()?.n ?? 0
   // Generations are numbered across all servers, not per row, so a server deleted and registered again
@@ -81,6 +84,7 @@ export function createServerRepository(db: Db, box: SecretBox) {
   }
   const written = <T>(id: string, result: T): T => {
     changed.add(id)
+    revisions.set(id, ++writes)
     return result
   }
 
@@ -91,6 +95,9 @@ export function createServerRepository(db: Db, box: SecretBox) {
       changed = new Set()
       return ids
     },
+
+    /** A number that changes whenever `id`'s row is written (0: not since start). */
+    revisionOf: (id: string): number => revisions.get(id) ?? 0,
 
     /** Every server, oldest first. */
     list(): ServerRow[] {

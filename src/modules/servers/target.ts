@@ -20,3 +20,28 @@ export function targetOf(
   const stdio = repo.stdioOf(row)
   return stdio && { id: row.id, transport, generation: row.generation, stdio }
 }
+
+/**
+ * Each server's target as of its row's last write: a call does not read the row and open its secrets
+ * again (a row read and its JSON columns were a tenth of a gateway call's work). Checks rewrite a
+ * row every interval, so a target is rebuilt that often at most.
+ */
+export function createTargetCache(
+  repo: Pick<ServerRepository, 'get' | 'revisionOf' | 'headersOf' | 'stdioOf' | 'oauthOf'>,
+) {
+  const kept = new Map<string, { revision: number; row: ServerRow; target: McpTarget | undefined }>()
+  /** The server's row and target, or undefined when it is not registered. */
+  return (id: string) => {
+    const revision = repo.revisionOf(id)
+    const hit = kept.get(id)
+    if (hit?.revision === revision) return hit
+    const row = repo.get(id)
+    if (!row) {
+      kept.delete(id)
+      return undefined
+    }
+    const fresh = { revision, row, target: targetOf(row, repo) }
+    kept.set(id, fresh)
+    return fresh
+  }
+}

@@ -3,9 +3,10 @@ import type { Logger } from '../../shared/logger'
 import { roundMs } from '../../shared/time'
 import type { GatewayCallLink, McpThread, ToolCallResult } from '../mcp'
 import type { ServerRepository } from '../servers/repository'
-import { targetOf } from '../servers/target'
+import { createTargetCache, targetOf } from '../servers/target'
+import type { ToolCallLog } from './call-log'
 import { type CallFailure, failureOf } from './failures'
-import { cancelledCall, type ToolCallRepository } from './repository'
+import { cancelledCall } from './repository'
 import {
   nameTools,
   offersTools,
@@ -56,15 +57,17 @@ export function createToolCatalog({
   observe = () => {},
   now = Date.now,
 }: {
-  repo: Pick<ServerRepository, 'list' | 'get' | 'headersOf' | 'stdioOf' | 'oauthOf'>
+  repo: Pick<ServerRepository, 'list' | 'get' | 'revisionOf' | 'headersOf' | 'stdioOf' | 'oauthOf'>
   transport: ToolTransport
-  calls: ToolCallRepository
+  calls: Pick<ToolCallLog, 'record'>
   callTimeoutMs: number
   logger: Logger
   /** Every call made, with its duration in seconds (for /metrics). */
   observe?: (outcome: 'ok' | 'error' | 'cancelled', seconds: number, source: ToolCallSource) => void
   now?: () => number
 }) {
+  const targets = createTargetCache(repo)
+
   /**
    * The tools a selection offers. `maxTools`: more than this is a `too_many_tools` error rather than a
    * request the upstream refuses (OpenAI takes 128 at most); `signal` stops waiting for listings.
@@ -119,8 +122,7 @@ export function createToolCatalog({
     link?: GatewayCallLink,
   ): Promise<CallOutcome> {
     const started = performance.now()
-    const row = repo.get(entry.serverId)
-    const target = row && targetOf(row, repo)
+    const target = targets(entry.serverId)?.target
     if (!target) return failure(`The server ${entry.serverId} is no longer registered`, 0, 'removed')
     let outcome: CallOutcome
     try {
@@ -138,20 +140,15 @@ export function createToolCatalog({
     // The server saw the call even when the chat was cancelled meanwhile: it is recorded as such.
     const cancelled = signal.aborted
     observe(cancelled ? 'cancelled' : outcome.ok ? 'ok' : 'error', outcome.latencyMs / 1000, source)
-    try {
-      calls.record({
-        serverId: entry.serverId,
-        tool: entry.tool,
-        source,
-        ok: outcome.ok && !cancelled,
-        latencyMs: roundMs(outcome.latencyMs),
-        error: cancelled ? cancelledCall : (outcome.error ?? null),
-        calledAt: now(),
-      })
-    } catch (e) {
-      // Removed meanwhile (the foreign key refuses the row): the chat goes on.
-      logger.warn('tool call not recorded', { server: entry.serverId, error: String(e) })
-    }
+    calls.record({
+      serverId: entry.serverId,
+      tool: entry.tool,
+      source,
+      ok: outcome.ok && !cancelled,
+      latencyMs: roundMs(outcome.latencyMs),
+      error: cancelled ? cancelledCall : (outcome.error ?? null),
+      calledAt: now(),
+    })
     return outcome
   }
 

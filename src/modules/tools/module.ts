@@ -1,6 +1,7 @@
 import type { Db } from '../../db/client'
 import type { AppMetrics } from '../../shared/metrics'
 import { toolsController } from '.'
+import { createToolCallLog } from './call-log'
 import { createToolCatalog } from './catalog'
 import { createDirectTools } from './direct'
 import { createToolCallRepository } from './repository'
@@ -16,7 +17,7 @@ export function createToolsModule({
   metrics,
   ...deps
 }: Omit<CatalogDeps, 'calls' | 'observe'> & { db: Db; metrics: AppMetrics }) {
-  const calls = createToolCallRepository(db)
+  const calls = createToolCallLog(createToolCallRepository(db), deps.logger)
   const catalog = createToolCatalog({
     ...deps,
     calls,

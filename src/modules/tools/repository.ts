@@ -44,8 +44,21 @@ export function createToolCallRepository(db: Db) {
   const prune = db.$client.prepare('DELETE FROM tool_calls WHERE called_at < ?')
 
   return {
-    record(call: ToolCallRecord) {
-      insert.run({ ...call, ok: call.ok ? 1 : 0 })
+    /**
+     * Writes calls in one transaction; says how many were refused, each on its own: a call to a server
+     * removed meanwhile (the foreign key refuses its row) does not take the others with it.
+     */
+    recordAll(batch: ToolCallRecord[]): number {
+      let refused = 0
+      db.$client.transaction(() => {
+        for (const call of batch)
+          try {
+            insert.run({ ...call, ok: call.ok ? 1 : 0 })
+          } catch {
+            refused++
+          }
+      })()
+      return refused
     },
 
     /** Calls and failed calls of one server since `since` (epoch ms), in all and by source. */
