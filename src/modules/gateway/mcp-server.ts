@@ -2,7 +2,7 @@
 // endpoint's offer and forwarding to the servers through the session's context. Loaded on the first
 // request to `/mcp` or `/sse`, so that start-up never evaluates the SDK's server.
 import { Server } from '@modelcontextprotocol/sdk/server/index.js'
-import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js'
+import { Protocol, type RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js'
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js'
 import { UriTemplate } from '@modelcontextprotocol/sdk/shared/uriTemplate.js'
 import {
@@ -67,7 +67,10 @@ export async function createGatewayServer(ctx: SessionContext, transport: Transp
     const offer = await offered()
     return { tools: ctx.discovery(offer) ? discoveryTools : offer.tools } as never
   })
-  server.setRequestHandler(CallToolRequestSchema, (req, extra) =>
+  // Installed as the base Protocol installs any handler (the request checked once against its schema):
+  // the Server's own wrapper for tools/call would check the request a second time and the result again,
+  // a result that is the upstream's, already checked by the SDK's client on the MCP thread, or ours.
+  Protocol.prototype.setRequestHandler.call(server, CallToolRequestSchema, (req, extra) =>
     callTool(ctx, server, req.params, extra as Extra),
   )
   if (caps.prompts) handlePrompts(server, ctx)
@@ -183,42 +186,39 @@ async function callTool(
     a: Record<string, unknown>,
   ) {
     const token = params._meta?.progressToken
-    // A request the server made of the client ends with the call (its timeout included), not 60 s later.
-    const ended = new AbortController()
-    const asked = AbortSignal.any([extra.signal, ended.signal])
-    try {
-      return await callOnce(route, a, token, asked)
-    } finally {
-      ended.abort()
+    // A request the server made of the client ends with the call (its timeout included), not 60 s
+    // later. Its signal is made only when the server asks something: most calls ask nothing.
+    let ended: AbortController | undefined
+    let asked: AbortSignal | undefined
+    const askedSignal = () => {
+      ended ??= new AbortController()
+      asked ??= AbortSignal.any([extra.signal, ended.signal])
+      return asked
     }
-  }
-
-  function callOnce(
-    route: { serverId: string; serverName: string; name: string },
-    a: Record<string, unknown>,
-    token: string | number | undefined,
-    asked: AbortSignal,
-  ) {
-    return ctx.callTool(route, a, extra.signal, {
-      caps: capsOf(server.getClientCapabilities()),
-      progress: token !== undefined,
-      onProgress: (p) =>
-        void extra
-          .sendNotification({
-            method: 'notifications/progress',
-            params: { ...p, progressToken: token },
-          } as never)
-          .catch(() => {}),
-      ask: (method, p) => {
-        const schema = resultSchemas[method]
-        if (!schema)
-          return Promise.reject(new McpError(ErrorCode.MethodNotFound, `${method} is not passed on`))
-        return extra.sendRequest({ method, params: p } as never, schema as never, {
-          signal: asked,
-          timeout: 2 ** 31 - 1,
-        })
-      },
-    })
+    try {
+      return await ctx.callTool(route, a, extra.signal, {
+        caps: capsOf(server.getClientCapabilities()),
+        progress: token !== undefined,
+        onProgress: (p) =>
+          void extra
+            .sendNotification({
+              method: 'notifications/progress',
+              params: { ...p, progressToken: token },
+            } as never)
+            .catch(() => {}),
+        ask: (method, p) => {
+          const schema = resultSchemas[method]
+          if (!schema)
+            return Promise.reject(new McpError(ErrorCode.MethodNotFound, `${method} is not passed on`))
+          return extra.sendRequest({ method, params: p } as never, schema as never, {
+            signal: askedSignal(),
+            timeout: 2 ** 31 - 1,
+          })
+        },
+      })
+    } finally {
+      ended?.abort()
+    }
   }
 }
 
