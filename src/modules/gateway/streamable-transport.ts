@@ -34,6 +34,11 @@ const isRequest = (m: JSONRPCMessage): m is JSONRPCMessage & { id: RequestId; me
   'method' in m && 'id' in m
 
 const event = (message: JSONRPCMessage) => `event: message\ndata: ${JSON.stringify(message)}\n\n`
+/**
+ * Bun sends a streamed response's head only with its first bytes: a stream opened with nothing to say
+ * yet (a slow call's, the GET's) says this, or its client would wait for the head until the first event.
+ */
+const OPENED = ': open\n\n'
 
 /**
  * The streamable HTTP transport (protocol 2025-03-26 and later) on Web-standard Request/Response, one
@@ -133,14 +138,18 @@ export class WebStreamableServerTransport implements Transport {
     if (refused) return refused
     const info = requestInfo(request)
     const requests = messages.filter(isRequest)
+    const ids = requests.map((r) => r.id)
+    // An id in use twice would leave one of the POSTs without its answer.
+    if (new Set(ids).size < ids.length || ids.some((id) => this.#exchanges.has(id)))
+      return this.#refuse(400, 'Invalid Request: a request id is already in use in this session', -32600)
     if (requests.length === 0) {
       for (const m of messages) this.onmessage?.(m, info)
       return new Response(null, { status: 202 })
     }
     const answered = new Promise<Response>((respond) => {
-      const exchange: Exchange = { ids: requests.map((r) => r.id), answers: new Map(), respond }
-      for (const id of exchange.ids) this.#exchanges.set(id, exchange)
-      exchange.timer = setTimeout(() => this.#streamOf(exchange), this.#streamAfterMs)
+      const exchange: Exchange = { ids, answers: new Map(), respond }
+      for (const id of ids) this.#exchanges.set(id, exchange)
+      exchange.timer = setTimeout(() => this.#streamOf(exchange).write(OPENED), this.#streamAfterMs)
     })
     for (const m of messages) this.onmessage?.(m, info)
     return answered
@@ -173,8 +182,9 @@ export class WebStreamableServerTransport implements Transport {
     return undefined
   }
 
-  /** Any other request names this session, at a protocol revision the SDK speaks. */
+  /** Any other request names this session, still open, at a protocol revision the SDK speaks. */
   #validate(request: Request): Response | undefined {
+    if (this.#closed) return rpcError(404, -32001, 'Session not found')
     if (!this.#initialized) return this.#refuse(400, 'Bad Request: Server not initialized')
     const id = request.headers.get('mcp-session-id')
     if (!id) return this.#refuse(400, 'Bad Request: Mcp-Session-Id header is required')
@@ -201,6 +211,7 @@ export class WebStreamableServerTransport implements Transport {
       if (this.#standalone === stream) this.#standalone = undefined
     })
     this.#standalone = stream
+    stream.write(OPENED)
     return this.#sse(stream)
   }
 
