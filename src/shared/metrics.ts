@@ -3,7 +3,10 @@
 
 type Labels = Record<string, string>
 
-const escapeLabel = (v: string) => v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"')
+// Most label values need no escaping: they are counted on every request, so they are not rewritten.
+const needsEscape = /[\\\n"]/
+const escapeLabel = (v: string) =>
+  needsEscape.test(v) ? v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"') : v
 const labelText = (labels: Labels) => {
   const parts = Object.entries(labels).map(([k, v]) => `${k}="${escapeLabel(v)}"`)
   return parts.length ? `{${parts.join(',')}}` : ''
