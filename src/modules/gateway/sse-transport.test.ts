@@ -9,10 +9,10 @@ import {
   CallToolRequestSchema,
   CallToolResultSchema,
   ElicitRequestSchema,
-  ElicitResultSchema,
   type JSONRPCMessage,
   ListToolsRequestSchema,
 } from '@modelcontextprotocol/sdk/types.js'
+import { progressThenElicit } from '../../../test/helpers/asking-tool'
 import { bin } from '../../../test/helpers/peers'
 import { waitFor } from '../../../test/helpers/wait'
 import { type WebSseOptions, WebSseServerTransport } from './sse-transport'
@@ -34,24 +34,8 @@ function mcpServer() {
     tools: [{ name: 'ask', description: 'Asks the user', inputSchema: { type: 'object' } }],
   }))
   server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
-    const progressToken = request.params._meta?.progressToken
-    if (progressToken !== undefined) {
-      await extra.sendNotification({
-        method: 'notifications/progress',
-        params: { progressToken, progress: 1, total: 2, message: 'asking' },
-      })
-    }
-    const answer = await extra.sendRequest(
-      {
-        method: 'elicitation/create',
-        params: {
-          message: 'Your name?',
-          requestedSchema: { type: 'object', properties: { name: { type: 'string' } } },
-        },
-      },
-      ElicitResultSchema,
-    )
-    return { content: [{ type: 'text', text: `hello ${answer.content?.name}` }] }
+    const answer = await progressThenElicit(request, extra)
+    return { content: [{ type: 'text', text: `hello ${answer?.name}` }] }
   })
   return server
 }

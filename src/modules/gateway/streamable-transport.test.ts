@@ -8,11 +8,11 @@ import {
   CallToolRequestSchema,
   CallToolResultSchema,
   ElicitRequestSchema,
-  ElicitResultSchema,
   type JSONRPCMessage,
   LATEST_PROTOCOL_VERSION,
   ListToolsRequestSchema,
 } from '@modelcontextprotocol/sdk/types.js'
+import { progressThenElicit } from '../../../test/helpers/asking-tool'
 import { waitFor } from '../../../test/helpers/wait'
 import { type WebStreamableOptions, WebStreamableServerTransport } from './streamable-transport'
 
@@ -72,24 +72,9 @@ function mcpServer(h: Hooks) {
       return text('waited')
     }
     if (request.params.name !== 'ask') return text('plain')
-    const progressToken = request.params._meta?.progressToken
-    if (progressToken !== undefined)
-      await extra.sendNotification({
-        method: 'notifications/progress',
-        params: { progressToken, progress: 1, total: 2, message: 'asking' },
-      })
-    const answer = await extra.sendRequest(
-      {
-        method: 'elicitation/create',
-        params: {
-          message: 'Your name?',
-          requestedSchema: { type: 'object', properties: { name: { type: 'string' } } },
-        },
-      },
-      ElicitResultSchema,
-    )
-    h.elicited.push(answer.content)
-    return text(`hello ${answer.content?.name}`)
+    const answer = await progressThenElicit(request, extra)
+    h.elicited.push(answer)
+    return text(`hello ${answer?.name}`)
   })
   return server
 }
