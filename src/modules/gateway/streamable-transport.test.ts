@@ -419,6 +419,28 @@ describe('WebStreamableServerTransport on the wire', () => {
     ])
   })
 
+  test('a batch whose stream opens after one of its requests was answered still carries that answer', async () => {
+    const g = gateway({ streamAfterMs: 60_000, keepAliveMs: 0 })
+    const headers = await rawSession(g.url)
+    const session = g.only()
+    const answered = post(g.url, [{ jsonrpc: '2.0', id: 2, method: 'ping' }, call(5, 'wait')], headers)
+    await waitFor(() => g.hooks.entered === 1 && session.sent.some((m) => 'id' in m && m.id === 2))
+    // The server says something of the slow call: the POST's SSE stream opens now.
+    await session.transport.send(
+      { jsonrpc: '2.0', method: 'notifications/message', params: { level: 'info', data: 'slow' } },
+      { relatedRequestId: 5 },
+    )
+    const response = await answered
+    expect(response.headers.get('content-type')).toBe('text/event-stream')
+    const stream = readEvents(response)
+    g.hooks.release()
+    await waitFor(stream.ended)
+    expect(stream.messages().filter((m) => 'id' in m)).toMatchObject([
+      { id: 2, result: {} },
+      { id: 5, result: { content: [{ text: 'waited' }] } },
+    ])
+  })
+
   test('a request id repeated in a batch, or already in flight, is refused rather than left unanswered', async () => {
     const g = gateway({ streamAfterMs: 60_000 })
     const headers = await rawSession(g.url)

@@ -231,6 +231,8 @@ export class WebStreamableServerTransport implements Transport {
     const stream = new SseStream(this.#options, (error) => error && this.onerror?.(error))
     exchange.stream = stream
     exchange.respond(this.#sse(stream))
+    // A batch's requests answered while it was still to be JSON: their answers go on the stream first.
+    for (const answer of exchange.answers.values()) stream.write(event(answer))
     return stream
   }
 
