@@ -441,6 +441,25 @@ describe('WebStreamableServerTransport on the wire', () => {
     ])
   })
 
+  test('a request the client cancels ends its POST (the SDK sends no answer to it) and frees its id', async () => {
+    const g = gateway({ streamAfterMs: 60_000, keepAliveMs: 0 })
+    const headers = await rawSession(g.url)
+    const pending = post(g.url, call(8, 'wait'), headers)
+    await waitFor(() => g.hooks.entered === 1)
+    const cancel = { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 8 } }
+    expect((await post(g.url, cancel, headers)).status).toBe(202)
+    const response = await pending
+    expect(response.status).toBe(200)
+    // Nothing to say: an SSE stream that ends at once.
+    const stream = readEvents(response)
+    await waitFor(stream.ended)
+    expect(stream.messages()).toEqual([])
+    g.hooks.release()
+    await waitFor(() => g.hooks.left === 1)
+    const ping = await post(g.url, { jsonrpc: '2.0', id: 8, method: 'ping' }, headers)
+    expect(await ping.json()).toEqual({ jsonrpc: '2.0', id: 8, result: {} })
+  })
+
   test('a request id repeated in a batch, or already in flight, is refused rather than left unanswered', async () => {
     const g = gateway({ streamAfterMs: 60_000 })
     const headers = await rawSession(g.url)

@@ -143,7 +143,10 @@ export class WebStreamableServerTransport implements Transport {
     if (new Set(ids).size < ids.length || ids.some((id) => this.#exchanges.has(id)))
       return this.#refuse(400, 'Invalid Request: a request id is already in use in this session', -32600)
     if (requests.length === 0) {
-      for (const m of messages) this.onmessage?.(m, info)
+      for (const m of messages) {
+        this.onmessage?.(m, info)
+        this.#cancelled(m)
+      }
       return new Response(null, { status: 202 })
     }
     const answered = new Promise<Response>((respond) => {
@@ -151,8 +154,28 @@ export class WebStreamableServerTransport implements Transport {
       for (const id of ids) this.#exchanges.set(id, exchange)
       exchange.timer = setTimeout(() => this.#streamOf(exchange).write(OPENED), this.#streamAfterMs)
     })
-    for (const m of messages) this.onmessage?.(m, info)
+    for (const m of messages) {
+      this.onmessage?.(m, info)
+      this.#cancelled(m)
+    }
     return answered
+  }
+
+  /**
+   * The client cancelled a request: the SDK's Protocol will send no answer to it, so its POST is not
+   * waited for on its account (else it, its stream and the id would be held until the session ends).
+   */
+  #cancelled(m: JSONRPCMessage) {
+    if (!('method' in m) || m.method !== 'notifications/cancelled') return
+    const id = (m.params as { requestId?: RequestId } | undefined)?.requestId
+    const exchange = id === undefined ? undefined : this.#exchanges.get(id)
+    if (!exchange || exchange.answers.has(id as RequestId)) return
+    this.#exchanges.delete(id as RequestId)
+    exchange.ids = exchange.ids.filter((x) => x !== id)
+    if (exchange.answers.size < exchange.ids.length) return
+    // Nothing at all to answer: an SSE stream, ended at once (a JSON body would have no message).
+    if (exchange.ids.length === 0) this.#streamOf(exchange)
+    this.#settle(exchange)
   }
 
   /** The POST's messages, or the error answering a body that is too large, not JSON or not JSON-RPC. */
