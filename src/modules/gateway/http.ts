@@ -132,10 +132,15 @@ export function createGatewayHttp(service: GatewayService, settings: { maxSessio
     const sdk = await service.loadSdk()
     const transport = new sdk.WebSseServerTransport({ endpoint: postPath, maxBodyBytes })
     const s = newSession(transport.sessionId, owner, endpoint, 'sse')
-    if (s instanceof Response) return s
+    // A stream never handed out is ended here: its keep-alive timer would run until its queue overflowed.
+    if (s instanceof Response) {
+      await transport.close()
+      return s
+    }
     sessions.set(s.id, s)
-    const server = await sdk.createGatewayServer(service.context(s), transport).catch((e) => {
+    const server = await sdk.createGatewayServer(service.context(s), transport).catch(async (e) => {
       sessions.delete(s.id)
+      await transport.close()
       throw e
     })
     s.server = server
