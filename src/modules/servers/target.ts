@@ -35,11 +35,11 @@ export function createTargetCache(
     const revision = repo.revisionOf(id)
     const hit = kept.get(id)
     if (hit?.revision === revision) return hit
+    // Whatever else was written since goes too: a removed server's secrets are not kept until its id
+    // is asked for again (misses come with checks, every interval, so this stays cheap).
+    for (const [other, entry] of kept) if (entry.revision !== repo.revisionOf(other)) kept.delete(other)
     const row = repo.get(id)
-    if (!row) {
-      kept.delete(id)
-      return undefined
-    }
+    if (!row) return undefined
     const fresh = { revision, row, target: targetOf(row, repo) }
     kept.set(id, fresh)
     return fresh
