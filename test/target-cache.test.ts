@@ -21,7 +21,13 @@ function setup() {
   const repo = createServerRepository(freshDb(), createSecretBox(randomBytes(32)))
   let reads = 0
   // The real repository, its row reads counted.
-  const counted = { ...repo, get: (id: string) => (reads++, repo.get(id)) }
+  const counted = {
+    ...repo,
+    get: (id: string) => {
+      reads++
+      return repo.get(id)
+    },
+  }
   return { repo, targets: createTargetCache(counted), reads: () => reads }
 }
 
