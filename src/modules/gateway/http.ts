@@ -2,7 +2,7 @@
 // keyed by `Mcp-Session-Id`) and the legacy HTTP+SSE transport at
 // `/sse[/{toolset}]` with its POST endpoint. A session belongs to the key that opened it and to its
 // endpoint: another key, or another endpoint, does not find it.
-import { readUpTo } from '../../shared/body'
+import { readBody } from './jsonrpc-body'
 import type { GatewayService, GatewaySession } from './service'
 
 // What the SDK's transports take (4 MiB), as the front door does for /mcp and /sse.
@@ -81,7 +81,7 @@ export function createGatewayHttp(service: GatewayService, settings: { maxSessio
     if (request.method !== 'POST')
       return rpcError(400, 'session_required', 'Mcp-Session-Id header is required (start with initialize)')
     // The transport caps the requests it reads; this first one is read here, capped the same way.
-    const text = request.body ? await readUpTo(request.body, maxBodyBytes) : ''
+    const text = await readBody(request, maxBodyBytes)
     if (text === undefined)
       return rpcError(413, 'payload_too_large', `The body is over ${maxBodyBytes} bytes`, -32600)
     let body: unknown

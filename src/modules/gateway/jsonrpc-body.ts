@@ -1,6 +1,7 @@
 // What the gateway's two transports do alike with a POST: read its body within a bound and take it
 // apart into JSON-RPC messages, and answer what is wrong with it as a JSON-RPC error.
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js'
+import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js'
+import type { JSONRPCMessage, MessageExtraInfo } from '@modelcontextprotocol/sdk/types.js'
 import { readUpTo } from '../../shared/body'
 
 /** The SDK's own bound on a JSON-RPC batch (server/requestBody.js). */
@@ -109,4 +110,23 @@ export function rpcError(
   headers?: Record<string, string>,
 ): Response {
   return Response.json({ jsonrpc: '2.0', error: { code, message }, id: null }, { status, headers })
+}
+
+/** What the SDK hands a request's handler of its HTTP request, built only if a handler reads it. */
+export function requestInfo(request: Request, authInfo?: AuthInfo): MessageExtraInfo {
+  let headers: Record<string, string> | undefined
+  let url: URL | undefined
+  return {
+    ...(authInfo ? { authInfo } : {}),
+    requestInfo: {
+      get headers() {
+        headers ??= Object.fromEntries(request.headers)
+        return headers
+      },
+      get url() {
+        url ??= new URL(request.url)
+        return url
+      },
+    },
+  }
 }

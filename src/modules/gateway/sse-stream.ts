@@ -15,6 +15,9 @@ export type SseLimits = {
 const STREAM_HIGH_WATER = 64 * 1024
 const encoder = new TextEncoder()
 
+/** A JSON-RPC message as the SSE event both transports send it in. */
+export const messageEvent = (message: unknown) => `event: message\ndata: ${JSON.stringify(message)}\n\n`
+
 export const sseHeaders = {
   'Content-Type': 'text/event-stream',
   'Cache-Control': 'no-cache, no-transform',

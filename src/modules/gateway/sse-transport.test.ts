@@ -14,6 +14,7 @@ import {
 } from '@modelcontextprotocol/sdk/types.js'
 import { progressThenElicit } from '../../../test/helpers/asking-tool'
 import { bin } from '../../../test/helpers/peers'
+import { readEvents } from '../../../test/helpers/sse-events'
 import { waitFor } from '../../../test/helpers/wait'
 import { type WebSseOptions, WebSseServerTransport } from './sse-transport'
 
@@ -84,27 +85,10 @@ function startGateway(options: Partial<WebSseOptions> = {}, withServer = true) {
 /** A raw SSE reader: the events so far, as the text of each. */
 async function openStream(url: string, signal?: AbortSignal) {
   const response = await fetch(url, { signal })
-  const events: string[] = []
-  let done = false
-  const pump = async () => {
-    const decoder = new TextDecoder()
-    let buffer = ''
-    try {
-      for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-        buffer += decoder.decode(chunk, { stream: true })
-        const parts = buffer.split('\n\n')
-        buffer = parts.pop() ?? ''
-        events.push(...parts)
-      }
-    } catch {
-      // Aborted by the test.
-    }
-    done = true
-  }
-  void pump()
+  const { events, ended } = readEvents(response)
   await waitFor(() => events.length > 0)
   const endpoint = (events[0] ?? '').replace('event: endpoint\ndata: ', '')
-  return { response, events, endpoint, ended: () => done }
+  return { response, events, endpoint, ended }
 }
 
 const post = (url: string, body: string, headers: Record<string, string> = {}) =>

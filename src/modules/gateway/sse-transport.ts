@@ -1,8 +1,8 @@
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js'
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js'
 import type { JSONRPCMessage, MessageExtraInfo } from '@modelcontextprotocol/sdk/types.js'
-import { isJson, PARSE, parseMessages, readBody, rpcError } from './jsonrpc-body'
-import { type SseLimits, SseStream, sseHeaders } from './sse-stream'
+import { isJson, PARSE, parseMessages, readBody, requestInfo, rpcError } from './jsonrpc-body'
+import { messageEvent, type SseLimits, SseStream, sseHeaders } from './sse-stream'
 
 export type WebSseOptions = SseLimits & {
   /** Where the client POSTs its messages, e.g. '/sse/message'; `?sessionId=<id>` is appended. */
@@ -59,7 +59,7 @@ export class WebSseServerTransport implements Transport {
 
   async send(message: JSONRPCMessage): Promise<void> {
     if (this.#closed) throw new Error('Not connected')
-    this.#stream.write(`event: message\ndata: ${JSON.stringify(message)}\n\n`)
+    this.#stream.write(messageEvent(message))
   }
 
   /** Ends the stream (what was written is still delivered) and calls onclose once. */
@@ -83,10 +83,7 @@ export class WebSseServerTransport implements Transport {
     if (typeof parsed === 'string') return rpcError(400, parsed === 'json' ? -32700 : -32600, PARSE[parsed])
     // The stream may have closed while the body was read.
     if (this.#closed) return rpcError(404, -32001, 'Session not found')
-    const info: MessageExtraInfo = {
-      requestInfo: { headers: Object.fromEntries(request.headers), url: new URL(request.url) },
-      ...(extra.authInfo ? { authInfo: extra.authInfo } : {}),
-    }
+    const info = requestInfo(request, extra.authInfo)
     for (const message of parsed) this.onmessage?.(message, info)
     return new Response('Accepted', { status: 202 })
   }

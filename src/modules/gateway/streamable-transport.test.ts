@@ -13,6 +13,7 @@ import {
   ListToolsRequestSchema,
 } from '@modelcontextprotocol/sdk/types.js'
 import { progressThenElicit } from '../../../test/helpers/asking-tool'
+import { readEvents } from '../../../test/helpers/sse-events'
 import { waitFor } from '../../../test/helpers/wait'
 import { type WebStreamableOptions, WebStreamableServerTransport } from './streamable-transport'
 
@@ -188,32 +189,6 @@ async function rawSession(url: string) {
   const initialized = await post(url, { jsonrpc: '2.0', method: 'notifications/initialized' }, headers)
   expect(initialized.status).toBe(202)
   return headers
-}
-
-/** The SSE events of a response so far (each event's text), and whether the stream has ended. */
-function readEvents(response: Response) {
-  const events: string[] = []
-  let done = false
-  void (async () => {
-    const decoder = new TextDecoder()
-    let buffer = ''
-    try {
-      for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-        buffer += decoder.decode(chunk, { stream: true })
-        const parts = buffer.split('\n\n')
-        buffer = parts.pop() ?? ''
-        events.push(...parts)
-      }
-    } catch {
-      // Aborted by the test.
-    }
-    done = true
-  })()
-  const messages = () =>
-    events
-      .filter((e) => e.startsWith('event: message\n'))
-      .map((e) => JSON.parse(e.split('\ndata: ')[1] ?? ''))
-  return { events, messages, ended: () => done }
 }
 
 async function expectRpcError(response: Response, status: number, code?: number) {

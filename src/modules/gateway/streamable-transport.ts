@@ -5,8 +5,8 @@ import {
   type RequestId,
   SUPPORTED_PROTOCOL_VERSIONS,
 } from '@modelcontextprotocol/sdk/types.js'
-import { isJson, messagesOf, PARSE, parseMessages, readBody, rpcError } from './jsonrpc-body'
-import { type SseLimits, SseStream, sseHeaders } from './sse-stream'
+import { isJson, messagesOf, PARSE, parseMessages, readBody, requestInfo, rpcError } from './jsonrpc-body'
+import { messageEvent, type SseLimits, SseStream, sseHeaders } from './sse-stream'
 
 export type WebStreamableOptions = SseLimits & {
   /** The session's id, sent in `Mcp-Session-Id` once its `initialize` was taken. */
@@ -33,7 +33,6 @@ const isAnswer = (m: JSONRPCMessage): m is JSONRPCMessage & { id: RequestId } =>
 const isRequest = (m: JSONRPCMessage): m is JSONRPCMessage & { id: RequestId; method: string } =>
   'method' in m && 'id' in m
 
-const event = (message: JSONRPCMessage) => `event: message\ndata: ${JSON.stringify(message)}\n\n`
 /**
  * Bun sends a streamed response's head only with its first bytes: a stream opened with nothing to say
  * yet (a slow call's, the GET's) says this, or its client would wait for the head until the first event.
@@ -98,17 +97,17 @@ export class WebStreamableServerTransport implements Transport {
     const related = isAnswer(message) ? message.id : options?.relatedRequestId
     if (related === undefined) {
       // Outside of any request: on the GET stream if the client opened one (else, as the SDK, dropped).
-      this.#standalone?.write(event(message))
+      this.#standalone?.write(messageEvent(message))
       return
     }
     const exchange = this.#exchanges.get(related)
     if (!exchange) throw new Error(`No connection established for request ID: ${String(related)}`)
     if (!isAnswer(message)) {
-      this.#streamOf(exchange).write(event(message))
+      this.#streamOf(exchange).write(messageEvent(message))
       return
     }
     exchange.answers.set(message.id, message)
-    exchange.stream?.write(event(message))
+    exchange.stream?.write(messageEvent(message))
     if (exchange.answers.size < exchange.ids.length) return
     this.#settle(exchange)
   }
@@ -255,7 +254,7 @@ export class WebStreamableServerTransport implements Transport {
     exchange.stream = stream
     exchange.respond(this.#sse(stream))
     // A batch's requests answered while it was still to be JSON: their answers go on the stream first.
-    for (const answer of exchange.answers.values()) stream.write(event(answer))
+    for (const answer of exchange.answers.values()) stream.write(messageEvent(answer))
     return stream
   }
 
@@ -281,23 +280,5 @@ export class WebStreamableServerTransport implements Transport {
   #refuse(status: number, message: string, code = -32000): Response {
     this.onerror?.(new Error(message))
     return rpcError(status, code, message)
-  }
-}
-
-/** What the SDK hands a request's handler of its HTTP request, built only if a handler reads it. */
-function requestInfo(request: Request): MessageExtraInfo {
-  let headers: Record<string, string> | undefined
-  let url: URL | undefined
-  return {
-    requestInfo: {
-      get headers() {
-        headers ??= Object.fromEntries(request.headers)
-        return headers
-      },
-      get url() {
-        url ??= new URL(request.url)
-        return url
-      },
-    },
   }
 }
