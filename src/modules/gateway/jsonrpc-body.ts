@@ -3,6 +3,7 @@
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js'
 import type { JSONRPCMessage, MessageExtraInfo } from '@modelcontextprotocol/sdk/types.js'
 import { readUpTo } from '../../shared/body'
+import { isMessage } from '../mcp'
 
 /** The SDK's own bound on a JSON-RPC batch (server/requestBody.js). */
 export const MAX_BATCH = 100
@@ -44,62 +45,6 @@ export function messagesOf(raw: unknown): JSONRPCMessage[] | Exclude<keyof typeo
   if (list.length === 0 || list.length > MAX_BATCH) return 'batch'
   for (const item of list) if (!isMessage(item)) return 'message'
   return list as JSONRPCMessage[]
-}
-
-type Fields = Record<string, unknown>
-
-const isObject = (x: unknown): x is Fields => typeof x === 'object' && x !== null && !Array.isArray(x)
-// Zod 4's int() (the SDK's ids, progress tokens and error codes) is a safe integer.
-const isInt = (x: unknown) => Number.isSafeInteger(x)
-const isId = (x: unknown) => typeof x === 'string' || isInt(x)
-const only = (m: Fields, keys: readonly string[]) => Object.keys(m).every((k) => keys.includes(k))
-
-/**
- * `_meta` of params or a result as the SDK's RequestMetaSchema reads it: any members, but a progress
- * token and a related task of their types. A message the schema refuses is dropped by the SDK's Protocol
- * as of an unknown type, which would leave its POST without an answer.
- */
-function isMeta(meta: unknown): boolean {
-  if (meta === undefined) return true
-  if (!isObject(meta)) return false
-  const task = meta['io.modelcontextprotocol/related-task']
-  return (
-    (meta.progressToken === undefined || isId(meta.progressToken)) &&
-    (task === undefined || (isObject(task) && typeof task.taskId === 'string'))
-  )
-}
-
-/** Params or a result: an object, whose `_meta` if any is one. */
-const withMeta = (x: unknown) => isObject(x) && isMeta(x._meta)
-
-const requestKeys = ['jsonrpc', 'id', 'method', 'params']
-const resultKeys = ['jsonrpc', 'id', 'result']
-const errorKeys = ['jsonrpc', 'id', 'error']
-
-/**
- * A JSON-RPC 2.0 request, notification or response: true exactly when the SDK's (strict)
- * JSONRPCMessageSchema accepts it (jsonrpc-body.test.ts holds the two together). Checked by hand: the
- * Zod union costs more than the rest of a POST's reading; each request's params are still checked by
- * the SDK's Server against its method's schema.
- */
-export function isMessage(x: unknown): x is JSONRPCMessage {
-  if (!isObject(x) || x.jsonrpc !== '2.0') return false
-  if ('method' in x)
-    return (
-      typeof x.method === 'string' &&
-      (x.id === undefined || isId(x.id)) &&
-      (x.params === undefined || withMeta(x.params)) &&
-      only(x, requestKeys)
-    )
-  if ('result' in x) return isId(x.id) && withMeta(x.result) && only(x, resultKeys)
-  const { error } = x
-  return (
-    (x.id === undefined || isId(x.id)) &&
-    isObject(error) &&
-    isInt(error.code) &&
-    typeof error.message === 'string' &&
-    only(x, errorKeys)
-  )
 }
 
 /** A JSON-RPC error with no id: the transport's own answer to a POST it cannot take. */

@@ -25,6 +25,7 @@ import {
 } from '@modelcontextprotocol/sdk/types.js'
 import { version } from '../../version'
 import type { ClientCaps } from '../mcp'
+import { dispatchByShape } from '../mcp/dispatch'
 import { sharedSchemaValidator } from '../mcp/schema-validator'
 import { answerDiscovery, discoveryTools } from './discovery-bridge'
 import type { Offer } from './offer'
@@ -77,6 +78,7 @@ export async function createGatewayServer(ctx: SessionContext, transport: Transp
   if (caps.resources) handleResources(server, ctx)
   if (caps.completions) handleCompletions(server, ctx)
   await server.connect(transport)
+  dispatchByShape(server as never, transport)
   return server
 }
 

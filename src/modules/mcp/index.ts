@@ -4,6 +4,7 @@
 // `automcp probe`.
 
 export { stdioEnabled } from './config'
+export { isMessage } from './jsonrpc-message'
 export type { McpPrompt, McpResource, McpTemplate, McpTool, ServerLists } from './lists'
 export type { Pending as PendingAuthorization } from './messages'
 export type { OAuthEvent, OAuthMaterial, StoredClient, StoredTokens } from './oauth/material'

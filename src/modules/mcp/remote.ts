@@ -1,3 +1,4 @@
+import { batchedPost } from './batched-post'
 import type { McpTool, ServerLists } from './lists'
 import type {
   Failed,
@@ -37,6 +38,8 @@ export class ThreadError extends Error {
 }
 
 type Pending = Map<number, (result: unknown) => void>
+/** What the thread sends: an answer to a request (by its seq), or an event of its own. */
+type Reply = { seq: number; result: unknown } | ThreadEvent
 type WithoutSeq<T> = T extends unknown ? Omit<T, 'seq'> : never
 
 export type McpThread = ReturnType<typeof createMcpThread>
@@ -68,8 +71,12 @@ export function createMcpThread(
   const links = new Map<number, GatewayCallLink>()
   let seq = 0
   let ended: Error | undefined
-  worker.onmessage = (event: MessageEvent<{ seq: number; result: unknown } | ThreadEvent>) => {
-    const data = event.data
+  // Requests cross in batches (./batched-post.ts), and so do the thread's answers and events.
+  const post = batchedPost<McpRequest>((batch) => worker.postMessage(batch))
+  worker.onmessage = (event: MessageEvent<Reply[]>) => {
+    for (const data of event.data) receive(data)
+  }
+  const receive = (data: Reply) => {
     if ('event' in data) return onProcess(data.event)
     if ('oauth' in data) return onOAuth(data.oauth)
     if ('notice' in data) return onNotice(data.notice.serverId, data.notice.notice)
@@ -115,7 +122,7 @@ export function createMcpThread(
         else if (isFailed(r)) reject(new ThreadError(r.failed, r.code))
         else resolve(r as T)
       })
-      worker.postMessage({ ...request, seq })
+      post({ ...request, seq })
     })
 
   /** A tool operation that `signal` cancels in the thread too (which then answers with its failure). */

@@ -21,6 +21,7 @@ function answerAlone(method: string, params: Record<string, unknown>) {
   return 'answer' in who ? Promise.resolve(who.answer) : Promise.reject('refused' in who ? who.refused : who)
 }
 
+import { dispatchByShape } from './dispatch'
 import { type Seen, SessionError } from './outcome'
 import { sharedSchemaValidator } from './schema-validator'
 import type { StdioSupervisor } from './stdio/supervisor'
@@ -130,6 +131,7 @@ export async function openSession(
   if (transport instanceof SSEClientTransport) streamNamesEndpoint(transport, seen)
   try {
     await client.connect(transport, { signal })
+    dispatchByShape(client as never, transport)
   } catch (e) {
     await client.close().catch(() => {})
     // A child that exited during the handshake: its exit says more than "connection closed".

@@ -5,6 +5,7 @@ import type { FetchLike } from '../../shared/guarded-fetch'
 import type { OAuthMaterial } from './oauth/material'
 import type { HttpFailure } from './outcome'
 import type { ChildTransport } from './stdio/transport'
+import { StreamableClient } from './streamable-client'
 
 /** A server as its MCP session sees it: which server, and where and how to reach it. */
 export type McpTarget = HttpTarget | StdioTarget
@@ -56,7 +57,7 @@ export function createTransport(
   const options = { requestInit: { headers: target.headers }, fetch: watched }
   return target.transport === 'sse'
     ? new SSEClientTransport(url, options)
-    : new StreamableHTTPClientTransport(url, { ...options, reconnectionOptions })
+    : new StreamableClient(url, { ...options, reconnectionOptions })
 }
 
 /** Ends the session on the server too, where the transport has a way to (HTTP DELETE on streamable HTTP). */

@@ -5,6 +5,7 @@
 import { McpError } from '@modelcontextprotocol/sdk/types.js'
 import { createGuardedFetch, type FetchLike } from '../../shared/guarded-fetch'
 import { createPolicy } from '../../shared/ssrf'
+import { batchedPost } from './batched-post'
 import type { Failed, McpRequest, ThreadEvent, ThreadSettings } from './messages'
 import { beginAuthorization, finishAuthorization, revokeTokens } from './oauth/flows'
 import { httpStatusOf } from './outcome'
@@ -32,6 +33,8 @@ export type ThreadHooks = {
 
 /** Answers the API thread's requests (./remote.ts) on `port`, the thread's `self`. */
 export function serveMcpThread(port: Worker, hooks: ThreadHooks = {}) {
+  // Answers and events cross in batches (./batched-post.ts), as the API thread's requests do.
+  const post = batchedPost<ThreadEvent | { seq: number; result: unknown }>((batch) => port.postMessage(batch))
   // Every request to a registered URL goes through the SSRF guard, set up by the first message.
   let guarded: FetchLike = () => Promise.reject(new Error('MCP thread not configured yet'))
   const guardedFetch: FetchLike = (input, init) => guarded(input, init)
@@ -72,7 +75,7 @@ export function serveMcpThread(port: Worker, hooks: ThreadHooks = {}) {
     (input, init) =>
       guardedFetch(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, signal]) : signal })
 
-  const gateway = createGatewayBridge(port)
+  const gateway = createGatewayBridge(post)
 
   /** A gateway call's options: its client (asked on its behalf while it runs) and its progress. */
   const gatewayOptions = (msg: Extract<McpRequest, { op: 'callTool' }>): GatewayCallOptions => {
@@ -81,7 +84,7 @@ export function serveMcpThread(port: Worker, hooks: ThreadHooks = {}) {
     return {
       asking: { ...msg.gateway.asking, call },
       ...(msg.gateway.progress
-        ? { onProgress: (params) => port.postMessage({ progress: { call, params } } satisfies ThreadEvent) }
+        ? { onProgress: (params) => post({ progress: { call, params } } satisfies ThreadEvent) }
         : {}),
     }
   }
@@ -146,23 +149,24 @@ export function serveMcpThread(port: Worker, hooks: ThreadHooks = {}) {
     }
   }
 
-  port.onmessage = async (event: MessageEvent<ThreadSettings | McpRequest>) => {
-    const msg = event.data
-    if (!('op' in msg)) {
-      guarded = createGuardedFetch(createPolicy(msg.guard))
-      // No session is open before the settings arrive: the pool that can start stdio servers replaces it.
-      sessions = createMcpSessions({
-        fetch: guardedFetch,
-        stdio: msg.stdio,
-        onProcess: (event) => port.postMessage({ event } satisfies ThreadEvent),
-        onOAuth: (oauth) => port.postMessage({ oauth } satisfies ThreadEvent),
-        gateway: gateway.hooks,
-      })
-      prober = createProber({ sessions, slowMs: msg.slowMs, fetch: guardedFetch })
-      hooks.configured?.(msg)
-      return
-    }
-    port.postMessage({ seq: msg.seq, result: await answer(msg) })
+  // The settings come alone and first; requests come in batches.
+  port.onmessage = (event: MessageEvent<ThreadSettings | McpRequest[]>) => {
+    if (Array.isArray(event.data)) for (const msg of event.data) void reply(msg)
+    else configure(event.data)
+  }
+  const reply = async (msg: McpRequest) => post({ seq: msg.seq, result: await answer(msg) })
+  const configure = (msg: ThreadSettings) => {
+    guarded = createGuardedFetch(createPolicy(msg.guard))
+    // No session is open before the settings arrive: the pool that can start stdio servers replaces it.
+    sessions = createMcpSessions({
+      fetch: guardedFetch,
+      stdio: msg.stdio,
+      onProcess: (event) => post({ event } satisfies ThreadEvent),
+      onOAuth: (oauth) => post({ oauth } satisfies ThreadEvent),
+      gateway: gateway.hooks,
+    })
+    prober = createProber({ sessions, slowMs: msg.slowMs, fetch: guardedFetch })
+    hooks.configured?.(msg)
   }
 }
 
@@ -170,11 +174,11 @@ export function serveMcpThread(port: Worker, hooks: ThreadHooks = {}) {
  * The gateway's side of the sessions: servers' notifications go to the API thread as they come, and a
  * request a server makes of a gateway call's client waits for the answer the API thread sends back.
  */
-function createGatewayBridge(port: Worker) {
+function createGatewayBridge(post: (event: ThreadEvent) => void) {
   const waiting = new Map<number, { resolve: (r: unknown) => void; reject: (e: Error) => void }>()
   let asks = 0
   const hooks: GatewayHooks = {
-    notice: (serverId, notice) => port.postMessage({ notice: { serverId, notice } } satisfies ThreadEvent),
+    notice: (serverId, notice) => post({ notice: { serverId, notice } } satisfies ThreadEvent),
     ask: (call: AskingCall, method, params, signal) =>
       new Promise((resolve, reject) => {
         const id = ++asks
@@ -197,7 +201,7 @@ function createGatewayBridge(port: Worker) {
             reject(e)
           },
         })
-        port.postMessage({ ask: { id, call: call.call, method, params } } satisfies ThreadEvent)
+        post({ ask: { id, call: call.call, method, params } } satisfies ThreadEvent)
       }),
   }
   return {

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'bun:test'
 import { JSONRPCMessageSchema } from '@modelcontextprotocol/sdk/types.js'
-import { isMessage } from './jsonrpc-body'
+import { isMessage } from './jsonrpc-message'
 
 const request = { jsonrpc: '2.0', id: 1, method: 'tools/list' }
 const result = { jsonrpc: '2.0', id: 1, result: {} }
