@@ -158,7 +158,11 @@ describe('StreamableClient', () => {
     const result = await client.callTool({ name: 'echo', arguments: { message: 'moved' } })
     expect(result.content).toEqual([{ type: 'text', text: 'echo moved' }])
     // The short road's POST got the 307; the SDK's then followed it to /mcp.
-    expect(posts().slice(before).map((s) => new URL(s.url).pathname)).toEqual(['/old', '/old', '/mcp'])
+    expect(
+      posts()
+        .slice(before)
+        .map((s) => new URL(s.url).pathname),
+    ).toEqual(['/old', '/old', '/mcp'])
   })
 
   test('an answer the SDK schema refuses fails the call, and does not leave it waiting', async () => {
