@@ -7,9 +7,11 @@ type Labels = Record<string, string>
 const needsEscape = /[\\\n"]/
 const escapeLabel = (v: string) =>
   needsEscape.test(v) ? v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"') : v
+// A series' key and its text at once, built without arrays: every request and tool call counts a few.
 const labelText = (labels: Labels) => {
-  const parts = Object.entries(labels).map(([k, v]) => `${k}="${escapeLabel(v)}"`)
-  return parts.length ? `{${parts.join(',')}}` : ''
+  let text = ''
+  for (const k in labels) text += `${text ? ',' : '{'}${k}="${escapeLabel(labels[k] as string)}"`
+  return text ? `${text}}` : ''
 }
 const number = (n: number) => (Number.isFinite(n) ? String(n) : n > 0 ? '+Inf' : '-Inf')
 
