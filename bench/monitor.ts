@@ -157,6 +157,14 @@ async function events(base: string) {
       interval_s: 3600,
     }),
   })
+  // The check that follows registration must land before the rounds do, or its change counts in one.
+  for (;;) {
+    const server = (await (await fetch(`${base}/servers/flip`, { headers: authHeader })).json()) as {
+      status: string
+    }
+    if (server.status !== 'unknown') break
+    await Bun.sleep(50)
+  }
   const received: number[][] = []
   let round = -1
   let sentAt = 0
