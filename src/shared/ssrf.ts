@@ -177,14 +177,15 @@ export function createPolicy(settings: GuardSettings): Refusal {
   return (ip, host) => {
     const inner = embeddedV4(ip)
     for (const a of inner ? [ip, inner] : [ip]) {
-      const shown = a === ip ? formatIp(ip) : `${formatIp(ip)} (${formatIp(a)})`
+      // Written only for a refusal: every request to a registered server is checked.
+      const shown = () => (a === ip ? formatIp(ip) : `${formatIp(ip)} (${formatIp(a)})`)
       const always = alwaysBlocked.find((r) => contains(r.cidr, a))
-      if (always) return `${shown} is ${always.why}`
+      if (always) return `${shown()} is ${always.why}`
       const denied = deny.find((d) => contains(d.cidr, a))
-      if (denied) return `${shown} is in AUTOMCP_DENY_CIDRS (${denied.text})`
+      if (denied) return `${shown()} is in AUTOMCP_DENY_CIDRS (${denied.text})`
       const priv = settings.allowPrivate ? undefined : privateRanges.find((r) => contains(r.cidr, a))
       if (priv && !hostAllowed(host))
-        return `${shown} is ${priv.why} and AUTOMCP_ALLOW_PRIVATE=false (see AUTOMCP_ALLOW_HOSTS)`
+        return `${shown()} is ${priv.why} and AUTOMCP_ALLOW_PRIVATE=false (see AUTOMCP_ALLOW_HOSTS)`
     }
     return null
   }
