@@ -85,7 +85,7 @@ function handServer(answer: (id: unknown) => { status: number; body: unknown }) 
 type Sent = { url: string; method: string; headers: unknown; redirect?: string }
 
 /** The SDK's client over a StreamableClient whose fetch notes every request it makes. */
-async function connect(url: string) {
+async function connect(url: string, headers: Record<string, string> = { 'x-registered': 'yes' }) {
   const sent: Sent[] = []
   const fetchFn = (input: string | URL, init?: RequestInit) => {
     sent.push({
@@ -98,7 +98,7 @@ async function connect(url: string) {
   }
   const transport = new StreamableClient(new URL(url), {
     fetch: fetchFn,
-    requestInit: { headers: { 'x-registered': 'yes' } },
+    requestInit: { headers },
   })
   const client = new Client({ name: 'test', version: '1' })
   await client.connect(transport)
@@ -157,12 +157,38 @@ describe('StreamableClient', () => {
     const before = posts().length
     const result = await client.callTool({ name: 'echo', arguments: { message: 'moved' } })
     expect(result.content).toEqual([{ type: 'text', text: 'echo moved' }])
+    // Once redirected, a request goes the SDK's way at once.
+    await client.callTool({ name: 'echo', arguments: { message: 'again' } })
     // The short road's POST got the 307; the SDK's then followed it to /mcp.
     expect(
       posts()
         .slice(before)
         .map((s) => new URL(s.url).pathname),
-    ).toEqual(['/old', '/old', '/mcp'])
+    ).toEqual(['/old', '/old', '/mcp', '/old', '/mcp'])
+  })
+
+  test("registered headers named in another case are replaced by the POST's own, not sent beside them", async () => {
+    const { http, base } = sdkServer(true)
+    stops.push(() => http.stop(true))
+    // Both would be sent twice over otherwise ("application/json, application/json"): 415 from the server.
+    const { client } = await connect(`${base}/mcp`, {
+      'Content-Type': 'application/json',
+      Accept: 'application/json',
+    })
+    stops.push(() => client.close())
+    const result = await client.callTool({ name: 'echo', arguments: { message: 'cased' } })
+    expect(result.content).toEqual([{ type: 'text', text: 'echo cased' }])
+  })
+
+  test('a redirect other than 307 or 308 fails the call, which is not sent again', async () => {
+    const { http, base } = handServer(() => ({ status: 303, body: {} }))
+    stops.push(() => http.stop(true))
+    const { client, sent } = await connect(`${base}/mcp`)
+    stops.push(() => client.close())
+    const before = sent.filter((s) => s.method === 'POST').length
+    const failure = await client.callTool({ name: 'x', arguments: {} }).catch((e: unknown) => e)
+    expect(failure).toMatchObject({ code: 303 })
+    expect(sent.filter((s) => s.method === 'POST').length - before).toBe(1)
   })
 
   test('an answer the SDK schema refuses fails the call, and does not leave it waiting', async () => {

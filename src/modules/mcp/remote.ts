@@ -1,4 +1,4 @@
-import { batchedPost } from './batched-post'
+import { batchedPost, eachOf } from './batched-post'
 import type { McpTool, ServerLists } from './lists'
 import type {
   Failed,
@@ -72,19 +72,24 @@ export function createMcpThread(
   let seq = 0
   let ended: Error | undefined
   // Requests cross in batches (./batched-post.ts), and so do the thread's answers and events.
-  const post = batchedPost<McpRequest>((batch) => worker.postMessage(batch))
-  worker.onmessage = (event: MessageEvent<Reply[]>) => {
-    for (const data of event.data) receive(data)
-  }
+  // A request that cannot cross (a value that does not clone) fails its call.
+  const post = batchedPost<McpRequest>(
+    (batch) => worker.postMessage(batch),
+    (request, e) => settle(request.seq, new Error(`could not send ${request.op} to the MCP thread: ${e}`)),
+  )
+  worker.onmessage = (event: MessageEvent<Reply[]>) => eachOf(event.data, receive)
   const receive = (data: Reply) => {
     if ('event' in data) return onProcess(data.event)
     if ('oauth' in data) return onOAuth(data.oauth)
     if ('notice' in data) return onNotice(data.notice.serverId, data.notice.notice)
     if ('progress' in data) return links.get(data.progress.call)?.onProgress(data.progress.params)
     if ('ask' in data) return void askClient(data.ask)
-    const settle = pending.get(data.seq)
-    pending.delete(data.seq)
-    settle?.(data.result)
+    settle(data.seq, data.result)
+  }
+  const settle = (seq: number, result: unknown) => {
+    const waiting = pending.get(seq)
+    pending.delete(seq)
+    waiting?.(result)
   }
 
   /** A server's request of a gateway call's client, answered back to the thread (an error when gone). */

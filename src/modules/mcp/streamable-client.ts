@@ -34,17 +34,26 @@ export class StreamableClient extends StreamableHTTPClientTransport {
   readonly #fetch: FetchLike
   readonly #extra: Record<string, string>
   readonly #ended = new AbortController()
+  #redirected = false
   #headers?: { session: string; version: string; all: Record<string, string> }
 
   constructor(url: URL, options: StreamableHTTPClientTransportOptions & { fetch: FetchLike }) {
     super(url, options)
     this.#url = url.href
     this.#fetch = options.fetch
-    this.#extra = { ...(options.requestInit?.headers as Record<string, string> | undefined) }
+    // Names in lower case, as a Headers object keeps them: a registered `Content-Type` must be replaced
+    // by the POST's own below, not sent beside it.
+    const registered = (options.requestInit?.headers ?? {}) as Record<string, string>
+    this.#extra = Object.fromEntries(Object.entries(registered).map(([k, v]) => [k.toLowerCase(), v]))
   }
 
   override async send(message: JSONRPCMessage | JSONRPCMessage[], options?: SendOptions): Promise<void> {
-    const headers = !Array.isArray(message) && !options?.resumptionToken && isRequest(message) && this.#open()
+    const headers =
+      !this.#redirected &&
+      !Array.isArray(message) &&
+      !options?.resumptionToken &&
+      isRequest(message) &&
+      this.#open()
     if (!headers) return super.send(message, options)
     try {
       const response = await this.#fetch(this.#url, {
@@ -54,9 +63,12 @@ export class StreamableClient extends StreamableHTTPClientTransport {
         signal: this.#ended.signal,
         redirect: 'manual',
       })
-      if (response.status >= 300 && response.status < 400) {
+      // The SDK follows a 307 or 308 that stays within the origin, from now on for every request; any
+      // other redirect fails the request, as the SDK's would, without sending it twice.
+      if (response.status === 307 || response.status === 308) {
         await response.body?.cancel()
-        return super.send(message, options) // the SDK follows a redirect that stays within the origin
+        this.#redirected = true
+        return super.send(message, options)
       }
       await this.#answer(response, options)
     } catch (e) {

@@ -34,7 +34,16 @@ export type ThreadHooks = {
 /** Answers the API thread's requests (./remote.ts) on `port`, the thread's `self`. */
 export function serveMcpThread(port: Worker, hooks: ThreadHooks = {}) {
   // Answers and events cross in batches (./batched-post.ts), as the API thread's requests do.
-  const post = batchedPost<ThreadEvent | { seq: number; result: unknown }>((batch) => port.postMessage(batch))
+  // An answer that cannot cross (a value that does not clone) is sent as its failure instead.
+  const post = batchedPost<ThreadEvent | { seq: number; result: unknown }>(
+    (batch) => port.postMessage(batch),
+    (message, e) => {
+      if ('seq' in message)
+        post({ seq: message.seq, result: { failed: `the answer could not cross to the API thread: ${e}` } })
+      // An event's values come parsed from JSON or are the thread's own: this is not expected.
+      else console.error(`MCP thread: an event could not cross to the API thread: ${e}`)
+    },
+  )
   // Every request to a registered URL goes through the SSRF guard, set up by the first message.
   let guarded: FetchLike = () => Promise.reject(new Error('MCP thread not configured yet'))
   const guardedFetch: FetchLike = (input, init) => guarded(input, init)
