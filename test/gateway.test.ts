@@ -62,6 +62,24 @@ describe('/mcp with the SDK client', () => {
     expect(ok?.value).toBeGreaterThanOrEqual(2)
   })
 
+  test('many calls in flight at once, from several sessions, each get their own answer', async () => {
+    // The threads exchange their messages in batches: dozens of calls and answers cross together here.
+    const clients = await Promise.all([connect(), connect(), connect()])
+    const calls = clients.flatMap((client, c) =>
+      Array.from({ length: 20 }, async (_, i) => {
+        const [http, stdio] = await Promise.all([
+          client.callTool({ name: 'Everything__echo', arguments: { message: `c${c} i${i}` } }),
+          client.callTool({ name: 'Local__get-sum', arguments: { a: c * 100, b: i } }),
+        ])
+        return {
+          got: [textOf(http), textOf(stdio)],
+          want: [`Echo: c${c} i${i}`, `The sum of ${c * 100} and ${i} is ${c * 100 + i}.`],
+        }
+      }),
+    )
+    for (const { got, want } of await Promise.all(calls)) expect(got).toEqual(want)
+  })
+
   test('an unknown tool is a tool error (isError), not a JSON-RPC error', async () => {
     const client = await connect()
     const result = await client.callTool({ name: 'Nobody__echo', arguments: {} })
