@@ -29,9 +29,10 @@ export function kindOf(message: JSONRPCMessage): 'request' | 'notification' | 'r
 /**
  * Replaces the dispatcher that `protocol.connect(transport)` installed with one that sorts messages with
  * `kindOf`. The SDK's tries each message against up to four Zod schemas, each failure building an error
- * object: a request to the gateway failed two of them, a third of its garbage. Only for a transport that
- * delivers messages the SDK's strict schema accepts: the SDK's client transports parse with it, the
- * gateway's and ./streamable-client.ts check with `isMessage`. Anything else goes to the SDK's dispatcher.
+ * object (a request to the gateway failed two of them: ~9% of the main thread's time per call). Only for
+ * a transport that delivers messages the SDK's strict schema accepts: the SDK's client transports parse
+ * with it, the gateway's and ./streamable-client.ts check with `isMessage`. Anything else goes to the
+ * SDK's dispatcher.
  */
 export function dispatchByShape(protocol: Protocol<never, never, never>, transport: Transport): void {
   const sdk = transport.onmessage
