@@ -141,23 +141,20 @@ export class WebStreamableServerTransport implements Transport {
     // An id in use twice would leave one of the POSTs without its answer.
     if (new Set(ids).size < ids.length || ids.some((id) => this.#exchanges.has(id)))
       return this.#refuse(400, 'Invalid Request: a request id is already in use in this session', -32600)
-    if (requests.length === 0) {
-      for (const m of messages) {
-        this.onmessage?.(m, info)
-        this.#cancelled(m)
-      }
-      return new Response(null, { status: 202 })
-    }
-    const answered = new Promise<Response>((respond) => {
-      const exchange: Exchange = { ids, answers: new Map(), respond }
-      for (const id of ids) this.#exchanges.set(id, exchange)
-      exchange.timer = setTimeout(() => this.#streamOf(exchange).write(OPENED), this.#streamAfterMs)
-    })
+    // Notifications and answers alone are taken with a 202; requests wait for their answers.
+    const answered =
+      requests.length > 0
+        ? new Promise<Response>((respond) => {
+            const exchange: Exchange = { ids, answers: new Map(), respond }
+            for (const id of ids) this.#exchanges.set(id, exchange)
+            exchange.timer = setTimeout(() => this.#streamOf(exchange).write(OPENED), this.#streamAfterMs)
+          })
+        : undefined
     for (const m of messages) {
       this.onmessage?.(m, info)
       this.#cancelled(m)
     }
-    return answered
+    return answered ?? new Response(null, { status: 202 })
   }
 
   /**

@@ -5,6 +5,7 @@ import {
 } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js'
 import type { FetchLike } from '../../shared/guarded-fetch'
+import { kindOf } from './dispatch'
 import { isMessage } from './jsonrpc-message'
 
 /** What the SDK's transport does with a streamed answer (private in its types, stable in its code). */
@@ -18,7 +19,9 @@ type SdkStreams = {
 
 type SendOptions = Parameters<StreamableHTTPClientTransport['send']>[1]
 
-const isRequest = (m: JSONRPCMessage) => 'method' in m && 'id' in m && m.method !== 'initialize'
+/** A request other than the handshake's: what the short road takes. */
+const isRequest = (m: JSONRPCMessage) =>
+  kindOf(m) === 'request' && (m as { method: string }).method !== 'initialize'
 
 /**
  * The SDK's streamable HTTP client transport, with a shorter road for a request once the session is
