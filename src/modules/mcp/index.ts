@@ -4,14 +4,15 @@
 // `automcp probe`.
 
 export { stdioEnabled } from './config'
+export { ThreadError } from './failure'
 export { isMessage } from './jsonrpc-message'
 export type { McpPrompt, McpResource, McpTemplate, McpTool, ServerLists } from './lists'
-export type { Pending as PendingAuthorization } from './messages'
+export type { GatewayCallLink, Pending as PendingAuthorization } from './messages'
 export type { OAuthEvent, OAuthMaterial, StoredClient, StoredTokens } from './oauth/material'
 export { asksNothingNew } from './oauth/scope'
 export type { ConcreteTransport, ProbeOutcome, ProbeStatus } from './outcome'
 export type { Prober, ProbeTarget } from './probe'
-export { createMcpThread, type GatewayCallLink, type McpThread, ThreadError } from './remote'
+export { createMcpThread, type McpThread } from './remote'
 export type { McpSessions } from './sessions'
 export { commandAllowed } from './stdio/commands'
 export type { LogLine } from './stdio/log-ring'

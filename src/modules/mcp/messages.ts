@@ -28,6 +28,11 @@ export type McpRequest =
       gateway?: GatewayCall
     }
   | { op: 'lists'; seq: number; target: McpTarget; timeoutMs: number }
+  /**
+   * The server's live session (opened when needed, or anew when it is the one the server `forgotten`), for
+   * the API thread's own calls (answered `Lent | null`).
+   */
+  | { op: 'lend'; seq: number; target: HttpTarget; timeoutMs: number; forgotten?: string }
   | {
       op: 'request'
       seq: number
@@ -52,20 +57,37 @@ export type Pending = Omit<Begun, 'authorizationUrl'>
 /** The MCP client a gateway call comes from (its `call` is the request's seq), and if it wants progress. */
 export type GatewayCall = { asking: Omit<AskingCall, 'call'>; progress: boolean }
 
+/** A gateway call's link to its MCP client: who it is, its progress, and the requests servers make of it. */
+export type GatewayCallLink = GatewayCall & {
+  onProgress: (params: Record<string, unknown>) => void
+  /** Passes the server's request to the client; rejects with an `RpcError`-like error when it cannot. */
+  ask: (method: string, params: Record<string, unknown>) => Promise<unknown>
+}
+
 /** A JSON-RPC error as it crosses between the threads. */
 export type RpcError = { code: number; message: string }
 
 /**
  * What the thread says unasked: a stdio server's child started or ended; a server's OAuth changed; for the
  * gateway, a server's notification, a gateway call's progress, and a request a server makes of the client
- * of a gateway call (answered by `answerClient`).
+ * of a gateway call (answered by `answerClient`); a session lent to the API thread ended.
  */
 export type ThreadEvent =
   | { event: ProcessEvent }
   | { oauth: OAuthEvent }
   | { notice: { serverId: string; notice: Notice } }
   | { progress: { call: number; params: Record<string, unknown> } }
-  | { ask: { id: number; call: number; method: string; params: Record<string, unknown> } }
+  | { ask: Ask }
+  | { ended: { serverId: string; sessionId: string } }
+
+/**
+ * A server's request of its client: for the client of gateway call `call`, or, on a session lent to the
+ * API thread (whose calls are made there), for the API thread to choose whom to ask (`server`).
+ */
+export type Ask = { id: number; method: string; params: Record<string, unknown> } & (
+  | { call: number }
+  | { server: string }
+)
 
 /**
  * How an operation that failed comes back (an Error does not survive postMessage as itself); `code` when

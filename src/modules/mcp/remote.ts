@@ -1,8 +1,9 @@
 import { batchedPost, eachOf } from './batched-post'
+import { isFailed, rpcErrorOf, ThreadError } from './failure'
 import type { McpTool, ServerLists } from './lists'
 import type {
-  Failed,
-  GatewayCall,
+  Ask,
+  GatewayCallLink,
   McpRequest,
   OAuthUrls,
   Pending as PendingAuth,
@@ -10,32 +11,17 @@ import type {
   ThreadEvent,
   ThreadSettings,
 } from './messages'
+import { callsNear, createNearCalls } from './near'
 import type { Begun } from './oauth/flows'
 import type { OAuthEvent, StoredClient, StoredTokens } from './oauth/material'
 import type { ProbeOutcome } from './outcome'
 import type { ProbeTarget } from './probe'
+import type { Lent } from './session'
 import type { LogLine } from './stdio/log-ring'
 import type { ProcessEvent } from './stdio/supervisor'
 import type { ToolCallResult } from './tool-call'
 import type { HttpTarget, McpTarget } from './transports'
 import type { Notice } from './upstream'
-
-/** A gateway call's link to its MCP client: who it is, its progress, and the requests servers make of it. */
-export type GatewayCallLink = GatewayCall & {
-  onProgress: (params: Record<string, unknown>) => void
-  /** Passes the server's request to the client; rejects with an `RpcError`-like error when it cannot. */
-  ask: (method: string, params: Record<string, unknown>) => Promise<unknown>
-}
-
-/** An operation that failed in the thread; `code` is the server's JSON-RPC error code when it sent one. */
-export class ThreadError extends Error {
-  constructor(
-    message: string,
-    readonly code?: number,
-  ) {
-    super(message)
-  }
-}
 
 type Pending = Map<number, (result: unknown) => void>
 /** What the thread sends: an answer to a request (by its seq), or an event of its own. */
@@ -84,6 +70,7 @@ export function createMcpThread(
     if ('notice' in data) return onNotice(data.notice.serverId, data.notice.notice)
     if ('progress' in data) return links.get(data.progress.call)?.onProgress(data.progress.params)
     if ('ask' in data) return void askClient(data.ask)
+    if ('ended' in data) return near.ended(data.ended.serverId, data.ended.sessionId)
     settle(data.seq, data.result)
   }
   const settle = (seq: number, result: unknown) => {
@@ -92,21 +79,22 @@ export function createMcpThread(
     waiting?.(result)
   }
 
-  /** A server's request of a gateway call's client, answered back to the thread (an error when gone). */
-  async function askClient({
-    id,
-    call: callSeq,
-    method,
-    params,
-  }: Extract<ThreadEvent, { ask: unknown }>['ask']) {
-    const link = links.get(callSeq)
+  /**
+   * A server's request of a gateway call's client (or, on a session lent to this thread, of whichever
+   * client the calls made here allow), answered back to the thread (an error when gone).
+   */
+  async function askClient(ask: Ask) {
+    const { id, method, params } = ask
     let answer: { result?: unknown; error?: RpcError }
     try {
-      if (!link) throw new ThreadError('the call that the request belongs to has ended', -32603)
-      answer = { result: await link.ask(method, params) }
+      if ('server' in ask) answer = { result: await near.ask(ask.server, method, params) }
+      else {
+        const link = links.get(ask.call)
+        if (!link) throw new ThreadError('the call that the request belongs to has ended', -32603)
+        answer = { result: await link.ask(method, params) }
+      }
     } catch (e) {
-      const { message, code } = e as { message?: string; code?: unknown }
-      answer = { error: { code: typeof code === 'number' ? code : -32603, message: message ?? String(e) } }
+      answer = { error: rpcErrorOf(e) }
     }
     await call({ op: 'answerClient', ask: id, ...answer }).catch(() => {})
   }
@@ -145,14 +133,46 @@ export function createMcpThread(
     }).finally(() => signal?.removeEventListener('abort', abort))
   }
 
+  /** `tools/call` made by the thread, with the gateway call's link kept here for its progress and asks. */
+  function callInThread(
+    target: McpTarget,
+    name: string,
+    args: Record<string, unknown>,
+    timeoutMs: number,
+    signal?: AbortSignal,
+    link?: GatewayCallLink,
+  ) {
+    const gateway = link && { asking: link.asking, progress: link.progress }
+    let callSeq = 0
+    return abortable<ToolCallResult>(
+      { op: 'callTool', target, name, args, timeoutMs, ...(gateway ? { gateway } : {}) },
+      signal,
+      (s) => {
+        callSeq = s
+        if (link) links.set(s, link)
+      },
+    ).finally(() => links.delete(callSeq))
+  }
+
+  // Tool calls to plain streamable HTTP servers are made on this thread, on the thread's sessions (./near.ts).
+  const near = createNearCalls({
+    guard: settings.guard,
+    lend: (target, timeoutMs, forgotten) => call<Lent | null>({ op: 'lend', target, timeoutMs, forgotten }),
+    onNotice,
+  })
+
   return {
     probe: ({ signal: _, ...target }: ProbeTarget) => call<ProbeOutcome>({ op: 'probe', target }),
     sessions: {
-      /** Closes the server's MCP session (HTTP DELETE on streamable HTTP). */
-      close: (serverId: string) => call<null>({ op: 'close', serverId }).then(() => {}),
-      /** Aborts checks in flight and closes every session. */
-      closeAll: () => call<null>({ op: 'closeAll' }).then(() => {}),
+      /** Closes the server's MCP sessions, the thread's and the tool calls' (HTTP DELETE on streamable HTTP). */
+      close: (serverId: string) =>
+        Promise.all([call<null>({ op: 'close', serverId }), near.close(serverId)]).then(() => {}),
+      /** Aborts checks and calls in flight and closes every session. */
+      closeAll: () => Promise.all([call<null>({ op: 'closeAll' }), near.closeAll()]).then(() => {}),
+      /** Sessions the MCP thread has open (the checks'). */
       count: () => call<number>({ op: 'count' }),
+      /** Sessions the API thread has open for tool calls (./near.ts). */
+      nearCount: near.size,
     },
     /** The tools of a server, with their input schemas, from its live MCP session. */
     tools: (target: McpTarget, timeoutMs: number, signal?: AbortSignal) =>
@@ -165,17 +185,11 @@ export function createMcpThread(
       timeoutMs: number,
       signal?: AbortSignal,
       link?: GatewayCallLink,
-    ) => {
-      const gateway = link && { asking: link.asking, progress: link.progress }
-      let callSeq = 0
-      return abortable<ToolCallResult>(
-        { op: 'callTool', target, name, args, timeoutMs, ...(gateway ? { gateway } : {}) },
-        signal,
-        (s) => {
-          callSeq = s
-          if (link) links.set(s, link)
-        },
-      ).finally(() => links.delete(callSeq))
+    ): Promise<ToolCallResult> => {
+      const viaThread = () => callInThread(target, name, args, timeoutMs, signal, link)
+      return callsNear(target)
+        ? near.callTool(target, name, args, timeoutMs, signal, link, viaThread)
+        : viaThread()
     },
     /** Everything a server offers (tools, resources, templates, prompts), from its live session. */
     lists: (target: McpTarget, timeoutMs: number, signal?: AbortSignal) =>
@@ -213,6 +227,3 @@ export function createMcpThread(
     },
   }
 }
-
-const isFailed = (r: unknown): r is Failed =>
-  typeof r === 'object' && r !== null && typeof (r as Failed).failed === 'string'

@@ -1,3 +1,4 @@
+import { httpStatusOf } from './outcome'
 import { type Session, sessionKey, shutSession } from './session'
 import type { McpTarget } from './transports'
 
@@ -98,9 +99,28 @@ export function createSessionSlots(open: Open) {
     if (s) await shutSession(s)
   }
 
+  /**
+   * `use` on the server's live session (opening one when needed). A session the server forgot (404: a
+   * restart, an expiry) is opened again, once; `openedMs` is set when `use` gets a session just opened.
+   */
+  async function useLive<T>(
+    target: McpTarget,
+    signal: AbortSignal,
+    use: (s: Session, openedMs?: number) => Promise<T>,
+  ): Promise<T> {
+    const { s, openedMs, slot } = await ensure(target, signal)
+    try {
+      return await use(s, openedMs)
+    } catch (e) {
+      if (httpStatusOf(e) !== 404 && !s.forgotten) throw e
+      const again = await reopen(target, slot, s, signal)
+      return use(again.s, again.openedMs)
+    }
+  }
+
   return {
     ensure,
-    reopen,
+    use: useLive,
     /** Ends `s` if it is still the server's session; the next caller opens a new one. */
     async drop(id: string, s: Session) {
       const slot = slots.get(id)
@@ -197,7 +217,7 @@ async function join(slot: Slot, o: Opening, signal: AbortSignal): Promise<Opened
 }
 
 /** `promise`, or the signal's reason as soon as it aborts (what the SDK's requests reject with too). */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
   if (signal.aborted) return Promise.reject(signal.reason)
   return new Promise<T>((resolve, reject) => {
     const stop = () => reject(signal.reason)

@@ -51,6 +51,10 @@ export type Session = {
   seen: Seen
   /** Gateway calls in flight over it: a request the server makes of its client goes to one of them. */
   asking: Set<AskingCall>
+  /** The server it is with. */
+  serverId: string
+  /** The API thread makes its tool calls on it too (./near-pool.ts). */
+  lent?: boolean
 }
 
 /** What a server may ask of AutoMCP as its client, to be passed on to the MCP client of a gateway call. */
@@ -64,6 +68,8 @@ const upstreamCapabilities = {
 export type UpstreamHooks = {
   notice: (serverId: string, notice: Notice, session: Session) => void
   ask: ClientAsk
+  /** The session closed (its server, its stream or AutoMCP ended it). */
+  closed?: (session: Session) => void
 }
 
 /** Everything that says where and how the session talks: a session for anything else is replaced. */
@@ -108,6 +114,7 @@ export async function openSession(
     closed: false,
     seen,
     asking: new Set(),
+    serverId: target.id,
   }
   // The SDK negotiates the version and hands the result to the transport: keep a copy for the record.
   const setVersion = transport.setProtocolVersion?.bind(transport)
@@ -118,6 +125,7 @@ export async function openSession(
   listenTo(client, session, target.id, hooks)
   client.onclose = () => {
     session.closed = true
+    hooks?.closed?.(session)
   }
   // When a server dies in the middle of a streamed answer, the SDK tries to resume the stream, then
   // only reports that it gave up: the request would wait for its timeout (30 s for a tool call).
@@ -138,6 +146,53 @@ export async function openSession(
     throw new SessionError((target.transport === 'stdio' && stdio?.downOf(target.id)) || e, seen)
   }
   seen.reachedMcp = true
+  return session
+}
+
+/** A streamable HTTP session the MCP thread opened: its id and the protocol version it agreed. */
+export type Lent = { sessionId: string; protocolVersion: string }
+
+let joins = 0
+
+/**
+ * A second client on a session another client opened (./near-pool.ts): the same `Mcp-Session-Id`, so the
+ * server sees one session, with no handshake and no GET stream of its own (the SDK's `Client` skips
+ * `initialize` on a transport that has a session id). Closing it leaves the session open on the server.
+ */
+export async function joinSession(
+  target: HttpTarget,
+  lent: Lent,
+  { fetch: fetchFn, hooks }: { fetch?: FetchLike; hooks: UpstreamHooks },
+): Promise<Session> {
+  const seen: Seen = { reachedMcp: true }
+  const transport = createTransport(target, fetchFn, () => {}, lent.sessionId)
+  transport.setProtocolVersion?.(lent.protocolVersion)
+  const client = new Client(
+    { name: 'automcp', version },
+    { capabilities: upstreamCapabilities, jsonSchemaValidator: sharedSchemaValidator },
+  )
+  // Request ids are the session's, not one client's: the MCP thread's client counts from 0, so this one
+  // counts from far above, each joined client in a range of its own (the SDK's counter, private in its
+  // types). Id 0 is avoided too: the SDK's servers ignore a cancellation of request 0.
+  ;(client as unknown as { _requestMessageId: number })._requestMessageId =
+    2 ** 50 + (joins++ % 2 ** 18) * 2 ** 32
+  const session: Session = {
+    key: sessionKey(target),
+    client,
+    transport,
+    protocolVersion: lent.protocolVersion,
+    listsAt: 0,
+    closed: false,
+    seen,
+    asking: new Set(),
+    serverId: target.id,
+  }
+  listenTo(client, session, target.id, hooks)
+  client.onclose = () => {
+    session.closed = true
+  }
+  await client.connect(transport)
+  dispatchByShape(client as never, transport)
   return session
 }
 

@@ -1,3 +1,4 @@
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
 import { ResultSchema } from '@modelcontextprotocol/sdk/types.js'
 import type { FetchLike } from '../../shared/guarded-fetch'
 import { MINUTE } from '../../shared/time'
@@ -5,11 +6,11 @@ import { listAll, type McpTool, type ServerLists } from './lists'
 import { createOAuthFetch } from './oauth/fetch'
 import { createOAuthHolder } from './oauth/holder'
 import type { OAuthEvent, OAuthMaterial } from './oauth/material'
-import { httpStatusOf, type ProbeOutcome, SessionError } from './outcome'
-import { openSession, type Session, timedPing } from './session'
+import { type ProbeOutcome, SessionError } from './outcome'
+import { type Lent, openSession, type Session, timedPing } from './session'
 import { createSessionSlots } from './session-slot'
 import { createStdioSupervisor, type ProcessEvent, type StdioSettings } from './stdio/supervisor'
-import { type CallOptions, callTool, type ToolCallResult } from './tool-call'
+import { type CallOptions, callAsking, type ToolCallResult } from './tool-call'
 import type { HttpTarget, McpTarget } from './transports'
 import { type AskingCall, type Notice, ownCall, whoToAsk } from './upstream'
 
@@ -22,6 +23,18 @@ export type GatewayHooks = {
     params: Record<string, unknown>,
     signal: AbortSignal,
   ) => Promise<unknown>
+  /**
+   * A request made on a session lent to the API thread: its calls are made there, and so the API thread
+   * chooses whom to ask.
+   */
+  askLent: (
+    serverId: string,
+    method: string,
+    params: Record<string, unknown>,
+    signal: AbortSignal,
+  ) => Promise<unknown>
+  /** A session lent to the API thread ended: its calls there end with it. */
+  lentEnded: (serverId: string, sessionId: string) => void
 }
 
 /** A gateway call's options: progress to pass on, and the client that made it (asked on its behalf). */
@@ -85,15 +98,20 @@ export function createMcpSessions({
       else gateway?.notice(serverId, notice)
     },
     ask(
-      session: Pick<Session, 'asking'>,
+      session: Pick<Session, 'asking' | 'serverId' | 'lent'>,
       method: string,
       params: Record<string, unknown>,
       signal: AbortSignal,
     ) {
+      if (session.lent && gateway) return gateway.askLent(session.serverId, method, params, signal)
       const who = whoToAsk(gateway ? session.asking : [], method, params)
       if ('refused' in who) return Promise.reject(who.refused)
       if ('answer' in who) return Promise.resolve(who.answer)
       return (gateway as GatewayHooks).ask(who, method, params, signal)
+    },
+    closed(s: Session) {
+      const id = idOf(s)
+      if (s.lent && id) gateway?.lentEnded(s.serverId, id)
     },
   }
   const slots = createSessionSlots((target, signal) =>
@@ -110,24 +128,14 @@ export function createMcpSessions({
     if (target.transport !== 'stdio' && target.oauth) held.offer(target.id, target.oauth)
   }
 
-  /**
-   * `use` on the server's live session (opening one when needed). A session the server forgot (404: a
-   * restart, an expiry) is opened again, once; `openedMs` is set when `use` gets a session just opened.
-   */
-  async function withSession<T>(
+  /** `use` on the server's live session, opened again once when the server forgot it (./session-slot.ts). */
+  function withSession<T>(
     target: McpTarget,
     signal: AbortSignal,
     use: (s: Session, openedMs?: number) => Promise<T>,
   ): Promise<T> {
     offer(target)
-    const { s, openedMs, slot } = await slots.ensure(target, signal)
-    try {
-      return await use(s, openedMs)
-    } catch (e) {
-      if (httpStatusOf(e) !== 404 && !s.forgotten) throw e
-      const again = await slots.reopen(target, slot, s, signal)
-      return use(again.s, again.openedMs)
-    }
+    return slots.use(target, signal, use)
   }
 
   async function refreshIfStale(serverId: string, s: Session, signal: AbortSignal): Promise<ServerLists> {
@@ -210,19 +218,34 @@ export function createMcpSessions({
     // Every call in flight is known to the session: a server's request is passed on only when one caller
     // could have caused it.
     const asking = options.asking ?? ownCall()
-    return withSession<ToolCallResult>(target, signal, async (s) => {
-      s.asking.add(asking)
-      try {
-        return await callTool(s.client, name, args, signal, options)
-      } finally {
-        s.asking.delete(asking)
-      }
-    })
+    return withSession<ToolCallResult>(target, signal, (s) =>
+      callAsking(s, asking, name, args, signal, options),
+    )
+  }
+
+  /**
+   * The id and protocol version of the server's live streamable HTTP session (opened when needed), for
+   * the API thread to make its tool calls on (./near-pool.ts); null when the server keeps no session. A
+   * session the server `forgotten` (the API thread's call got a 404) is replaced by a new one first.
+   */
+  async function lend(target: HttpTarget, signal: AbortSignal, forgotten?: string): Promise<Lent | null> {
+    offer(target)
+    let { s } = await slots.ensure(target, signal)
+    if (forgotten !== undefined && idOf(s) === forgotten) {
+      s.forgotten = true
+      await slots.drop(target.id, s)
+      ;({ s } = await slots.ensure(target, signal))
+    }
+    const sessionId = idOf(s)
+    if (!sessionId || !s.protocolVersion) return null
+    s.lent = true
+    return { sessionId, protocolVersion: s.protocolVersion }
   }
 
   return {
     check,
     lists,
+    lend,
     /** The server's tools with their input schemas. */
     tools: async (target: McpTarget, signal: AbortSignal): Promise<McpTool[]> =>
       (await lists(target, signal)).tools,
@@ -272,3 +295,7 @@ function describe(s: Session): Record<string, unknown> {
     prompts: s.lists?.prompts.length ?? 0,
   }
 }
+
+/** The session's id on the server: streamable HTTP only, and only when the server keeps sessions. */
+const idOf = (s: Session) =>
+  s.transport instanceof StreamableHTTPClientTransport ? s.transport.sessionId : undefined

@@ -1,4 +1,5 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
+import type { AskingCall } from './upstream'
 
 /** What `tools/call` answered: `ok` is false when the tool reported an error (`isError`). */
 export type ToolCallResult = {
@@ -33,5 +34,25 @@ export async function callTool(
     content: Array.isArray(res.content) ? res.content : [],
     ...(res.structuredContent !== undefined ? { structuredContent: res.structuredContent } : {}),
     ...(res._meta !== undefined ? { meta: res._meta as Record<string, unknown> } : {}),
+  }
+}
+
+/**
+ * `tools/call` on a session that knows the call while it is in flight: a request the server makes
+ * meanwhile goes to `asking`'s client only when every call in flight comes from it (./upstream.ts).
+ */
+export async function callAsking(
+  s: { client: Client; asking: Set<AskingCall> },
+  asking: AskingCall,
+  name: string,
+  args: Record<string, unknown>,
+  signal: AbortSignal,
+  options: CallOptions = {},
+): Promise<ToolCallResult> {
+  s.asking.add(asking)
+  try {
+    return await callTool(s.client, name, args, signal, options)
+  } finally {
+    s.asking.delete(asking)
   }
 }

@@ -47,6 +47,8 @@ export function createTransport(
   target: HttpTarget,
   fetchFn: FetchLike = fetch,
   failed: (failure: HttpFailure) => void = () => {},
+  /** A streamable HTTP session already open (the MCP thread's, joined by the API thread: ./near-pool.ts). */
+  sessionId?: string,
 ): StreamableHTTPClientTransport | SSEClientTransport {
   const url = new URL(target.url)
   const watched: FetchLike = async (input, init) => {
@@ -57,7 +59,7 @@ export function createTransport(
   const options = { requestInit: { headers: target.headers }, fetch: watched }
   return target.transport === 'sse'
     ? new SSEClientTransport(url, options)
-    : new StreamableClient(url, { ...options, reconnectionOptions })
+    : new StreamableClient(url, { ...options, reconnectionOptions, sessionId })
 }
 
 /** Ends the session on the server too, where the transport has a way to (HTTP DELETE on streamable HTTP). */

@@ -13,7 +13,8 @@ export type Notice =
 
 /** Answers a request the server made of its client (the session's), or rejects with why it cannot. */
 export type ClientAsk = (
-  session: { asking: Set<AskingCall> },
+  /** The session the request came on: its calls in flight, its server, whether it is lent (./sessions.ts). */
+  session: { asking: Set<AskingCall>; serverId: string; lent?: boolean },
   method: string,
   params: Record<string, unknown>,
   signal: AbortSignal,

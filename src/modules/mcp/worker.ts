@@ -2,15 +2,14 @@
 // sweep of a thousand servers does not hold up the API's event loop. The thread's entry, src/mcp-worker.ts,
 // runs the database's WAL checkpoints here too. Messages: ./messages.ts; the API thread's side: ./remote.ts.
 
-import { McpError } from '@modelcontextprotocol/sdk/types.js'
 import { createGuardedFetch, type FetchLike } from '../../shared/guarded-fetch'
 import { createPolicy } from '../../shared/ssrf'
 import { batchedPost } from './batched-post'
-import type { Failed, McpRequest, ThreadEvent, ThreadSettings } from './messages'
+import type { McpRequest, ThreadEvent, ThreadSettings } from './messages'
 import { beginAuthorization, finishAuthorization, revokeTokens } from './oauth/flows'
-import { httpStatusOf } from './outcome'
 import { createProber } from './probe'
 import { createMcpSessions, type GatewayCallOptions, type GatewayHooks } from './sessions'
+import { runToolOp } from './tool-op'
 import type { HttpTarget } from './transports'
 import type { AskingCall } from './upstream'
 import { Unanswerable } from './upstream'
@@ -57,22 +56,11 @@ export function serveMcpThread(port: Worker, hooks: ThreadHooks = {}) {
   async function toolOp<T>(seq: number, timeoutMs: number, op: (signal: AbortSignal) => Promise<T>) {
     const controller = new AbortController()
     calls.set(seq, controller)
-    const timer = setTimeout(() => controller.abort(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs)
     const stop = () => controller.abort(new Error('AutoMCP is stopping'))
     stopping.signal.addEventListener('abort', stop, { once: true })
     try {
-      return await op(controller.signal)
-    } catch (e) {
-      const reason = controller.signal.aborted ? controller.signal.reason : e
-      const message = reason instanceof Error ? reason.message : String(reason)
-      // Only the message crosses to the API thread: the HTTP status the SDK's error carries goes in it.
-      const status = httpStatusOf(reason)
-      const failed = status && !message.includes(`HTTP ${status}`) ? `${message} (HTTP ${status})` : message
-      // The server's own JSON-RPC error (an unknown prompt, bad arguments) is passed on with its code.
-      const code = reason instanceof McpError && reason.code > -32800 ? reason.code : undefined
-      return (code === undefined ? { failed } : { failed, code }) satisfies Failed
+      return await runToolOp(timeoutMs, controller, op)
     } finally {
-      clearTimeout(timer)
       calls.delete(seq)
       stopping.signal.removeEventListener('abort', stop)
     }
@@ -121,6 +109,8 @@ export function serveMcpThread(port: Worker, hooks: ThreadHooks = {}) {
         )
       case 'lists':
         return toolOp(msg.seq, msg.timeoutMs, (signal) => sessions.lists(msg.target, signal))
+      case 'lend':
+        return toolOp(msg.seq, msg.timeoutMs, (signal) => sessions.lend(msg.target, signal, msg.forgotten))
       case 'request':
         return toolOp(msg.seq, msg.timeoutMs, (signal) =>
           sessions.request(msg.target, msg.method, msg.params, signal),
@@ -186,32 +176,41 @@ export function serveMcpThread(port: Worker, hooks: ThreadHooks = {}) {
 function createGatewayBridge(post: (event: ThreadEvent) => void) {
   const waiting = new Map<number, { resolve: (r: unknown) => void; reject: (e: Error) => void }>()
   let asks = 0
+  /** The request posted to the API thread, for the client of `about`; settled by `answered`. */
+  const asked = (
+    about: { call: number } | { server: string },
+    method: string,
+    params: Record<string, unknown>,
+    signal: AbortSignal,
+  ) =>
+    new Promise((resolve, reject) => {
+      const id = ++asks
+      const done = () => {
+        waiting.delete(id)
+        signal.removeEventListener('abort', abort)
+      }
+      const abort = () => {
+        done()
+        reject(signal.reason instanceof Error ? signal.reason : new Error('cancelled'))
+      }
+      signal.addEventListener('abort', abort, { once: true })
+      waiting.set(id, {
+        resolve: (r) => {
+          done()
+          resolve(r)
+        },
+        reject: (e) => {
+          done()
+          reject(e)
+        },
+      })
+      post({ ask: { id, ...about, method, params } } satisfies ThreadEvent)
+    })
   const hooks: GatewayHooks = {
     notice: (serverId, notice) => post({ notice: { serverId, notice } } satisfies ThreadEvent),
-    ask: (call: AskingCall, method, params, signal) =>
-      new Promise((resolve, reject) => {
-        const id = ++asks
-        const done = () => {
-          waiting.delete(id)
-          signal.removeEventListener('abort', abort)
-        }
-        const abort = () => {
-          done()
-          reject(signal.reason instanceof Error ? signal.reason : new Error('cancelled'))
-        }
-        signal.addEventListener('abort', abort, { once: true })
-        waiting.set(id, {
-          resolve: (r) => {
-            done()
-            resolve(r)
-          },
-          reject: (e) => {
-            done()
-            reject(e)
-          },
-        })
-        post({ ask: { id, call: call.call, method, params } } satisfies ThreadEvent)
-      }),
+    ask: (call: AskingCall, method, params, signal) => asked({ call: call.call }, method, params, signal),
+    askLent: (server, method, params, signal) => asked({ server }, method, params, signal),
+    lentEnded: (serverId, sessionId) => post({ ended: { serverId, sessionId } } satisfies ThreadEvent),
   }
   return {
     hooks,

@@ -1,0 +1,33 @@
+import { McpError } from '@modelcontextprotocol/sdk/types.js'
+import type { Failed } from './messages'
+import { httpStatusOf } from './outcome'
+
+/**
+ * Runs a tool operation under `controller` (its owner aborts it on cancellation or shutdown) and a timeout,
+ * and reports failure as data: an Error does not cross between threads as itself, and both roads of a
+ * tool call (./worker.ts, ./near-pool.ts) fail the same way.
+ */
+export async function runToolOp<T>(
+  timeoutMs: number,
+  controller: AbortController,
+  op: (signal: AbortSignal) => Promise<T>,
+): Promise<T | Failed> {
+  const timer = setTimeout(() => controller.abort(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs)
+  try {
+    return await op(controller.signal)
+  } catch (e) {
+    return failureOf(controller.signal.aborted ? controller.signal.reason : e)
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+/** A failure as its message (with the HTTP status the SDK's error carries) and the server's own code. */
+export function failureOf(reason: unknown): Failed {
+  const message = reason instanceof Error ? reason.message : String(reason)
+  const status = httpStatusOf(reason)
+  const failed = status && !message.includes(`HTTP ${status}`) ? `${message} (HTTP ${status})` : message
+  // The server's own JSON-RPC error (an unknown prompt, bad arguments) is passed on with its code.
+  const code = reason instanceof McpError && reason.code > -32800 ? reason.code : undefined
+  return code === undefined ? { failed } : { failed, code }
+}
