@@ -1,5 +1,6 @@
 // Entry point of the MCP thread, AutoMCP's second thread. It does two jobs, so that neither holds up the
-// API's event loop: AutoMCP's MCP client work (sessions, checks, tool calls: modules/mcp/worker.ts) and
+// API's event loop: AutoMCP's MCP client work (sessions, checks, lists, the tool calls the API thread does
+// not make itself: modules/mcp/worker.ts) and
 // the database's WAL checkpoints, whose fsyncs would otherwise land on the API thread (db/checkpointer.ts).
 // It sits beside main.ts so that `new URL('./mcp-worker.ts', import.meta.url)` finds it both from source
 // and inside the compiled executable, where `npm run build` embeds it as a second entry point.

@@ -25,6 +25,10 @@ function server({ stateless = false } = {}) {
   const seen: Seen[] = []
   const cancelled: unknown[] = []
   const sessions: string[] = []
+  // GET streams the server holds open (counted once registered: a request sent unasked then reaches one).
+  let streams = 0
+  // Each session's tools beyond the fixed ones: `grow` adds one, for its own session.
+  let grown = false
   const transports = new Map<string, WebStandardStreamableHTTPServerTransport>()
   const http = Bun.serve({
     port: 0,
@@ -34,7 +38,13 @@ function server({ stateless = false } = {}) {
       const session = req.headers.get('mcp-session-id')
       const { method: rpc, id } = (body ?? {}) as { method?: string; id?: number }
       seen.push({ http: req.method, rpc, id, session })
-      if (session) return transports.get(session)?.handleRequest(req) ?? new Response(null, { status: 404 })
+      const known = session ? transports.get(session) : undefined
+      if (session && !known) return new Response(null, { status: 404 })
+      if (known) {
+        const res = await known.handleRequest(req)
+        if (req.method === 'GET' && res.ok) streams++
+        return res
+      }
       if (stateless && req.method !== 'POST') return new Response(null, { status: 405 })
       // Stateless: a new server and transport for every request, and no session id.
       const transport: WebStandardStreamableHTTPServerTransport =
@@ -47,8 +57,16 @@ function server({ stateless = false } = {}) {
           },
           onsessionclosed: (sid) => void transports.delete(sid),
         })
-      const mcp = new Server({ name: 'near', version: '1.0.0' }, { capabilities: { tools: {} } })
-      mcp.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: [] }))
+      const mcp = new Server(
+        { name: 'near', version: '1.0.0' },
+        { capabilities: { tools: { listChanged: true } } },
+      )
+      mcp.setRequestHandler(ListToolsRequestSchema, async () => ({
+        tools: [
+          { name: 'typed', inputSchema: { type: 'object' }, outputSchema: { type: 'object' } },
+          ...(grown ? [{ name: 'grown', inputSchema: { type: 'object' } }] : []),
+        ],
+      }))
       mcp.setRequestHandler(CallToolRequestSchema, async (r, extra) => {
         const text = (t: string) => ({ content: [{ type: 'text', text: t }] })
         switch (r.params.name) {
@@ -92,6 +110,13 @@ function server({ stateless = false } = {}) {
             )
             return text(`answered ${JSON.stringify(answer.content)}`)
           }
+          case 'typed': // promises structured content, and sends none
+            return text('untyped')
+          case 'grow':
+            grown = true
+            // On the call's own stream: only the API thread's client hears it.
+            await extra.sendNotification({ method: 'notifications/tools/list_changed' })
+            return text('grew')
           case 'wait':
             await new Promise((resolve) => extra.signal.addEventListener('abort', resolve))
             cancelled.push(extra.signal.reason)
@@ -118,6 +143,7 @@ function server({ stateless = false } = {}) {
     /** Ids of the sessions the server opened, oldest first. */
     sessions,
     open: () => transports.size,
+    streams: () => streams,
     /** The server restarts: every session it had is unknown (404) from now on. */
     forget: () => transports.clear(),
     posts: (rpc: string) => seen.filter((r) => r.rpc === rpc),
@@ -137,8 +163,9 @@ function pool(settings = guard) {
   const owner = createMcpSessions()
   const p = createNearPool({
     guard: settings,
-    lend: (target, timeoutMs) => owner.lend(target, AbortSignal.timeout(timeoutMs)),
+    lend: (target, timeoutMs, forgotten) => owner.lend(target, AbortSignal.timeout(timeoutMs), forgotten),
     onNotice: () => {},
+    onListChanged: () => {},
   })
   stops.push(async () => {
     p.closeAll()
@@ -147,14 +174,13 @@ function pool(settings = guard) {
   return p
 }
 
-/** The MCP thread itself, as AutoMCP starts it. */
-function thread() {
-  const mcp = createMcpThread(new URL('../src/mcp-worker.ts', import.meta.url), {
-    slowMs: 1_000,
-    dbPath: ':memory:',
-    guard,
-    stdio: { enabled: false, commands: [], maxChildren: 0 },
-  })
+/** The MCP thread itself, as AutoMCP starts it; `notices` are what it tells the gateway. */
+function thread(notices: unknown[] = []) {
+  const mcp = createMcpThread(
+    new URL('../src/mcp-worker.ts', import.meta.url),
+    { slowMs: 1_000, dbPath: ':memory:', guard, stdio: { enabled: false, commands: [], maxChildren: 0 } },
+    { onNotice: (serverId, notice) => notices.push({ serverId, notice }) },
+  )
   stops.push(async () => {
     await mcp.sessions.closeAll()
     mcp.terminate()
@@ -184,12 +210,13 @@ describe('tool calls on the API thread', () => {
     expect(await mcp.sessions.count()).toBe(1)
     expect(s.posts('initialize')).toHaveLength(1)
     expect(s.posts('tools/call').map((r) => r.session)).toEqual(s.sessions)
+    while (s.streams() === 0) await Bun.sleep(5)
     expect(s.seen.filter((r) => r.http === 'GET')).toHaveLength(1)
 
     // Request ids are the session's: the API thread's never meet the MCP thread's (which count from 0).
     const ids = s.seen.flatMap((r) => (r.id === undefined ? [] : [r.id]))
     expect(new Set(ids).size).toBe(ids.length)
-    for (const call of s.posts('tools/call')) expect(call.id).toBeGreaterThanOrEqual(2 ** 50)
+    for (const call of s.posts('tools/call')) expect(call.id).toBeGreaterThanOrEqual(2 ** 30)
 
     // A check uses that same session; the next calls too.
     expect((await mcp.probe({ ...s.target, timeoutMs: 5_000, signal: never() })).status).toBe('healthy')
@@ -238,6 +265,9 @@ describe('tool calls on the API thread', () => {
   test('a request the server sends on its session’s stream, not on the call’s, still reaches the call’s client', async () => {
     const s = server()
     const mcp = thread()
+    await mcp.callTool(s.target, 'echo', { message: 'open' }, 5_000)
+    // The server can send unasked only once the MCP thread's GET stream is there.
+    while (s.streams() === 0) await Bun.sleep(5)
     const asked: unknown[] = []
     const result = await mcp.callTool(
       s.target,
@@ -255,6 +285,53 @@ describe('tool calls on the API thread', () => {
     // With no call of a client that accepts it in flight, it is refused.
     const alone = mcp.callTool(s.target, 'ask-on-stream', {}, 5_000)
     await expect(alone).rejects.toThrow(/no MCP client that accepts elicitation\/create/)
+  })
+
+  test('when the MCP thread replaces the session (new headers), a call in flight on it ends at once', async () => {
+    const s = server()
+    const mcp = thread()
+    const call = mcp.callTool(s.target, 'wait', {}, 600_000).catch((e) => e as Error)
+    while (s.posts('tools/call').length === 0) await Bun.sleep(5)
+    const moved = { ...s.target, headers: { 'x-changed': 'yes' } }
+    expect((await mcp.probe({ ...moved, timeoutMs: 5_000, signal: never() })).status).toBe('healthy')
+    // The old session was ended with a DELETE the server took: the call made on it here ends with it.
+    expect(s.seen.filter((r) => r.http === 'DELETE')).toHaveLength(1)
+    expect(((await call) as Error).message).toContain('Connection closed')
+    await mcp.callTool(moved, 'echo', { message: 'new' }, 5_000)
+    expect(s.posts('tools/call').at(-1)?.session).toBe(s.sessions[1] as string)
+  })
+
+  test('calls in flight together when the server forgot the session all run once, on the new one', async () => {
+    const s = server()
+    const mcp = thread()
+    await mcp.callTool(s.target, 'echo', { message: 0 }, 5_000)
+    s.forget()
+    const results = await Promise.all(
+      [1, 2, 3].map((n) => mcp.callTool(s.target, 'echo', { message: n }, 5_000)),
+    )
+    expect(results.map((r) => r.content)).toEqual([1, 2, 3].map((n) => [{ type: 'text', text: `echo ${n}` }]))
+    expect(s.sessions).toHaveLength(2)
+    expect(s.posts('tools/call').filter((r) => r.session === s.sessions[1])).toHaveLength(3)
+  })
+
+  test('a list change heard on a call’s own stream: the MCP thread lists again and tells the gateway', async () => {
+    const s = server()
+    const notices: unknown[] = []
+    const mcp = thread(notices)
+    expect((await mcp.lists(s.target, 5_000)).tools.map((t) => t.name)).toEqual(['typed'])
+    await mcp.callTool(s.target, 'grow', {}, 5_000)
+    while (notices.length === 0) await Bun.sleep(5)
+    expect(notices).toEqual([{ serverId: 'near', notice: { type: 'list_changed', list: 'tools' } }])
+    expect((await mcp.lists(s.target, 5_000)).tools.map((t) => t.name)).toEqual(['typed', 'grown'])
+  })
+
+  test('a result is checked against the tool’s output schema, as the MCP thread’s client checks it', async () => {
+    const s = server()
+    const mcp = thread()
+    await mcp.lists(s.target, 5_000)
+    const error = (await mcp.callTool(s.target, 'typed', {}, 5_000).catch((e) => e)) as Error
+    expect(await mcp.sessions.nearCount()).toBe(1)
+    expect(error.message).toContain('has an output schema but did not return structured content')
   })
 
   test('progress and the server’s request of the client reach the call’s link', async () => {

@@ -70,7 +70,7 @@ export async function createGatewayServer(ctx: SessionContext, transport: Transp
   })
   // Installed as the base Protocol installs any handler (the request checked once against its schema):
   // the Server's own wrapper for tools/call would check the request a second time and the result again,
-  // a result that is the upstream's, already checked by the SDK's client on the MCP thread, or ours.
+  // a result that is the upstream's, already checked by AutoMCP's SDK client (on either thread), or ours.
   Protocol.prototype.setRequestHandler.call(server, CallToolRequestSchema, (req, extra) =>
     callTool(ctx, server, req.params, extra as Extra),
   )

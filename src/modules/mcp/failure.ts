@@ -20,3 +20,9 @@ export function rpcErrorOf(e: unknown): RpcError {
   const { message, code } = (e ?? {}) as { message?: string; code?: unknown }
   return { code: typeof code === 'number' ? code : -32603, message: message ?? String(e) }
 }
+
+/** An operation's result, or its failure thrown as a ThreadError. */
+export function settled<T>(result: T | Failed): T {
+  if (isFailed(result)) throw new ThreadError(result.failed, result.code)
+  return result
+}

@@ -7,6 +7,15 @@ export type McpTool = {
   inputSchema: Record<string, unknown>
   [field: string]: unknown
 }
+/** What a client learns of a tool beyond its name: its output schema and whether it runs as a task. */
+export type ToolMetadata = { name: string; outputSchema?: unknown; execution?: unknown }
+
+/** The tools' metadata a client checks calls against: only the tools that have any. */
+export const toolMetadata = (tools: McpTool[]): ToolMetadata[] =>
+  tools.flatMap(({ name, outputSchema, execution }) =>
+    outputSchema === undefined && execution === undefined ? [] : [{ name, outputSchema, execution }],
+  )
+
 /** A resource, a resource template or a prompt as the server lists it (`uri`, `uriTemplate` or `name`). */
 export type McpResource = { uri: string; name: string; [field: string]: unknown }
 export type McpTemplate = { uriTemplate: string; name: string; [field: string]: unknown }

@@ -1,5 +1,6 @@
 // What the API thread (./remote.ts) and the MCP thread (./worker.ts) say to each other.
 import type { GuardSettings } from '../../shared/ssrf'
+import type { ToolMetadata } from './lists'
 import type { Begun } from './oauth/flows'
 import type { OAuthEvent } from './oauth/material'
 import type { ProbeTarget } from './probe'
@@ -33,6 +34,8 @@ export type McpRequest =
    * the API thread's own calls (answered `Lent | null`).
    */
   | { op: 'lend'; seq: number; target: HttpTarget; timeoutMs: number; forgotten?: string }
+  /** A list changed, as a call made on the API thread heard (the MCP thread lists the server again). */
+  | { op: 'relist'; seq: number; serverId: string }
   | {
       op: 'request'
       seq: number
@@ -70,7 +73,7 @@ export type RpcError = { code: number; message: string }
 /**
  * What the thread says unasked: a stdio server's child started or ended; a server's OAuth changed; for the
  * gateway, a server's notification, a gateway call's progress, and a request a server makes of the client
- * of a gateway call (answered by `answerClient`); a session lent to the API thread ended.
+ * of a gateway call (answered by `answerClient`); a session lent to the API thread ended, or its tools changed.
  */
 export type ThreadEvent =
   | { event: ProcessEvent }
@@ -78,7 +81,8 @@ export type ThreadEvent =
   | { notice: { serverId: string; notice: Notice } }
   | { progress: { call: number; params: Record<string, unknown> } }
   | { ask: Ask }
-  | { ended: { serverId: string; sessionId: string } }
+  | { ended: { serverId: string; sessionId: string; forgotten: boolean } }
+  | { tools: { serverId: string; sessionId: string; tools: ToolMetadata[] } }
 
 /**
  * A server's request of its client: for the client of gateway call `call`, or, on a session lent to the

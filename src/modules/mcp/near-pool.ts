@@ -4,10 +4,11 @@
 
 import { createGuardedFetch } from '../../shared/guarded-fetch'
 import { createPolicy, type GuardSettings } from '../../shared/ssrf'
-import { isFailed, rpcErrorOf, ThreadError } from './failure'
+import { rpcErrorOf, settled } from './failure'
+import type { ToolMetadata } from './lists'
 import type { GatewayCallLink } from './messages'
 import { httpStatusOf } from './outcome'
-import { joinSession, type Lent, type Session, sessionKey, type UpstreamHooks } from './session'
+import { joinSession, type Lent, learnTools, type Session, sessionKey, type UpstreamHooks } from './session'
 import { untilAborted } from './session-slot'
 import { callAsking, type ToolCallResult } from './tool-call'
 import { runToolOp } from './tool-op'
@@ -23,7 +24,21 @@ export type NearPool = ReturnType<typeof createNearPool>
 export type Lend = (target: HttpTarget, timeoutMs: number, forgotten?: string) => Promise<Lent | null>
 
 /** A server's session joined here: null when the server keeps no session (its calls go through the thread). */
-type Joined = { key: string; session: Promise<Session | null>; ready?: Session | null; id?: string }
+type Joined = {
+  serverId: string
+  key: string
+  session: Promise<Session | null>
+  ready?: Session | null
+  id?: string
+  /** Calls using it now. */
+  calls: number
+  /** No longer the server's: closed once its last call ends. */
+  retired?: boolean
+}
+
+// The handshake a lend may wait for, whichever call asked first: the calls waiting on it each end at
+// their own timeout.
+const lendTimeoutMs = 60_000
 
 /**
  * A client per server on the MCP thread's own session (./session.ts `joinSession`): the server sees one
@@ -35,12 +50,15 @@ export function createNearPool({
   guard,
   lend,
   onNotice,
+  onListChanged,
 }: {
   /** The SSRF guard's settings: every request goes through it, as on the MCP thread. */
   guard: GuardSettings
   lend: Lend
-  /** A server's log line (or another notification) during a call, for the gateway. */
+  /** A server's log line or resource change during a call, for the gateway. */
   onNotice: (serverId: string, notice: Notice) => void
+  /** A list changed, as a call heard: the MCP thread lists the server again. */
+  onListChanged: (serverId: string) => void
 }) {
   const fetch = createGuardedFetch(createPolicy(guard))
   const joined = new Map<string, Joined>()
@@ -50,7 +68,8 @@ export function createNearPool({
   const inFlight = new Set<AbortController>()
 
   const hooks: UpstreamHooks = {
-    notice: (serverId, notice) => onNotice(serverId, notice),
+    notice: (serverId, notice) =>
+      notice.type === 'list_changed' ? onListChanged(serverId) : onNotice(serverId, notice),
     async ask(session, method, params, signal) {
       const who = whoToAsk(session.asking, method, params)
       if ('refused' in who) throw who.refused
@@ -71,14 +90,15 @@ export function createNearPool({
    * The server's session joined here: joined on first use, and again when the target's address or headers
    * change or the server forgot the session (`forgotten`, its id).
    */
-  function joinedFor(target: HttpTarget, timeoutMs: number, forgotten?: string): Joined {
+  function joinedFor(target: HttpTarget, forgotten?: string): Joined {
     const key = sessionKey(target)
     const had = joined.get(target.id)
     const stale = had && (had.key !== key || had.ready?.closed || (forgotten && had.id === forgotten))
     if (had && !stale) return had
-    if (had) forget(target.id, had)
-    const entry: Joined = { key, session: Promise.resolve(null) }
-    entry.session = lend(target, timeoutMs, forgotten).then((lent) => {
+    // Calls still on a session the server forgot get their own 404 and come back here.
+    if (had) forgotten && had.id === forgotten ? retire(had) : drop(had)
+    const entry: Joined = { serverId: target.id, key, session: Promise.resolve(null), calls: 0 }
+    entry.session = lend(target, lendTimeoutMs, forgotten).then((lent) => {
       entry.id = lent?.sessionId
       return lent && joinSession(target, lent, { fetch, hooks })
     })
@@ -87,16 +107,33 @@ export function createNearPool({
         entry.ready = s
       },
       // A failure is not kept: the next call asks again.
-      () => forget(target.id, entry),
+      () => drop(entry),
     )
     joined.set(target.id, entry)
     return entry
   }
 
-  /** Drops the joined client (the session stays open on the server: the MCP thread owns it). */
-  function forget(id: string, entry: Joined) {
-    if (joined.get(id) === entry) joined.delete(id)
+  /** Drops the joined client now, failing its calls (the session stays open: the MCP thread owns it). */
+  function drop(entry: Joined) {
+    if (joined.get(entry.serverId) === entry) joined.delete(entry.serverId)
     void entry.session.then((s) => s?.client.close()).catch(() => {})
+  }
+  /** Takes the client out of use, and closes it when its last call ends. */
+  function retire(entry: Joined) {
+    entry.retired = true
+    if (entry.calls === 0) drop(entry)
+    else if (joined.get(entry.serverId) === entry) joined.delete(entry.serverId)
+  }
+
+  /** The call on the session `entry` holds; undefined when the server keeps no session. */
+  async function callOn(entry: Joined, signal: AbortSignal, call: (s: Session) => Promise<ToolCallResult>) {
+    entry.calls++
+    try {
+      const session = await untilAborted(entry.session, signal)
+      return session ? await call(session) : undefined
+    } finally {
+      if (--entry.calls === 0 && entry.retired) drop(entry)
+    }
   }
 
   /**
@@ -122,25 +159,32 @@ export function createNearPool({
     inFlight.add(controller)
     try {
       const result = await runToolOp(timeoutMs, controller, async (s) => {
+        s.throwIfAborted()
         const call = (session: Session) => callAsking(session, asking, name, args, s, options)
-        const entry = joinedFor(target, timeoutMs)
-        const session = await untilAborted(entry.session, s)
-        if (!session) return undefined
+        const entry = joinedFor(target)
         try {
-          return await call(session)
+          return await callOn(entry, s, call)
         } catch (e) {
           if (httpStatusOf(e) !== 404 || !entry.id) throw e
-          const again = await untilAborted(joinedFor(target, timeoutMs, entry.id).session, s)
-          return again ? await call(again) : undefined
+          return await callOn(joinedFor(target, entry.id), s, call)
         }
       })
-      if (isFailed(result)) throw new ThreadError(result.failed, result.code)
-      return result
+      return settled(result)
     } finally {
       inFlight.delete(controller)
       links.delete(asking.call)
       signal?.removeEventListener('abort', cancel)
     }
+  }
+
+  /** The entry joined to session `sessionId` of the server, once its id is known. */
+  function whenJoined(serverId: string, sessionId: string, then: (entry: Joined) => void) {
+    const entry = joined.get(serverId)
+    void entry?.session
+      .then(() => {
+        if (entry.id === sessionId) then(entry)
+      })
+      .catch(() => {})
   }
 
   return {
@@ -150,25 +194,26 @@ export function createNearPool({
       const session = joined.get(serverId)?.ready ?? { asking: new Set<AskingCall>(), serverId }
       return hooks.ask(session, method, params, new AbortController().signal)
     },
-    /** The MCP thread's session `sessionId` ended: the client on it here goes too, failing its calls. */
-    ended(serverId: string, sessionId: string) {
-      const entry = joined.get(serverId)
-      // Still being joined (its id not known yet): dropped once it is, if it is that session.
-      void entry?.session
-        .then(() => {
-          if (entry.id === sessionId) forget(serverId, entry)
-        })
-        .catch(() => {})
+    /**
+     * The MCP thread's session `sessionId` ended: the client on it goes too, failing its calls at once,
+     * or, when the server forgot the session, once they got their own 404 (they are then made again).
+     */
+    ended(serverId: string, sessionId: string, forgotten: boolean) {
+      whenJoined(serverId, sessionId, forgotten ? retire : drop)
+    },
+    /** The session's tools changed: what its client here checks calls against. */
+    tools(serverId: string, sessionId: string, tools: ToolMetadata[]) {
+      whenJoined(serverId, sessionId, (entry) => entry.ready && learnTools(entry.ready.client, tools))
     },
     /** Drops the server's client here (its session was closed by the MCP thread, or is being). */
     close(id: string) {
       const entry = joined.get(id)
-      if (entry) forget(id, entry)
+      if (entry) drop(entry)
     },
     /** Fails the calls in flight and drops every client (at shutdown). */
     closeAll() {
       for (const c of inFlight) c.abort(new Error('AutoMCP is stopping'))
-      for (const [id, entry] of joined) forget(id, entry)
+      for (const entry of joined.values()) drop(entry)
     },
     /** Servers whose sessions have a client here. */
     get size() {

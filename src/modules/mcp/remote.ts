@@ -33,7 +33,8 @@ export type McpThread = ReturnType<typeof createMcpThread>
 /**
  * The API thread's handle on the MCP thread: the prober and the MCP sessions run in a Worker (./worker.ts,
  * started from `entry`) and are called by message. The scheduler, flap control and the database stay on
- * the API thread; only the network work moves.
+ * the API thread; only the network work moves, but for the tool calls ./near.ts makes here, on the
+ * thread's sessions.
  */
 export function createMcpThread(
   entry: URL,
@@ -70,7 +71,8 @@ export function createMcpThread(
     if ('notice' in data) return onNotice(data.notice.serverId, data.notice.notice)
     if ('progress' in data) return links.get(data.progress.call)?.onProgress(data.progress.params)
     if ('ask' in data) return void askClient(data.ask)
-    if ('ended' in data) return near.ended(data.ended.serverId, data.ended.sessionId)
+    if ('ended' in data) return near.ended(data.ended.serverId, data.ended.sessionId, data.ended.forgotten)
+    if ('tools' in data) return near.tools(data.tools.serverId, data.tools.sessionId, data.tools.tools)
     settle(data.seq, data.result)
   }
   const settle = (seq: number, result: unknown) => {
@@ -159,14 +161,17 @@ export function createMcpThread(
     guard: settings.guard,
     lend: (target, timeoutMs, forgotten) => call<Lent | null>({ op: 'lend', target, timeoutMs, forgotten }),
     onNotice,
+    onListChanged: (serverId) => void call({ op: 'relist', serverId }).catch(() => {}),
   })
 
   return {
     probe: ({ signal: _, ...target }: ProbeTarget) => call<ProbeOutcome>({ op: 'probe', target }),
     sessions: {
       /** Closes the server's MCP sessions, the thread's and the tool calls' (HTTP DELETE on streamable HTTP). */
-      close: (serverId: string) =>
-        Promise.all([call<null>({ op: 'close', serverId }), near.close(serverId)]).then(() => {}),
+      close: (serverId: string) => {
+        near.close(serverId)
+        return call<null>({ op: 'close', serverId }).then(() => {})
+      },
       /** Aborts checks and calls in flight and closes every session. */
       closeAll: () => Promise.all([call<null>({ op: 'closeAll' }), near.closeAll()]).then(() => {}),
       /** Sessions the MCP thread has open (the checks'). */

@@ -121,6 +121,11 @@ export function createSessionSlots(open: Open) {
   return {
     ensure,
     use: useLive,
+    /** The server's live session, if it has one now. */
+    current(id: string): Session | undefined {
+      const s = slots.get(id)?.session
+      return s && !s.closed ? s : undefined
+    },
     /** Ends `s` if it is still the server's session; the next caller opens a new one. */
     async drop(id: string, s: Session) {
       const slot = slots.get(id)

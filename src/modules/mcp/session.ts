@@ -12,20 +12,13 @@ import {
 } from '@modelcontextprotocol/sdk/types.js'
 import type { FetchLike } from '../../shared/guarded-fetch'
 import { version } from '../../version'
-import type { ServerLists } from './lists'
-import { type AskingCall, type ClientAsk, type Notice, whoToAsk } from './upstream'
-
-/** A request of the client with no gateway behind it (`automcp probe`): roots are none, the rest refused. */
-function answerAlone(method: string, params: Record<string, unknown>) {
-  const who = whoToAsk([], method, params)
-  return 'answer' in who ? Promise.resolve(who.answer) : Promise.reject('refused' in who ? who.refused : who)
-}
-
 import { dispatchByShape } from './dispatch'
+import type { ServerLists, ToolMetadata } from './lists'
 import { type Seen, SessionError } from './outcome'
 import { sharedSchemaValidator } from './schema-validator'
 import type { StdioSupervisor } from './stdio/supervisor'
 import { createTransport, type HttpTarget, type McpTarget, type McpTransport, terminate } from './transports'
+import { type AskingCall, answerAlone, type ClientAsk, type Notice } from './upstream'
 
 /** One live MCP session with one server. */
 export type Session = {
@@ -53,8 +46,10 @@ export type Session = {
   asking: Set<AskingCall>
   /** The server it is with. */
   serverId: string
-  /** The API thread makes its tool calls on it too (./near-pool.ts). */
-  lent?: boolean
+  /** Opened with OAuth tokens (which only the MCP thread's fetch adds): never lent. */
+  oauth?: boolean
+  /** The session id under which the API thread makes its tool calls on it too (./near-pool.ts). */
+  lent?: string
 }
 
 /** What a server may ask of AutoMCP as its client, to be passed on to the MCP client of a gateway call. */
@@ -106,16 +101,8 @@ export async function openSession(
     { name: 'automcp', version },
     { capabilities: upstreamCapabilities, jsonSchemaValidator: sharedSchemaValidator },
   )
-  const session: Session = {
-    key: sessionKey(target),
-    client,
-    transport,
-    listsAt: 0,
-    closed: false,
-    seen,
-    asking: new Set(),
-    serverId: target.id,
-  }
+  const session = sessionOf(target, client, transport, seen)
+  if (fetchFor !== fetchFn) session.oauth = true
   // The SDK negotiates the version and hands the result to the transport: keep a copy for the record.
   const setVersion = transport.setProtocolVersion?.bind(transport)
   transport.setProtocolVersion = (v: string) => {
@@ -123,19 +110,7 @@ export async function openSession(
     setVersion?.(v)
   }
   listenTo(client, session, target.id, hooks)
-  client.onclose = () => {
-    session.closed = true
-    hooks?.closed?.(session)
-  }
-  // When a server dies in the middle of a streamed answer, the SDK tries to resume the stream, then
-  // only reports that it gave up: the request would wait for its timeout (30 s for a tool call).
-  // Closing the session fails whatever waits on it now; the next check or call opens a new one.
-  // An SSE stream that breaks (SseError) is a lost session too: the SDK's EventSource would reopen it by
-  // itself and go on without `initialize`, with a server that may have restarted with other tools.
-  client.onerror = (e) => {
-    if (/Maximum reconnection attempts/.test(e.message) || e instanceof SseError)
-      void client.close().catch(() => {})
-  }
+  watch(session, hooks)
   if (transport instanceof SSEClientTransport) streamNamesEndpoint(transport, seen)
   try {
     await client.connect(transport, { signal })
@@ -149,8 +124,11 @@ export async function openSession(
   return session
 }
 
-/** A streamable HTTP session the MCP thread opened: its id and the protocol version it agreed. */
-export type Lent = { sessionId: string; protocolVersion: string }
+/**
+ * A streamable HTTP session the MCP thread opened: its id, the protocol version it agreed, and what its
+ * client learnt of the tools (their output schemas and task support: ./lists.ts `toolMetadata`).
+ */
+export type Lent = { sessionId: string; protocolVersion: string; tools: ToolMetadata[] }
 
 let joins = 0
 
@@ -164,7 +142,6 @@ export async function joinSession(
   lent: Lent,
   { fetch: fetchFn, hooks }: { fetch?: FetchLike; hooks: UpstreamHooks },
 ): Promise<Session> {
-  const seen: Seen = { reachedMcp: true }
   const transport = createTransport(target, fetchFn, () => {}, lent.sessionId)
   transport.setProtocolVersion?.(lent.protocolVersion)
   const client = new Client(
@@ -172,28 +149,61 @@ export async function joinSession(
     { capabilities: upstreamCapabilities, jsonSchemaValidator: sharedSchemaValidator },
   )
   // Request ids are the session's, not one client's: the MCP thread's client counts from 0, so this one
-  // counts from far above, each joined client in a range of its own (the SDK's counter, private in its
-  // types). Id 0 is avoided too: the SDK's servers ignore a cancellation of request 0.
+  // counts from 2^30, each joined client in a range of 2^20 of its own (the SDK's counter, private in its
+  // types). They stay below 2^31, for servers that keep ids in 32 bits; and the id 0 is never used, as
+  // the SDK's servers ignore a cancellation of request 0.
   ;(client as unknown as { _requestMessageId: number })._requestMessageId =
-    2 ** 50 + (joins++ % 2 ** 18) * 2 ** 32
-  const session: Session = {
+    2 ** 30 + (joins++ % 2 ** 10) * 2 ** 20
+  learnTools(client, lent.tools)
+  const session = sessionOf(target, client, transport, { reachedMcp: true })
+  session.protocolVersion = lent.protocolVersion
+  listenTo(client, session, target.id, hooks)
+  watch(session)
+  await client.connect(transport)
+  dispatchByShape(client as never, transport)
+  return session
+}
+
+/**
+ * What the MCP thread's client learnt from `tools/list`, taught to a joined one: it checks a call's
+ * structured result against the tool's output schema, and refuses a tool that needs a task, as that one
+ * does (the SDK's cache, private in its types).
+ */
+export function learnTools(client: Client, tools: ToolMetadata[]) {
+  ;(client as unknown as { cacheToolMetadata(tools: ToolMetadata[]): void }).cacheToolMetadata(tools)
+}
+
+function sessionOf(target: McpTarget, client: Client, transport: McpTransport, seen: Seen): Session {
+  return {
     key: sessionKey(target),
     client,
     transport,
-    protocolVersion: lent.protocolVersion,
     listsAt: 0,
     closed: false,
     seen,
     asking: new Set(),
     serverId: target.id,
   }
-  listenTo(client, session, target.id, hooks)
+}
+
+/**
+ * Marks the session closed when its client closes (and says so), and closes it when its stream is lost.
+ * When a server dies in the middle of a streamed answer, the SDK tries to resume the stream, then only
+ * reports that it gave up: the request would wait for its timeout (30 s for a tool call). Closing the
+ * session fails whatever waits on it now; the next check or call opens a new one. An SSE stream that
+ * breaks (SseError) is a lost session too: the SDK's EventSource would reopen it by itself and go on
+ * without `initialize`, with a server that may have restarted with other tools.
+ */
+function watch(session: Session, hooks?: UpstreamHooks) {
+  const { client } = session
   client.onclose = () => {
     session.closed = true
+    hooks?.closed?.(session)
   }
-  await client.connect(transport)
-  dispatchByShape(client as never, transport)
-  return session
+  client.onerror = (e) => {
+    if (/Maximum reconnection attempts/.test(e.message) || e instanceof SseError)
+      void client.close().catch(() => {})
+  }
 }
 
 /** The server's notifications and requests: lists marked stale, the rest passed to the gateway's hooks. */
@@ -214,7 +224,7 @@ function listenTo(client: Client, session: Session, serverId: string, hooks?: Up
   const ask = (method: string) => (req: { params: unknown }, extra: { signal: AbortSignal }) =>
     hooks
       ? hooks.ask(session, method, req.params as Record<string, unknown>, extra.signal)
-      : answerAlone(method, req.params as Record<string, unknown>)
+      : Promise.resolve().then(() => answerAlone(method, req.params as Record<string, unknown>))
   client.setRequestHandler(CreateMessageRequestSchema, ask('sampling/createMessage') as never)
   client.setRequestHandler(ElicitRequestSchema, ask('elicitation/create') as never)
   client.setRequestHandler(ListRootsRequestSchema, ask('roots/list') as never)

@@ -2,7 +2,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { ResultSchema } from '@modelcontextprotocol/sdk/types.js'
 import type { FetchLike } from '../../shared/guarded-fetch'
 import { MINUTE } from '../../shared/time'
-import { listAll, type McpTool, type ServerLists } from './lists'
+import { listAll, type McpTool, type ServerLists, type ToolMetadata, toolMetadata } from './lists'
 import { createOAuthFetch } from './oauth/fetch'
 import { createOAuthHolder } from './oauth/holder'
 import type { OAuthEvent, OAuthMaterial } from './oauth/material'
@@ -33,8 +33,10 @@ export type GatewayHooks = {
     params: Record<string, unknown>,
     signal: AbortSignal,
   ) => Promise<unknown>
-  /** A session lent to the API thread ended: its calls there end with it. */
-  lentEnded: (serverId: string, sessionId: string) => void
+  /** A session lent to the API thread ended (`forgotten`: the server forgot it): its calls there end with it. */
+  lentEnded: (serverId: string, sessionId: string, forgotten: boolean) => void
+  /** The tools of a lent session changed: what the API thread's client checks calls against. */
+  lentTools: (serverId: string, sessionId: string, tools: ToolMetadata[]) => void
 }
 
 /** A gateway call's options: progress to pass on, and the client that made it (asked on its behalf). */
@@ -103,15 +105,17 @@ export function createMcpSessions({
       params: Record<string, unknown>,
       signal: AbortSignal,
     ) {
-      if (session.lent && gateway) return gateway.askLent(session.serverId, method, params, signal)
+      // Calls are made on the API thread: it chooses, unless calls made here are in flight (a server that
+      // gained OAuth goes on with the same session).
+      if (session.lent && gateway && session.asking.size === 0)
+        return gateway.askLent(session.serverId, method, params, signal)
       const who = whoToAsk(gateway ? session.asking : [], method, params)
       if ('refused' in who) return Promise.reject(who.refused)
       if ('answer' in who) return Promise.resolve(who.answer)
       return (gateway as GatewayHooks).ask(who, method, params, signal)
     },
     closed(s: Session) {
-      const id = idOf(s)
-      if (s.lent && id) gateway?.lentEnded(s.serverId, id)
+      if (s.lent) gateway?.lentEnded(s.serverId, s.lent, s.forgotten === true)
     },
   }
   const slots = createSessionSlots((target, signal) =>
@@ -150,6 +154,7 @@ export function createMcpSessions({
       prompts: JSON.stringify(lists.prompts),
     }
     listed.set(serverId, now)
+    if (s.lent && was?.tools !== now.tools) gateway?.lentTools(serverId, s.lent, toolMetadata(lists.tools))
     if (was)
       for (const list of listKinds)
         if (was[list] !== now[list]) gateway?.notice(serverId, { type: 'list_changed', list })
@@ -225,8 +230,9 @@ export function createMcpSessions({
 
   /**
    * The id and protocol version of the server's live streamable HTTP session (opened when needed), for
-   * the API thread to make its tool calls on (./near-pool.ts); null when the server keeps no session. A
-   * session the server `forgotten` (the API thread's call got a 404) is replaced by a new one first.
+   * the API thread to make its tool calls on (./near-pool.ts); null when the server keeps no session or
+   * the session carries OAuth tokens. A session the server `forgotten` (the API thread's call got a 404)
+   * is replaced by a new one first.
    */
   async function lend(target: HttpTarget, signal: AbortSignal, forgotten?: string): Promise<Lent | null> {
     offer(target)
@@ -237,15 +243,22 @@ export function createMcpSessions({
       ;({ s } = await slots.ensure(target, signal))
     }
     const sessionId = idOf(s)
-    if (!sessionId || !s.protocolVersion) return null
-    s.lent = true
-    return { sessionId, protocolVersion: s.protocolVersion }
+    if (!sessionId || !s.protocolVersion || s.oauth) return null
+    s.lent = sessionId
+    return { sessionId, protocolVersion: s.protocolVersion, tools: toolMetadata(s.lists?.tools ?? []) }
+  }
+
+  /** A list changed, as a call made on the API thread heard: listed again here, as if heard here. */
+  function relistLent(serverId: string) {
+    const s = slots.current(serverId)
+    if (s) void relist(serverId, s).catch(() => {})
   }
 
   return {
     check,
     lists,
     lend,
+    relistLent,
     /** The server's tools with their input schemas. */
     tools: async (target: McpTarget, signal: AbortSignal): Promise<McpTool[]> =>
       (await lists(target, signal)).tools,

@@ -1,4 +1,5 @@
 import { McpError } from '@modelcontextprotocol/sdk/types.js'
+import { ThreadError } from './failure'
 import type { Failed } from './messages'
 import { httpStatusOf } from './outcome'
 
@@ -16,18 +17,25 @@ export async function runToolOp<T>(
   try {
     return await op(controller.signal)
   } catch (e) {
-    return failureOf(controller.signal.aborted ? controller.signal.reason : e)
+    const failure = failureOf(controller.signal.aborted ? controller.signal.reason : e)
+    // A request whose POST failed stays in the SDK's table of requests awaiting an answer (it removes one
+    // only when answered or aborted): aborted now, it is removed. Not after an answer (an McpError): the
+    // SDK would send the server a cancellation of a request it already answered.
+    if (!(e instanceof McpError)) controller.abort(e)
+    return failure
   } finally {
     clearTimeout(timer)
   }
 }
 
 /** A failure as its message (with the HTTP status the SDK's error carries) and the server's own code. */
-export function failureOf(reason: unknown): Failed {
+function failureOf(reason: unknown): Failed {
   const message = reason instanceof Error ? reason.message : String(reason)
   const status = httpStatusOf(reason)
   const failed = status && !message.includes(`HTTP ${status}`) ? `${message} (HTTP ${status})` : message
-  // The server's own JSON-RPC error (an unknown prompt, bad arguments) is passed on with its code.
-  const code = reason instanceof McpError && reason.code > -32800 ? reason.code : undefined
+  // The server's own JSON-RPC error (an unknown prompt, bad arguments) is passed on with its code, also
+  // when it came through the MCP thread first (a ThreadError).
+  const own = reason instanceof McpError || reason instanceof ThreadError ? reason.code : undefined
+  const code = own !== undefined && own > -32800 ? own : undefined
   return code === undefined ? { failed } : { failed, code }
 }

@@ -14,7 +14,7 @@ export type Notice =
 /** Answers a request the server made of its client (the session's), or rejects with why it cannot. */
 export type ClientAsk = (
   /** The session the request came on: its calls in flight, its server, whether it is lent (./sessions.ts). */
-  session: { asking: Set<AskingCall>; serverId: string; lent?: boolean },
+  session: { asking: Set<AskingCall>; serverId: string; lent?: string },
   method: string,
   params: Record<string, unknown>,
   signal: AbortSignal,
@@ -63,6 +63,13 @@ export function whoToAsk(
       ? `calls from several callers are in flight on this server, so AutoMCP cannot tell whom to ask for ${method}`
       : `no MCP client that accepts ${method} has a call in flight on this server`
   return { refused: new Unanswerable(methodNotFound, why) }
+}
+
+/** A request of the client with no gateway call behind it: roots are none, anything else is refused. */
+export function answerAlone(method: string, params: Record<string, unknown>): unknown {
+  const who = whoToAsk([], method, params)
+  if ('answer' in who) return who.answer
+  throw 'refused' in who ? who.refused : new Unanswerable(methodNotFound, `nobody to ask for ${method}`)
 }
 
 /** A call made by AutoMCP itself (a chat's, a direct one): in flight on a session, able to answer nothing. */

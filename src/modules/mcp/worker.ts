@@ -109,6 +109,9 @@ export function serveMcpThread(port: Worker, hooks: ThreadHooks = {}) {
         )
       case 'lists':
         return toolOp(msg.seq, msg.timeoutMs, (signal) => sessions.lists(msg.target, signal))
+      case 'relist':
+        sessions.relistLent(msg.serverId)
+        return null
       case 'lend':
         return toolOp(msg.seq, msg.timeoutMs, (signal) => sessions.lend(msg.target, signal, msg.forgotten))
       case 'request':
@@ -210,7 +213,10 @@ function createGatewayBridge(post: (event: ThreadEvent) => void) {
     notice: (serverId, notice) => post({ notice: { serverId, notice } } satisfies ThreadEvent),
     ask: (call: AskingCall, method, params, signal) => asked({ call: call.call }, method, params, signal),
     askLent: (server, method, params, signal) => asked({ server }, method, params, signal),
-    lentEnded: (serverId, sessionId) => post({ ended: { serverId, sessionId } } satisfies ThreadEvent),
+    lentEnded: (serverId, sessionId, forgotten) =>
+      post({ ended: { serverId, sessionId, forgotten } } satisfies ThreadEvent),
+    lentTools: (serverId, sessionId, tools) =>
+      post({ tools: { serverId, sessionId, tools } } satisfies ThreadEvent),
   }
   return {
     hooks,

@@ -29,7 +29,7 @@ export type CallOutcome = ToolCallResult & { latencyMs: number; error?: string; 
 /** The tool a call is for: a chat's entry, or a direct call's server and tool. */
 export type CallTarget = Pick<ToolEntry, 'serverId' | 'serverName' | 'tool'>
 
-/** What the catalog needs of the MCP thread, which holds the MCP sessions. */
+/** What the catalog needs of the MCP client: the MCP thread's handle, which makes or passes on the calls. */
 export type ToolTransport = Pick<McpThread, 'tools' | 'callTool'>
 
 export class UnknownServers extends ToolSelectionError {
