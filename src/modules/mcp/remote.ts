@@ -27,6 +27,15 @@ type Pending = Map<number, (result: unknown) => void>
 /** What the thread sends: an answer to a request (by its seq), or an event of its own. */
 type Reply = { seq: number; result: unknown } | ThreadEvent
 type WithoutSeq<T> = T extends unknown ? Omit<T, 'seq'> : never
+type CallTool = (
+  target: McpTarget,
+  name: string,
+  args: Record<string, unknown>,
+  timeoutMs: number,
+  signal?: AbortSignal,
+  /** A gateway call's link to its client: its progress, and what the server asks of the client. */
+  link?: GatewayCallLink,
+) => Promise<ToolCallResult>
 
 export type McpThread = ReturnType<typeof createMcpThread>
 
@@ -136,14 +145,7 @@ export function createMcpThread(
   }
 
   /** `tools/call` made by the thread, with the gateway call's link kept here for its progress and asks. */
-  function callInThread(
-    target: McpTarget,
-    name: string,
-    args: Record<string, unknown>,
-    timeoutMs: number,
-    signal?: AbortSignal,
-    link?: GatewayCallLink,
-  ) {
+  const callInThread: CallTool = (target, name, args, timeoutMs, signal, link) => {
     const gateway = link && { asking: link.asking, progress: link.progress }
     let callSeq = 0
     return abortable<ToolCallResult>(
@@ -154,6 +156,12 @@ export function createMcpThread(
         if (link) links.set(s, link)
       },
     ).finally(() => links.delete(callSeq))
+  }
+  const callTool: CallTool = (target, name, args, timeoutMs, signal, link) => {
+    const viaThread = () => callInThread(target, name, args, timeoutMs, signal, link)
+    return callsNear(target)
+      ? near.callTool(target, name, args, timeoutMs, signal, link, viaThread)
+      : viaThread()
   }
 
   // Tool calls to plain streamable HTTP servers are made on this thread, on the thread's sessions (./near.ts).
@@ -183,19 +191,7 @@ export function createMcpThread(
     tools: (target: McpTarget, timeoutMs: number, signal?: AbortSignal) =>
       abortable<McpTool[]>({ op: 'tools', target, timeoutMs }, signal),
     /** MCP `tools/call`; rejects with the reason when the call could not be made or got no answer. */
-    callTool: (
-      target: McpTarget,
-      name: string,
-      args: Record<string, unknown>,
-      timeoutMs: number,
-      signal?: AbortSignal,
-      link?: GatewayCallLink,
-    ): Promise<ToolCallResult> => {
-      const viaThread = () => callInThread(target, name, args, timeoutMs, signal, link)
-      return callsNear(target)
-        ? near.callTool(target, name, args, timeoutMs, signal, link, viaThread)
-        : viaThread()
-    },
+    callTool,
     /** Everything a server offers (tools, resources, templates, prompts), from its live session. */
     lists: (target: McpTarget, timeoutMs: number, signal?: AbortSignal) =>
       abortable<ServerLists>({ op: 'lists', target, timeoutMs }, signal),
