@@ -325,13 +325,23 @@ describe('tool calls on the API thread', () => {
     expect((await mcp.lists(s.target, 5_000)).tools.map((t) => t.name)).toEqual(['typed', 'grown'])
   })
 
-  test('a result is checked against the tool’s output schema, as the MCP thread’s client checks it', async () => {
+  test('a result is checked against the tool’s output schema, as the MCP thread’s client checks it, also on a session opened anew', async () => {
     const s = server()
     const mcp = thread()
     await mcp.lists(s.target, 5_000)
     const error = (await mcp.callTool(s.target, 'typed', {}, 5_000).catch((e) => e)) as Error
     expect(await mcp.sessions.nearCount()).toBe(1)
     expect(error.message).toContain('has an output schema but did not return structured content')
+
+    // The server restarts; the call that finds out gets the new session, lent before it was listed. Its
+    // first listing lists what the old one did, and still teaches the API thread's client.
+    s.forget()
+    await mcp.callTool(s.target, 'echo', { message: 'again' }, 5_000)
+    expect(s.sessions).toHaveLength(2)
+    await mcp.probe({ ...s.target, timeoutMs: 5_000, signal: never() })
+    const again = (await mcp.callTool(s.target, 'typed', {}, 5_000).catch((e) => e)) as Error
+    expect(s.posts('tools/call').at(-1)?.session).toBe(s.sessions[1] as string)
+    expect(again.message).toContain('has an output schema but did not return structured content')
   })
 
   test('progress and the server’s request of the client reach the call’s link', async () => {

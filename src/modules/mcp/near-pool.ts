@@ -4,7 +4,7 @@
 
 import { createGuardedFetch } from '../../shared/guarded-fetch'
 import { createPolicy, type GuardSettings } from '../../shared/ssrf'
-import { rpcErrorOf, settled } from './failure'
+import { isFailed, rpcErrorOf, settled } from './failure'
 import type { ToolMetadata } from './lists'
 import type { GatewayCallLink } from './messages'
 import { httpStatusOf } from './outcome'
@@ -169,6 +169,11 @@ export function createNearPool({
           return await callOn(joinedFor(target, entry.id), s, call)
         }
       })
+      // A request whose POST failed stays in the SDK's table of requests awaiting an answer until it is
+      // aborted, and a joined client lives long: aborted now. (Its abort sends the server a cancellation
+      // of each request made under the signal; a server that answered with its own error, a code, is
+      // spared that.)
+      if (isFailed(result) && result.code === undefined && !controller.signal.aborted) controller.abort()
       return settled(result)
     } finally {
       inFlight.delete(controller)

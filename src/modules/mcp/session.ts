@@ -50,6 +50,8 @@ export type Session = {
   oauth?: boolean
   /** The session id under which the API thread makes its tool calls on it too (./near-pool.ts). */
   lent?: string
+  /** The tools (as listed, in JSON) the API thread was last told of, for its checks of their results. */
+  toldTools?: string
 }
 
 /** What a server may ask of AutoMCP as its client, to be passed on to the MCP client of a gateway call. */
@@ -150,8 +152,9 @@ export async function joinSession(
   )
   // Request ids are the session's, not one client's: the MCP thread's client counts from 0, so this one
   // counts from 2^30, each joined client in a range of 2^20 of its own (the SDK's counter, private in its
-  // types). They stay below 2^31, for servers that keep ids in 32 bits; and the id 0 is never used, as
-  // the SDK's servers ignore a cancellation of request 0.
+  // types; one joined client per session at a time, so one that runs past its range harms nobody). They
+  // stay below 2^31, for servers that keep ids in 32 bits, but for a client past a million calls in the
+  // last range; and the id 0 is never used, as the SDK's servers ignore a cancellation of request 0.
   ;(client as unknown as { _requestMessageId: number })._requestMessageId =
     2 ** 30 + (joins++ % 2 ** 10) * 2 ** 20
   learnTools(client, lent.tools)
@@ -170,7 +173,9 @@ export async function joinSession(
  * does (the SDK's cache, private in its types).
  */
 export function learnTools(client: Client, tools: ToolMetadata[]) {
-  ;(client as unknown as { cacheToolMetadata(tools: ToolMetadata[]): void }).cacheToolMetadata(tools)
+  const sdk = client as unknown as { cacheToolMetadata?(tools: ToolMetadata[]): void }
+  // Should the SDK rename it, calls go unchecked here rather than fail (the gateway's clients check too).
+  if (typeof sdk.cacheToolMetadata === 'function') sdk.cacheToolMetadata(tools)
 }
 
 function sessionOf(target: McpTarget, client: Client, transport: McpTransport, seen: Seen): Session {

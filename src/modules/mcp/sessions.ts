@@ -154,7 +154,11 @@ export function createMcpSessions({
       prompts: JSON.stringify(lists.prompts),
     }
     listed.set(serverId, now)
-    if (s.lent && was?.tools !== now.tools) gateway?.lentTools(serverId, s.lent, toolMetadata(lists.tools))
+    // Per session: one opened anew after a restart may list what the server listed before.
+    if (s.lent && s.toldTools !== now.tools) {
+      s.toldTools = now.tools
+      gateway?.lentTools(serverId, s.lent, toolMetadata(lists.tools))
+    }
     if (was)
       for (const list of listKinds)
         if (was[list] !== now[list]) gateway?.notice(serverId, { type: 'list_changed', list })
@@ -245,6 +249,7 @@ export function createMcpSessions({
     const sessionId = idOf(s)
     if (!sessionId || !s.protocolVersion || s.oauth) return null
     s.lent = sessionId
+    if (s.lists) s.toldTools = JSON.stringify(s.lists.tools)
     return { sessionId, protocolVersion: s.protocolVersion, tools: toolMetadata(s.lists?.tools ?? []) }
   }
 

@@ -17,12 +17,7 @@ export async function runToolOp<T>(
   try {
     return await op(controller.signal)
   } catch (e) {
-    const failure = failureOf(controller.signal.aborted ? controller.signal.reason : e)
-    // A request whose POST failed stays in the SDK's table of requests awaiting an answer (it removes one
-    // only when answered or aborted): aborted now, it is removed. Not after an answer (an McpError): the
-    // SDK would send the server a cancellation of a request it already answered.
-    if (!(e instanceof McpError)) controller.abort(e)
-    return failure
+    return failureOf(controller.signal.aborted ? controller.signal.reason : e)
   } finally {
     clearTimeout(timer)
   }
