@@ -2,7 +2,7 @@
 // streamable HTTP server without OAuth, on the session the MCP thread opened (./near-pool.ts). A call
 // through the MCP thread crosses between the threads twice each way, and on two cores every crossing
 // wakes a sleeping thread: made here, a gateway call's added p50 fell from 0.41-0.44 to 0.29-0.34 ms and
-// its throughput from 0.47-0.51 to 0.52-0.55 of a direct call's (bench/README.md, #16). The MCP thread
+// its throughput from 0.47-0.51 to 0.50-0.57 of a direct call's (bench/README.md, #16). The MCP thread
 // keeps the session itself (its handshake, its GET stream, its DELETE), the checks, the lists and every
 // other request; OAuth servers (their token refreshes live there), SSE and stdio servers, and servers
 // that keep no session stay there whole.
