@@ -121,8 +121,8 @@ export function createNearPool({
   /** Takes the client out of use, and closes it when its last call ends. */
   function retire(entry: Joined) {
     entry.retired = true
+    if (joined.get(entry.serverId) === entry) joined.delete(entry.serverId)
     if (entry.calls === 0) drop(entry)
-    else if (joined.get(entry.serverId) === entry) joined.delete(entry.serverId)
   }
 
   /** The call on the session `entry` holds; undefined when the server keeps no session. */

@@ -1,13 +1,13 @@
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
 import { ResultSchema } from '@modelcontextprotocol/sdk/types.js'
 import type { FetchLike } from '../../shared/guarded-fetch'
 import { MINUTE } from '../../shared/time'
+import { createLending } from './lending'
 import { listAll, type McpTool, type ServerLists, type ToolMetadata, toolMetadata } from './lists'
 import { createOAuthFetch } from './oauth/fetch'
 import { createOAuthHolder } from './oauth/holder'
 import type { OAuthEvent, OAuthMaterial } from './oauth/material'
 import { type ProbeOutcome, SessionError } from './outcome'
-import { type Lent, openSession, type Session, timedPing } from './session'
+import { openSession, type Session, timedPing } from './session'
 import { createSessionSlots } from './session-slot'
 import { createStdioSupervisor, type ProcessEvent, type StdioSettings } from './stdio/supervisor'
 import { type CallOptions, callAsking, type ToolCallResult } from './tool-call'
@@ -232,38 +232,13 @@ export function createMcpSessions({
     )
   }
 
-  /**
-   * The id and protocol version of the server's live streamable HTTP session (opened when needed), for
-   * the API thread to make its tool calls on (./near-pool.ts); null when the server keeps no session or
-   * the session carries OAuth tokens. A session the server `forgotten` (the API thread's call got a 404)
-   * is replaced by a new one first.
-   */
-  async function lend(target: HttpTarget, signal: AbortSignal, forgotten?: string): Promise<Lent | null> {
-    offer(target)
-    let { s } = await slots.ensure(target, signal)
-    if (forgotten !== undefined && idOf(s) === forgotten) {
-      s.forgotten = true
-      await slots.drop(target.id, s)
-      ;({ s } = await slots.ensure(target, signal))
-    }
-    const sessionId = idOf(s)
-    if (!sessionId || !s.protocolVersion || s.oauth) return null
-    s.lent = sessionId
-    if (s.lists) s.toldTools = JSON.stringify(s.lists.tools)
-    return { sessionId, protocolVersion: s.protocolVersion, tools: toolMetadata(s.lists?.tools ?? []) }
-  }
-
-  /** A list changed, as a call made on the API thread heard: listed again here, as if heard here. */
-  function relistLent(serverId: string) {
-    const s = slots.current(serverId)
-    if (s) void relist(serverId, s).catch(() => {})
-  }
+  const lending = createLending({ slots, offer, relist })
 
   return {
     check,
     lists,
-    lend,
-    relistLent,
+    lend: lending.lend,
+    relistLent: lending.relist,
     /** The server's tools with their input schemas. */
     tools: async (target: McpTarget, signal: AbortSignal): Promise<McpTool[]> =>
       (await lists(target, signal)).tools,
@@ -313,7 +288,3 @@ function describe(s: Session): Record<string, unknown> {
     prompts: s.lists?.prompts.length ?? 0,
   }
 }
-
-/** The session's id on the server: streamable HTTP only, and only when the server keeps sessions. */
-const idOf = (s: Session) =>
-  s.transport instanceof StreamableHTTPClientTransport ? s.transport.sessionId : undefined
